@@ -1,0 +1,245 @@
+"""The weekly clearing: referrals, providers' offers, authorities' choices and prices.
+
+Everything here works on whole arrays of (child, home) referral pairs. A week clears in a few
+rounds: waiting children are referred to a shortlist of the nearest suitable homes with room;
+each home ranks its referrals by profit and risk and offers its free places (and staff) to the
+best; each child's authority takes the best offer (price against distance). Where authorities
+compete for the same home, the winner pays at least the next bidder's ceiling (capped at its
+own), so scarcity and bidding raise prices; members of one customer (an RCC) never bid
+against each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from .geography import METRES_PER_MILE
+from .population import popcount
+from .supply import COUNCIL, PRIVATE, VOLUNTARY
+
+DOL_STAFF_MULTIPLIER = 1.6  # a DoL order usually comes with 2:1 or 3:1 supervision (prior)
+RISK_AVERSION = 0.25  # providers' penalty per unit of risk, in units of margin (prior; NAO25 2.3)
+QUERY_K = 48  # nearest homes examined per child before feasibility filters
+ROUNDS = 3
+
+
+@dataclass
+class Referrals:
+    """The week's market: who was referred where, and what was offered and taken."""
+
+    child: np.ndarray
+    home: np.ndarray
+    miles: np.ndarray
+    quote: np.ndarray
+    n_children: int
+    n_homes_referred: int
+    offers: int = 0
+    accepted: int = 0
+    refused_price: int = 0
+    contested_homes: int = 0
+
+
+def staff_need(complexity: np.ndarray, dol: np.ndarray, staff_per_child) -> np.ndarray:
+    """Staff (FTE) a child needs, by complexity and deprivation-of-liberty order."""
+    need = np.asarray(staff_per_child, float)[complexity]
+    return np.where(dol, need * DOL_STAFF_MULTIPLIER, need)
+
+
+def care_cost(complexity, dol, property_index, params) -> np.ndarray:
+    """Weekly cost of caring for a child in a home: staff plus the place's property and overheads."""
+    wf, pr = params.workforce, params.pricing
+    staff = staff_need(complexity, dol, wf.staff_per_child) * wf.wage_gbp_week
+    prop = pr.property_gbp_place_week * (0.5 + 0.5 * property_index) / pr.expected_occupancy
+    return staff + prop
+
+
+def sector_margin(sector: np.ndarray, params) -> np.ndarray:
+    pr = params.pricing
+    m = np.zeros(len(sector))
+    m[sector == PRIVATE] = pr.target_margin_private
+    m[sector == VOLUNTARY] = pr.target_margin_voluntary
+    return np.minimum(m, pr.profit_cap)
+
+
+def shortlist(cx, cy, ckind, radius_m, hx, hy, hkind, available, k_max: int):
+    """Nearest available homes of the right kind within each child's radius.
+
+    ckind/hkind: 0 ordinary, 1 needs/accepts deprivation-of-liberty orders, 2 secure.
+    Returns (child_pos, home_idx, metres) sorted by child then distance.
+    """
+    out_c, out_h, out_d = [], [], []
+    for kind in (0, 1, 2):
+        cmask = np.flatnonzero(ckind == kind)
+        if kind == 0:
+            hmask = np.flatnonzero(available & (hkind != 2))
+        else:
+            hmask = np.flatnonzero(available & (hkind == kind))
+        if len(cmask) == 0 or len(hmask) == 0:
+            continue
+        tree = cKDTree(np.column_stack([hx[hmask], hy[hmask]]))
+        k = min(k_max, len(hmask))
+        d, j = tree.query(np.column_stack([cx[cmask], cy[cmask]]), k=k)
+        d, j = d.reshape(len(cmask), k), j.reshape(len(cmask), k)
+        ok = d <= radius_m[cmask, None]
+        rows = np.broadcast_to(cmask[:, None], d.shape)
+        out_c.append(rows[ok])
+        out_h.append(hmask[j[ok]])
+        out_d.append(d[ok])
+    if not out_c:
+        e = np.zeros(0, np.int64)
+        return e, e, np.zeros(0)
+    c, h, d = np.concatenate(out_c), np.concatenate(out_h), np.concatenate(out_d)
+    order = np.lexsort((d, c))
+    return c[order], h[order], d[order]
+
+
+def _rank_within(groups: np.ndarray) -> np.ndarray:
+    """Position of each element within its run of equal (sorted) group values."""
+    if len(groups) == 0:
+        return groups
+    starts = np.r_[0, np.flatnonzero(np.diff(groups)) + 1]
+    first = np.repeat(starts, np.diff(np.r_[starts, len(groups)]))
+    return np.arange(len(groups)) - first
+
+
+def _home_accepts(home, score, need, cap_places, cap_staff):
+    """Each home offers its places, best score first, while places and staff last.
+
+    Returns the mask of offered pairs (in input order) and, per pair, the best losing bid at
+    its home (index into input, -1 if none) for second-price bidding.
+    """
+    order = np.lexsort((-score, home))
+    h = home[order]
+    rank = _rank_within(h)
+    cum_need = np.cumsum(need[order])
+    starts = np.r_[0, np.flatnonzero(np.diff(h)) + 1] if len(h) else np.zeros(0, np.int64)
+    base = np.repeat(cum_need[starts] - need[order][starts], np.diff(np.r_[starts, len(h)]))
+    used = cum_need - base
+    ok = (rank < cap_places[h]) & (used <= cap_staff[h] + 1e-9)
+    offered = np.zeros(len(home), bool)
+    offered[order[ok]] = True
+    # best losing referral per home: first not-offered pair in score order
+    runner_up = np.full(len(home), -1)
+    lose = order[~ok]
+    if len(lose):
+        lh = home[lose]
+        first = np.r_[True, lh[1:] != lh[:-1]]
+        best = np.full(int(home.max()) + 1, -1)
+        best[lh[first]] = lose[first]
+        runner_up = best[home]
+    return offered, runner_up
+
+
+def clear(children_idx, child, homes, params, customer, wtp, radius_m, property_index_la,
+          reserved_free, rng):
+    """Match waiting children to homes for one week.
+
+    child: dict of per-searching-child arrays (x, y, la, complexity, needs, dol, secure).
+    reserved_free: per home, block-contracted places still free (kept for the holder's children).
+    Returns (placed_child_pos, home, price, is_block, Referrals).
+    """
+    n = len(children_idx)
+    free = homes.free_places()
+    admits = homes.manager | params.workforce.no_manager_admits
+    spare_staff = homes.staff - homes.staff_used
+    min_need = float(np.min(params.workforce.staff_per_child))
+    available = (free > 0) & admits & (spare_staff >= min_need - 1e-9)
+    hkind = np.where(homes.secure, 2, np.where(homes.dol_ok, 1, 0))
+    ckind = np.where(child["secure"], 2, np.where(child["dol"], 1, 0))
+    c, h, d = shortlist(child["x"], child["y"], ckind, radius_m, homes.x, homes.y, hkind, available, QUERY_K)
+
+    need = staff_need(child["complexity"], child["dol"], params.workforce.staff_per_child)
+    feasible = (homes.max_complexity[h] >= child["complexity"][c]) & (spare_staff[h] >= need[c] - 1e-9)
+    c, h, d = c[feasible], h[feasible], d[feasible]
+    keep = _rank_within(c) < params.commissioning.shortlist
+    c, h, d = c[keep], h[keep], d[keep]
+
+    hla = homes.la[h]
+    prop_index_home = property_index_la[hla]
+    cost = care_cost(child["complexity"][c], child["dol"][c], prop_index_home, params)
+    margin = sector_margin(homes.sector[h], params)
+    n_ref = np.bincount(h, minlength=homes.n)
+    scarcity = np.clip((n_ref[h] / np.maximum(free[h], 1)) ** params.pricing.scarcity_elasticity,
+                       1.0, params.pricing.scarcity_cap)
+    quote = cost * (1 + margin) * scarcity * homes.price_factor[h]
+    council_own = (homes.sector[h] == COUNCIL) & (hla == child["la"][c])
+    quote = np.where(homes.sector[h] == COUNCIL, cost, quote)
+    is_block = (homes.block_la[h] == child["la"][c])
+    quote = np.where(is_block, homes.block_price[h], quote)
+    ref = Referrals(child=children_idx[c], home=h, miles=d / METRES_PER_MILE, quote=quote,
+                    n_children=n, n_homes_referred=int(np.count_nonzero(n_ref)))
+
+    affordable = quote <= wtp[c]
+    ref.refused_price = int(np.count_nonzero(~affordable))
+    c, h, d, cost, quote, is_block, council_own = (a[affordable] for a in (c, h, d, cost, quote, is_block, council_own))
+
+    unmet = popcount(child["needs"][c] & ~homes.specialisms[h])
+    risk = child["complexity"][c] / 2 + 0.5 * unmet + 0.5 * child["dol"][c]
+    score = (wtp[c] - cost) / cost - RISK_AVERSION * risk + 0.1 * rng.standard_normal(len(c))
+    if params.commissioning.council_own_first:
+        score = score + 10.0 * council_own
+    score = score + 100.0 * is_block
+    cust = customer[child["la"][c]]
+    pair_need = need[c]
+
+    placed_pos, placed_home, placed_price, placed_block = [], [], [], []
+    cap_block = np.minimum(reserved_free, free).astype(np.int64)
+    cap_open = (free - cap_block).astype(np.int64)
+    cap_staff = spare_staff.astype(float).copy()
+    alive = np.ones(len(c), bool)
+    contested = set()
+    for _ in range(ROUNDS):
+        idx = np.flatnonzero(alive)
+        if len(idx) == 0:
+            break
+        offered = np.zeros(len(idx), bool)
+        runner = np.full(len(idx), -1)
+        for blk, cap in ((True, cap_block), (False, cap_open)):
+            sub = np.flatnonzero(is_block[idx] == blk)
+            o, r = _home_accepts(h[idx[sub]], score[idx[sub]], pair_need[idx[sub]], cap, cap_staff)
+            offered[sub] = o
+            runner[sub] = np.where(r >= 0, sub[np.maximum(r, 0)], -1)
+        off = idx[offered]
+        ref.offers += len(off)
+        # second price: a losing bid from another customer lifts the price towards its ceiling
+        rival = runner[offered]
+        has_rival = rival >= 0
+        rival_pair = idx[np.maximum(rival, 0)]
+        other_cust = has_rival & (cust[rival_pair] != cust[off]) & ~is_block[off]
+        contested.update(h[off[other_cust]].tolist())
+        bid = np.minimum(wtp[c[off]], wtp[c[rival_pair]])
+        bidding = other_cust & (homes.sector[h[off]] != COUNCIL)
+        price = np.where(bidding, np.maximum(quote[off], bid), quote[off])
+        # each child's authority takes the best offer: price against distance
+        util = -price - params.commissioning.distance_weight_gbp_per_mile * d[off] / METRES_PER_MILE
+        order = np.lexsort((-util, c[off]))
+        first = np.r_[True, c[off][order][1:] != c[off][order][:-1]]
+        take = order[first]
+        # a home's staff must cover every child who took one of its offers this round
+        tp = off[take]
+        by_home = np.lexsort((-score[tp], h[tp]))
+        hs = h[tp][by_home]
+        starts = np.r_[0, np.flatnonzero(np.diff(hs)) + 1] if len(hs) else np.zeros(0, np.int64)
+        cum = np.cumsum(pair_need[tp][by_home])
+        base = np.repeat(cum[starts] - pair_need[tp][by_home][starts], np.diff(np.r_[starts, len(hs)]))
+        fits = np.zeros(len(tp), bool)
+        fits[by_home] = (cum - base) <= cap_staff[hs] + 1e-9
+        take, tp = take[fits], tp[fits]
+        placed_pos.append(c[tp]); placed_home.append(h[tp]); placed_price.append(price[take]); placed_block.append(is_block[tp])
+        np.subtract.at(cap_block, h[tp][is_block[tp]], 1)
+        np.subtract.at(cap_open, h[tp][~is_block[tp]], 1)
+        np.subtract.at(cap_staff, h[tp], pair_need[tp])
+        done_child = np.zeros(n, bool)
+        done_child[c[tp]] = True
+        room = np.where(is_block, cap_block[h], cap_open[h]) > 0
+        alive &= ~done_child[c] & room & (cap_staff[h] >= pair_need - 1e-9)
+    ref.contested_homes = len(contested)
+    if placed_pos:
+        pos, home, price, blk = (np.concatenate(a) for a in (placed_pos, placed_home, placed_price, placed_block))
+    else:
+        pos = home = np.zeros(0, np.int64); price = np.zeros(0); blk = np.zeros(0, bool)
+    ref.accepted = len(pos)
+    return pos, home, price, blk, ref

@@ -1,0 +1,211 @@
+"""Every metric key and its one definition.
+
+A metric is a function of the model, a selection of authorities (national, a region, RCC
+members...) and a window of weeks. Stocks are read at the end; flows are summed over the window.
+`summary.json` uses the final simulated year; the weekly time series uses each single week.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+
+from .config import REGIONS
+from .geography import miles
+from .population import FOSTER, HOME, SUPPORTED, UNREG, WAITING
+from .supply import ACTIVE, PRIVATE
+
+WEEKS_PER_YEAR = 52
+HIGH_COST_GBP = 10_000.0  # LGA23: placements at 10,000+ a week
+FAR_MILES = 20.0  # NAO25 1.17: placed more than 20 miles from home
+
+LA_FLOWS = ("entries", "exits", "breakdowns", "placements", "placement_price", "wait_days",
+            "unregistered_new", "spend_homes", "spend_total", "over_10k", "used_unregistered")
+REGION_FLOWS = ("homes_opened", "homes_closed", "private_revenue", "private_cost")
+
+
+class FlowBook:
+    """Weekly flows by authority (children, money) and by region of the home (homes, margins)."""
+
+    def __init__(self, weeks: int, n_la: int, n_regions: int):
+        w = max(weeks, 1)
+        self.la = {k: np.zeros((w, n_la)) for k in LA_FLOWS}
+        self.region = {k: np.zeros((w, n_regions)) for k in REGION_FLOWS}
+
+    def add_la(self, key: str, week: int, la: np.ndarray, weights=None) -> None:
+        if 0 <= week < len(self.la[key]):
+            self.la[key][week] += np.bincount(la, weights=weights, minlength=self.la[key].shape[1])
+
+    def add_region(self, key: str, week: int, region: np.ndarray, weights=None) -> None:
+        if 0 <= week < len(self.region[key]):
+            self.region[key][week] += np.bincount(region, weights=weights, minlength=self.region[key].shape[1])
+
+    def record_placements(self, week, la, price, wait_days) -> None:
+        self.add_la("placements", week, la)
+        self.add_la("placement_price", week, la, price)
+        self.add_la("wait_days", week, la, wait_days)
+
+    def record_money(self, week, spend_homes, spend_total, homes, revenue, cost, region_of_la) -> None:
+        if not 0 <= week < len(self.la["spend_homes"]):
+            return
+        self.la["spend_homes"][week] += spend_homes
+        self.la["spend_total"][week] += spend_total
+        private = (homes.sector == PRIVATE) & (homes.state == ACTIVE)
+        reg = region_of_la[homes.la[private]]
+        self.add_region("private_revenue", week, reg, revenue[private])
+        self.add_region("private_cost", week, reg, cost[private])
+
+    def record_week(self, model, week: int) -> None:
+        if not 0 <= week < len(self.la["over_10k"]):
+            return
+        ch = model.children
+        high = (ch.status == HOME) & (ch.price >= HIGH_COST_GBP)
+        self.la["over_10k"][week] = np.bincount(ch.la[high], minlength=model.n_la) > 0
+        self.la["used_unregistered"][week] = np.bincount(ch.la[ch.status == UNREG], minlength=model.n_la) > 0
+
+    def expected_margin(self, model, week: int) -> np.ndarray:
+        """Private providers' margin by region over the last 13 weeks (the target margin before)."""
+        lo = max(week - 13, 0)
+        rev = self.region["private_revenue"][lo:week].sum(axis=0)
+        cost = self.region["private_cost"][lo:week].sum(axis=0)
+        default = model.params.pricing.target_margin_private
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(rev > 0, 1 - cost / np.where(rev > 0, rev, 1), default)
+
+
+@dataclass
+class View:
+    """The children, homes and authorities a metric is computed over, and its window of weeks."""
+
+    model: object
+    la_mask: np.ndarray
+    w0: int
+    w1: int
+
+    def __post_init__(self):
+        ch, homes = self.model.children, self.model.homes
+        self.child_sel = self.la_mask[ch.la]
+        self.home_sel = self.la_mask[homes.la] & (homes.state == ACTIVE)
+        self.ordinary = self.home_sel & ~homes.secure
+        self.in_home = self.child_sel & (ch.status == HOME)
+        self._dist = None
+
+    @property
+    def distance(self) -> np.ndarray:
+        if self._dist is None:
+            ch, homes = self.model.children, self.model.homes
+            i = self.in_home
+            h = ch.home[i]
+            self._dist = miles(ch.x[i], ch.y[i], homes.x[h], homes.y[h])
+        return self._dist
+
+    def flow(self, key: str) -> float:
+        return float(self.model.flows.la[key][self.w0:self.w1][:, self.la_mask].sum())
+
+    def region_flow(self, key: str) -> float:
+        regions = np.unique(self.model.region_of_la[self.la_mask])
+        return float(self.model.flows.region[key][self.w0:self.w1][:, regions].sum())
+
+    def any_la(self, key: str) -> float:
+        flags = self.model.flows.la[key][self.w0:self.w1][:, self.la_mask]
+        return float(flags.any(axis=0).mean()) if flags.size else float("nan")
+
+    def count(self, status: int) -> int:
+        return int(np.count_nonzero(self.child_sel & (self.model.children.status == status)))
+
+    def prices(self) -> np.ndarray:
+        return self.model.children.price[self.in_home]
+
+
+def _ratio(a: float, b: float) -> float:
+    return float(a / b) if b else float("nan")
+
+
+def _mean(a: np.ndarray) -> float:
+    return float(a.mean()) if len(a) else float("nan")
+
+
+def _places(v: View, mask) -> int:
+    return int(v.model.homes.places[mask].sum())
+
+
+# key -> (definition, weekly?)  The weekly series use a one-week window.
+METRICS = {
+    "children_in_homes": (lambda v: v.count(HOME), True),
+    "children_in_supported_accommodation": (lambda v: v.count(SUPPORTED), True),
+    "children_in_foster_care": (lambda v: v.count(FOSTER), True),
+    "children_unregistered": (lambda v: v.count(UNREG), True),
+    "children_waiting": (lambda v: v.count(WAITING), True),
+    "unregistered_children_per_year": (lambda v: v.flow("unregistered_new"), False),
+    "mean_weekly_price_gbp": (lambda v: _mean(v.prices()), True),
+    "new_placement_mean_weekly_price_gbp": (lambda v: _ratio(v.flow("placement_price"), v.flow("placements")), True),
+    "p90_weekly_price_gbp": (lambda v: float(np.percentile(v.prices(), 90)) if v.in_home.any() else float("nan"), True),
+    "placements_over_10k": (lambda v: int(np.count_nonzero(v.prices() >= HIGH_COST_GBP)), True),
+    "share_las_with_placement_over_10k": (lambda v: v.any_la("over_10k"), False),
+    "share_las_using_unregistered": (lambda v: v.any_la("used_unregistered"), False),
+    "share_over_20_miles": (lambda v: _mean(v.distance > FAR_MILES), True),
+    "share_outside_la": (lambda v: _mean(v.model.homes.la[v.model.children.home[v.in_home]] != v.model.children.la[v.in_home]), True),
+    "mean_distance_miles": (lambda v: _mean(v.distance), True),
+    "share_children_3plus_placements_12m": (
+        lambda v: _mean(v.model.children.start3[v.in_home] >= v.model.week - WEEKS_PER_YEAR), True),
+    "mean_wait_days": (lambda v: _ratio(v.flow("wait_days"), v.flow("placements")), True),
+    "occupancy_registered_places": (
+        lambda v: _ratio(np.count_nonzero(v.ordinary[np.maximum(v.model.children.home, 0)]
+                                          & (v.model.children.status == HOME)), _places(v, v.ordinary)), True),
+    "share_homes_without_manager": (lambda v: _mean(~v.model.homes.manager[v.home_sel]), True),
+    "homes_total": (lambda v: int(np.count_nonzero(v.ordinary)), True),
+    "places_total": (lambda v: _places(v, v.ordinary), True),
+    "places_per_home": (lambda v: _ratio(_places(v, v.ordinary), np.count_nonzero(v.ordinary)), True),
+    "share_homes_private": (lambda v: _mean(v.model.homes.sector[v.ordinary] == PRIVATE), True),
+    "homes_opened": (lambda v: v.region_flow("homes_opened"), True),
+    "homes_closed": (lambda v: v.region_flow("homes_closed"), True),
+    "provider_margin_private": (
+        lambda v: 1 - _ratio(v.region_flow("private_cost"), v.region_flow("private_revenue")), False),
+    "la_spend_childrens_homes_gbp": (lambda v: v.flow("spend_homes"), False),
+    "la_spend_total_gbp": (lambda v: v.flow("spend_total"), False),
+    # beyond the contract
+    "secure_places_total": (lambda v: _places(v, v.home_sel & v.model.homes.secure), False),
+    "placements_started": (lambda v: v.flow("placements"), True),
+    "placement_breakdowns": (lambda v: v.flow("breakdowns"), False),
+    "children_entering_care": (lambda v: v.flow("entries"), False),
+}
+CONTRACT_KEYS = tuple(list(METRICS)[:28])
+WEEKLY_KEYS = tuple(k for k, (_, weekly) in METRICS.items() if weekly)
+
+
+def final_year(model) -> tuple[int, int]:
+    end = model.week
+    return max(end - WEEKS_PER_YEAR, 0), end
+
+
+def compute(model, la_mask=None, window=None) -> dict[str, float]:
+    """All metrics for a selection of authorities over a window (default: the final year)."""
+    la_mask = np.ones(model.n_la, bool) if la_mask is None else la_mask
+    w0, w1 = window or final_year(model)
+    v = View(model, la_mask, w0, w1)
+    return {k: _clean(f(v)) for k, (f, _) in METRICS.items()}
+
+
+def by_region(model, window=None) -> dict[str, dict[str, float]]:
+    return {r: compute(model, model.region_of_la == i, window) for i, r in enumerate(REGIONS)}
+
+
+def _clean(x) -> float:
+    x = float(x)
+    return x if np.isfinite(x) else float("nan")
+
+
+def _weekly_value(model, key: str) -> float:
+    """DataCollector reporter: a metric over the week just recorded (cached per week)."""
+    cache = model.__dict__.setdefault("_weekly_view", {})
+    stamp = (model.week, model.steps)
+    if cache.get("stamp") != stamp:
+        cache["stamp"] = stamp
+        cache["view"] = View(model, np.ones(model.n_la, bool), model.week, model.week + 1)
+    return _clean(METRICS[key][0](cache["view"]))
+
+
+def weekly_reporters() -> dict:
+    return {k: partial(_weekly_value, key=k) for k in WEEKLY_KEYS}
