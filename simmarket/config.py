@@ -77,7 +77,7 @@ class Demand:
         (0.35, 0.45, 0.20), "shares", 0.0, 1.0, "low / medium / high complexity of residential need"
     )
     dol_share: float = P(
-        0.12, "share", 0.0, 1.0, "share of residential-need children under a deprivation-of-liberty order"
+        0.07, "share", 0.0, 1.0, "share of residential-need children under a deprivation-of-liberty order"
     )  # NAO25 1.17: 1,280 DoL children in 2024 against ~10,000 residential starts
     secure_share: float = P(
         0.012, "share", 0.0, 1.0, "share of residential-need children needing a secure home"
@@ -160,9 +160,10 @@ class Supply:
 @dataclass(frozen=True)
 class Workforce:
     staff_per_child: tuple = P(
-        (3.0, 4.5, 7.0), "FTE", 0.0, 50.0, "staff needed per child of low / medium / high complexity"
+        (2.5, 3.75, 6.0), "FTE", 0.0, 50.0, "staff needed per child of low / medium / high complexity"
     )  # NAO25 2.14: 46,000 staff; 37% of homes have six or more staff per child
-    staff_per_place_target: float = P(3.4, "FTE", 0.0, 50.0, "staff a home aims to employ per place")
+    staff_per_place_target: float = P(3.9, "FTE", 0.0, 50.0, "staff a home aims to employ per place")
+    # NAO25 2.14: about 46,000 staff in 2024 for about 11,800 places
     turnover_per_year: float = P(0.25, "1/yr", 0.0, 5.0, "staff leaving per year")
     hire_per_week: float = P(0.05, "prob/wk", 0.0, 1.0, "chance a vacant post is filled in a week")
     supply_multiplier: float = P(1.0, "x", 0.0, 10.0, "labour supply (scales hiring)")
@@ -192,6 +193,7 @@ class Commissioning:
     mode: str = P("spot", "", choices=("spot", "rcc"), doc="spot purchasing or regional care cooperatives")
     shortlist: int = P(12, "homes", 1, 200, "homes each waiting child is referred to per week")
     radius_miles: float = P(25.0, "miles", 0.0, 500.0, "first week's search radius")
+    referral_spread: float = P(1.0, "", 0.0, 10.0, "randomness in which suitable homes a child is referred to")
     radius_growth_per_week: float = P(0.25, "1/wk", 0.0, 10.0, "relative widening of the radius each week")
     distance_weight_gbp_per_mile: float = P(25.0, "GBP/wk/mile", 0.0, 1e4, "price an authority trades for a mile")
     wtp_multiple: float = P(1.25, "x", 0.1, 10.0, "authority's first-week ceiling over the benchmark cost")

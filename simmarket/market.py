@@ -20,9 +20,9 @@ from .geography import METRES_PER_MILE
 from .population import popcount
 from .supply import COUNCIL, PRIVATE, VOLUNTARY
 
-DOL_STAFF_MULTIPLIER = 1.6  # a DoL order usually comes with 2:1 or 3:1 supervision (prior)
+DOL_STAFF_MULTIPLIER = 1.5  # a DoL order usually comes with 2:1 or 3:1 supervision (prior)
 RISK_AVERSION = 0.25  # providers' penalty per unit of risk, in units of margin (prior; NAO25 2.3)
-QUERY_K = 48  # nearest homes examined per child before feasibility filters
+QUERY_K = 32  # nearest homes examined per child before feasibility filters
 ROUNDS = 3
 
 
@@ -81,7 +81,7 @@ def shortlist(cx, cy, ckind, radius_m, hx, hy, hkind, available, k_max: int):
             continue
         tree = cKDTree(np.column_stack([hx[hmask], hy[hmask]]))
         k = min(k_max, len(hmask))
-        d, j = tree.query(np.column_stack([cx[cmask], cy[cmask]]), k=k)
+        d, j = tree.query(np.column_stack([cx[cmask], cy[cmask]]), k=k, distance_upper_bound=radius_m[cmask].max())
         d, j = d.reshape(len(cmask), k), j.reshape(len(cmask), k)
         ok = d <= radius_m[cmask, None]
         rows = np.broadcast_to(cmask[:, None], d.shape)
@@ -154,6 +154,11 @@ def clear(children_idx, child, homes, params, customer, wtp, radius_m, property_
     need = staff_need(child["complexity"], child["dol"], params.workforce.staff_per_child)
     feasible = (homes.max_complexity[h] >= child["complexity"][c]) & (spare_staff[h] >= need[c] - 1e-9)
     c, h, d = c[feasible], h[feasible], d[feasible]
+    # the shortlist: nearest and best matched first, with the frictions of who answers a referral
+    unmet = popcount(child["needs"][c] & ~homes.specialisms[h])
+    rank_key = d / radius_m[c] + 0.3 * unmet + params.commissioning.referral_spread * rng.random(len(c))
+    order = np.lexsort((rank_key, c))
+    c, h, d = c[order], h[order], d[order]
     keep = _rank_within(c) < params.commissioning.shortlist
     c, h, d = c[keep], h[keep], d[keep]
 
@@ -162,8 +167,9 @@ def clear(children_idx, child, homes, params, customer, wtp, radius_m, property_
     cost = care_cost(child["complexity"][c], child["dol"][c], prop_index_home, params)
     margin = sector_margin(homes.sector[h], params)
     n_ref = np.bincount(h, minlength=homes.n)
-    scarcity = np.clip((n_ref[h] / np.maximum(free[h], 1)) ** params.pricing.scarcity_elasticity,
-                       1.0, params.pricing.scarcity_cap)
+    # referrals per vacancy, relative to the referrals each child sends out
+    pressure = n_ref[h] / np.maximum(free[h], 1) / params.commissioning.shortlist
+    scarcity = np.clip(pressure ** params.pricing.scarcity_elasticity, 1.0, params.pricing.scarcity_cap)
     quote = cost * (1 + margin) * scarcity * homes.price_factor[h]
     council_own = (homes.sector[h] == COUNCIL) & (hla == child["la"][c])
     quote = np.where(homes.sector[h] == COUNCIL, cost, quote)

@@ -86,8 +86,9 @@ class View:
 
     def __post_init__(self):
         ch, homes = self.model.children, self.model.homes
-        self.child_sel = self.la_mask[ch.la]
-        self.home_sel = self.la_mask[homes.la] & (homes.state == ACTIVE)
+        everyone = bool(self.la_mask.all())
+        self.child_sel = np.ones(ch.n, bool) if everyone else self.la_mask[ch.la]
+        self.home_sel = (homes.state == ACTIVE) if everyone else self.la_mask[homes.la] & (homes.state == ACTIVE)
         self.ordinary = self.home_sel & ~homes.secure
         self.in_home = self.child_sel & (ch.status == HOME)
         self._dist = None
