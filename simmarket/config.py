@@ -208,6 +208,119 @@ class Commissioning:
     council_own_first: bool = P(True, "", doc="council homes serve their own authority first")
 
 
+@dataclass(frozen=True)
+class Cooperative:
+    """One named regional care cooperative: members by region and/or authority codes."""
+
+    name: str = P("", "", doc="name of the cooperative")
+    region: str = P("", "", choices=("",) + REGIONS, doc="all authorities of this region are members")
+    members: tuple = P((), "ONS codes", doc="member authorities (added to the region's)")
+    exclude: tuple = P((), "ONS codes", doc="authorities that stay out")
+    start_week: int = P(0, "week", 0, 2600, "week the cooperative starts (0 = April 2024)")
+
+
+@dataclass(frozen=True)
+class Rcc:
+    membership: str = P("none", "", choices=("none", "regions", "national_20", "named"),
+                        doc="who joins: nobody, one RCC per region, ~20 RCCs, or the named cooperatives")
+    cooperatives: tuple = P((), "", doc="named cooperatives ([[rcc.cooperatives]] tables)")
+    opt_out: tuple = P((), "ONS codes", doc="authorities that stay out of any RCC")
+    start_week: int = P(0, "week", 0, 2600, "week RCCs start, for regions / national_20")
+    rollout_weeks: int = P(0, "weeks", 0, 2600, "members join evenly over this many weeks after the start")
+    one_customer: bool = P(True, "", doc="members' referrals coordinated: no member bids against another")
+    block_share: float = P(0.0, "share", 0.0, 1.0, "share of members' forecast demand reserved in block contracts")
+    block_margin: float = P(0.08, "share", -1.0, 5.0, "margin the RCC agrees in block contracts")
+    price_benchmark: float = P(0.0, "x", 0.0, 10.0,
+                               "refuse offers above this multiple of the reference cost (0 = no benchmark)")
+    capital_gbp_per_year: float = P(0.0, "GBP/yr", 0.0, 1e10, "capital for new council-run homes per RCC")
+    capital_cost_per_place_gbp: float = P(350_000.0, "GBP", 1.0, 1e8, "capital cost of one new place (prior)")
+    foster_uplift: float = P(0.0, "share", 0.0, 2.0, "members' foster capacity added by a regional hub")
+    foster_ramp_weeks: int = P(104, "weeks", 1, 2600, "weeks for the foster hub to reach its uplift")
+    holds_duty: bool = P(False, "", doc="the RCC holds the sufficiency duty (2022 review) instead of authorities")
+    duty_unregistered_after_weeks: int = P(8, "weeks", 0, 520,
+                                           "with the duty, weeks of regional search before an unregistered setting")
+
+
+@dataclass(frozen=True)
+class Capital:
+    """Capital programme (NAO25 3.15-3.17)."""
+
+    existing_home_places: int = P(0, "places", 0, 100_000, "places added to existing council homes")
+    existing_homes: int = P(0, "homes", 0, 10_000, "existing council homes that are extended")
+    existing_end_week: int = P(104, "week", 0, 2600, "by when extensions are finished")
+    new_council_places: int = P(0, "places", 0, 100_000, "places in new council homes")
+    new_council_homes: int = P(0, "homes", 0, 10_000, "new council homes")
+    new_start_week: int = P(52, "week", 0, 2600, "first new council home opens")
+    new_end_week: int = P(260, "week", 0, 2600, "last new council home opens")
+    secure_places: int = P(0, "places", 0, 10_000, "places in new secure children's homes")
+    secure_regions: tuple = P((), "regions", doc="regions of the new secure homes")
+    secure_week: int = P(208, "week", 0, 2600, "week the new secure homes open")
+    target: str = P("need", "", choices=("need", "population"),
+                    doc="place new homes where children wait and are sent away (need) or by population")
+
+
+@dataclass(frozen=True)
+class WorkforcePolicy:
+    start_week: int = P(0, "week", 0, 2600, "week the package starts")
+    hiring_uplift: float = P(0.0, "share", -1.0, 10.0, "extra chance of filling a post (e.g. 0.3 = +30%)")
+    turnover_reduction: float = P(0.0, "share", 0.0, 1.0, "fall in staff turnover")
+    manager_uplift: float = P(0.0, "share", -1.0, 10.0, "extra chance of filling a manager vacancy")
+
+
+@dataclass(frozen=True)
+class FosterPolicy:
+    start_week: int = P(0, "week", 0, 2600, "week recruitment starts")
+    capacity_uplift: float = P(0.0, "share", -1.0, 2.0, "foster capacity added (or lost, if negative)")
+    ramp_weeks: int = P(104, "weeks", 1, 2600, "weeks to reach the full uplift")
+
+
+@dataclass(frozen=True)
+class ProfitCap:
+    start_week: int = P(0, "week", 0, 2600, "week the cap applies")
+    cap: float = P(1.0, "share", 0.0, 5.0, "highest margin over cost providers may charge (1 = no cap)")
+
+
+@dataclass(frozen=True)
+class Enforcement:
+    start_week: int = P(0, "week", 0, 2600, "week enforcement starts")
+    detection_per_week: float = P(0.0, "prob/wk", 0.0, 1.0, "chance an unregistered placement is found each week")
+    fine_gbp: float = P(0.0, "GBP", 0.0, 1e8, "fine per placement found, passed on in the setting's price")
+    deterrence_weeks: float = P(0.0, "weeks", 0.0, 520.0, "extra weeks authorities search before using one")
+
+
+@dataclass(frozen=True)
+class Planning:
+    start_week: int = P(0, "week", 0, 2600, "week reform starts")
+    refusal_multiplier: float = P(1.0, "x", 0.0, 10.0, "scales the planning refusal rate")
+    need_weight: float = P(0.0, "share", 0.0, 1.0, "how far entry shifts towards where children come from")
+
+
+@dataclass(frozen=True)
+class Oversight:
+    start_week: int = P(0, "week", 0, 2600, "week oversight starts")
+    failure_multiplier: float = P(1.0, "x", 0.0, 10.0, "scales indebted owners' failure hazard")
+    orderly_transfer: bool = P(False, "", doc="a failed owner's homes pass to other providers instead of closing")
+
+
+@dataclass(frozen=True)
+class Prevention:
+    start_week: int = P(0, "week", 0, 2600, "week the grant starts")
+    entry_reduction: float = P(0.0, "share", 0.0, 1.0, "fall in entries to care and in residential need")
+    ramp_weeks: int = P(52, "weeks", 1, 2600, "weeks to reach the full effect")
+
+
+@dataclass(frozen=True)
+class Policy:
+    capital: Capital = field(default_factory=Capital)
+    workforce: WorkforcePolicy = field(default_factory=WorkforcePolicy)
+    foster: FosterPolicy = field(default_factory=FosterPolicy)
+    profit_cap: ProfitCap = field(default_factory=ProfitCap)
+    enforcement: Enforcement = field(default_factory=Enforcement)
+    planning: Planning = field(default_factory=Planning)
+    oversight: Oversight = field(default_factory=Oversight)
+    prevention: Prevention = field(default_factory=Prevention)
+
+
 SECTIONS = {
     "run": Run,
     "demand": Demand,
@@ -217,6 +330,8 @@ SECTIONS = {
     "workforce": Workforce,
     "pricing": Pricing,
     "commissioning": Commissioning,
+    "rcc": Rcc,
+    "policy": Policy,
 }
 
 
@@ -232,6 +347,8 @@ class Scenario:
     workforce: Workforce = field(default_factory=Workforce)
     pricing: Pricing = field(default_factory=Pricing)
     commissioning: Commissioning = field(default_factory=Commissioning)
+    rcc: Rcc = field(default_factory=Rcc)
+    policy: Policy = field(default_factory=Policy)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -326,8 +443,38 @@ def _build_section(cls, raw: dict, source: str, prefix: str):
         dotted = f"{prefix}.{key}"
         if key not in known:
             raise ConfigError(source, dotted, f"unknown key{_suggest(key, known)}; allowed: {', '.join(known)}")
-        kwargs[key] = _check_value(source, dotted, known[key], hints[key], value)
+        if dataclasses.is_dataclass(hints[key]):
+            kwargs[key] = _build_section(hints[key], value, source, dotted)
+        elif key == "cooperatives":
+            if not isinstance(value, (list, tuple)):
+                raise ConfigError(source, dotted, "expected [[rcc.cooperatives]] tables")
+            kwargs[key] = tuple(_build_section(Cooperative, v, source, f"{dotted}[{i}]") for i, v in enumerate(value))
+        elif key in CODE_LISTS:
+            kwargs[key] = _check_codes(source, dotted, value, CODE_LISTS[key])
+        else:
+            kwargs[key] = _check_value(source, dotted, known[key], hints[key], value)
     return cls(**kwargs)
+
+
+CODE_LISTS = {"members": "authority", "exclude": "authority", "opt_out": "authority", "secure_regions": "region"}
+
+
+def _check_codes(source: str, key: str, value, kind: str) -> tuple:
+    """A list of authority codes or region names, each checked against the shipped data."""
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise ConfigError(source, key, f"expected a list of {kind} {'codes' if kind == 'authority' else 'names'}")
+    if kind == "region":
+        allowed = REGIONS
+    else:
+        from .data import load_authorities
+
+        allowed = tuple(load_authorities()["la_code"])
+    for v in value:
+        if v not in allowed:
+            what = "authority code (ONS E06/E08/E09/E10)" if kind == "authority" else "region"
+            hint = _suggest(str(v), allowed) if kind == "region" else ""
+            raise ConfigError(source, key, f"unknown {what} {v!r}{hint}")
+    return tuple(value)
 
 
 def from_dict(data: dict, source: str = "<scenario>") -> Scenario:
@@ -351,6 +498,45 @@ def from_dict(data: dict, source: str = "<scenario>") -> Scenario:
 def _check_cross(s: Scenario, source: str) -> None:
     if s.supply.registration_weeks_min > s.supply.registration_weeks_max:
         raise ConfigError(source, "supply.registration_weeks_min", "must not exceed supply.registration_weeks_max")
+    horizon = s.run.years * 52
+    for key, week in _start_weeks(s):
+        if week >= horizon:
+            raise ConfigError(source, key, f"week {week} is past the horizon ({horizon} weeks = run.years x 52)")
+    if s.rcc.membership == "named" and not s.rcc.cooperatives:
+        raise ConfigError(source, "rcc.cooperatives", "membership 'named' needs at least one [[rcc.cooperatives]] table")
+    for i, coop in enumerate(s.rcc.cooperatives):
+        if not coop.region and not coop.members:
+            raise ConfigError(source, f"rcc.cooperatives[{i}]", "give a region or a list of members")
+    if s.commissioning.mode == "rcc" and s.rcc.membership == "none":
+        raise ConfigError(source, "rcc.membership", "commissioning.mode 'rcc' needs a membership other than 'none'")
+    cap = s.policy.capital
+    if cap.new_start_week > cap.new_end_week:
+        raise ConfigError(source, "policy.capital.new_start_week", "must not exceed policy.capital.new_end_week")
+    if cap.secure_places and not cap.secure_regions:
+        raise ConfigError(source, "policy.capital.secure_regions", "name the regions of the new secure places")
+
+
+def _start_weeks(s: Scenario):
+    """Every start week that must fall inside the horizon (only for levers that are switched on)."""
+    if s.rcc.membership in ("regions", "national_20"):
+        yield "rcc.start_week", s.rcc.start_week
+    for i, coop in enumerate(s.rcc.cooperatives):
+        yield f"rcc.cooperatives[{i}].start_week", coop.start_week
+    p = s.policy
+    if p.workforce.hiring_uplift or p.workforce.turnover_reduction or p.workforce.manager_uplift:
+        yield "policy.workforce.start_week", p.workforce.start_week
+    if p.foster.capacity_uplift:
+        yield "policy.foster.start_week", p.foster.start_week
+    if p.profit_cap.cap < 1.0:
+        yield "policy.profit_cap.start_week", p.profit_cap.start_week
+    if p.enforcement.detection_per_week or p.enforcement.deterrence_weeks or p.enforcement.fine_gbp:
+        yield "policy.enforcement.start_week", p.enforcement.start_week
+    if p.planning.refusal_multiplier != 1.0 or p.planning.need_weight:
+        yield "policy.planning.start_week", p.planning.start_week
+    if p.oversight.failure_multiplier != 1.0 or p.oversight.orderly_transfer:
+        yield "policy.oversight.start_week", p.oversight.start_week
+    if p.prevention.entry_reduction:
+        yield "policy.prevention.start_week", p.prevention.start_week
 
 
 def _read_toml(path: Path) -> dict:
@@ -418,9 +604,16 @@ def load(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Scena
 
 def describe(scenario: Scenario) -> list[tuple[str, Any, str, str]]:
     """Every resolved parameter as (dotted key, value, unit, description)."""
-    rows = []
-    for sec in SECTIONS:
-        obj = getattr(scenario, sec)
+    rows: list = []
+
+    def walk(obj, prefix):
         for f in fields(obj):
-            rows.append((f"{sec}.{f.name}", getattr(obj, f.name), f.metadata.get("unit", ""), f.metadata.get("doc", "")))
+            value = getattr(obj, f.name)
+            if dataclasses.is_dataclass(value):
+                walk(value, f"{prefix}.{f.name}")
+            else:
+                rows.append((f"{prefix}.{f.name}", value, f.metadata.get("unit", ""), f.metadata.get("doc", "")))
+
+    for sec in SECTIONS:
+        walk(getattr(scenario, sec), sec)
     return rows
