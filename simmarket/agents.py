@@ -8,7 +8,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from .supply import ACTIVE, COUNCIL, PRIVATE, VOLUNTARY
+from .population import HOME, UNREG, WAITING
+from .supply import ACTIVE, CLOSED, PIPELINE, PRIVATE, VOLUNTARY
 
 # NAO25 2.4: seven of the ten largest owners are owned or part-funded by private equity with
 # high debt. We treat owners of this many homes or more as highly indebted.
@@ -32,28 +33,11 @@ class LocalAuthority(mesa.Agent):
         """Reserve a share of expected need in nearby homes for a year at an agreed price."""
         m = self.model
         share = m.params.commissioning.block_share
-        if not self.forward_plan or share <= 0:
+        if not self.forward_plan or share <= 0 or (m.rcc_of_la[self.index] >= 0 and m.params.rcc.block_share > 0):
             return
-        expected = np.count_nonzero((m.children.la == self.index) & m.in_home_mask())
-        wanted = int(round(share * expected))
-        if wanted <= 0:
-            return
-        homes = m.homes
-        candidates = np.flatnonzero(
-            (homes.state == ACTIVE) & (homes.block_la < 0) & (homes.sector != COUNCIL) & ~homes.secure
-            & (homes.places - homes.occupied > 0) & homes.manager
-        )
-        if len(candidates) == 0:
-            return
-        dist = np.hypot(homes.x[candidates] - m.geo.x[self.index], homes.y[candidates] - m.geo.y[self.index])
-        for h in candidates[np.argsort(dist, kind="stable")]:
-            if wanted <= 0:
-                break
-            k = min(wanted, int(homes.places[h] - homes.occupied[h]))
-            homes.block_la[h] = self.index
-            homes.block_places[h] = k
-            homes.block_price[h] = m.block_price(h)
-            wanted -= k
+        expected = np.count_nonzero((m.children.la == self.index) & (m.children.status == HOME))
+        m.reserve_places(self.index, int(round(share * expected)), self.index,
+                         m.params.commissioning.block_margin)
 
 
 class Provider(mesa.Agent):
@@ -86,4 +70,88 @@ class Provider(mesa.Agent):
             hazard *= 4
         if m.rng.random() < hazard:
             self.failed = True
-            m.close_homes(np.flatnonzero((m.homes.owner == self.index) & (m.homes.state == ACTIVE)), "owner failure")
+            homes = np.flatnonzero((m.homes.owner == self.index) & (m.homes.state != CLOSED))
+            m.homes.state[homes[m.homes.state[homes] == PIPELINE]] = CLOSED  # projects abandoned
+            homes = homes[m.homes.state[homes] == ACTIVE]
+            if m.orderly_transfer:
+                m.transfer_homes(homes)
+            else:
+                m.close_homes(homes, "owner failure")
+
+
+class RegionalCareCooperative(mesa.Agent):
+    """A regional care cooperative commissioning for its member authorities (NAO25 3.11-3.14).
+
+    Its rules are switchable in the scenario's [rcc] section: one customer (coordinated
+    referrals, no bidding between members), pooled forecasting and block contracts, price
+    benchmarking, market shaping with capital, a foster-recruitment hub, and optionally the
+    statutory sufficiency duty.
+    """
+
+    def __init__(self, model, index: int, name: str, members: np.ndarray, join_week: np.ndarray):
+        super().__init__(model)
+        self.index = index
+        self.name = name
+        self.members = members  # authority indices
+        self.join_week = join_week
+        self.customer_id = model.n_la + index
+        self.places_commissioned = 0
+
+    @property
+    def active_members(self) -> np.ndarray:
+        return self.members[self.join_week <= self.model.week]
+
+    def admit_members(self) -> None:
+        """Members whose join week has come start commissioning through the cooperative."""
+        m, r = self.model, self.model.params.rcc
+        joining = self.members[self.join_week == m.week]
+        if len(joining) == 0:
+            return
+        if r.one_customer:
+            old = m.customer[joining]
+            m.customer[joining] = self.customer_id
+            m.homes.block_la[np.isin(m.homes.block_la, old)] = self.customer_id
+        m.rcc_of_la[joining] = self.index
+        if r.price_benchmark > 0:
+            m.wtp_cap[joining] = r.price_benchmark
+        if r.holds_duty:
+            m.unreg_limit[joining] = r.duty_unregistered_after_weeks
+            m.radius_factor[joining] = 2.0
+            m.urgent_at_once[joining] = False
+        if r.block_share > 0:
+            self.plan_blocks()
+
+    def plan_blocks(self) -> None:
+        """Pooled forecast: reserve a share of members' expected need in homes near them."""
+        m, r = self.model, self.model.params.rcc
+        members = self.active_members
+        if r.block_share <= 0 or len(members) == 0:
+            return
+        ch = m.children
+        demand = np.bincount(ch.la[(ch.status == HOME) | (ch.status == WAITING) | (ch.status == UNREG)],
+                             minlength=m.n_la)[members]
+        for la, need in zip(members, np.round(r.block_share * demand).astype(int)):
+            m.reserve_places(la, int(need), self.customer_id, r.block_margin)
+
+    def shape_market(self) -> None:
+        """Each April: commission council-run homes where members' children come from."""
+        m, r = self.model, self.model.params.rcc
+        members = self.active_members
+        if r.capital_gbp_per_year <= 0 or len(members) == 0:
+            return
+        places = int(r.capital_gbp_per_year * m.params.run.scale // r.capital_cost_per_place_gbp)
+        while places > 0:
+            size = min(3, places)
+            m.open_council_home(size, "need", among=members)
+            places -= size
+            self.places_commissioned += size
+
+    def foster_hub(self) -> None:
+        """Regional recruitment raises members' foster capacity, ramping up after they join."""
+        m, r = self.model, self.model.params.rcc
+        if r.foster_uplift <= 0:
+            return
+        from .policies import ramp
+
+        for la, jw in zip(self.members, self.join_week):
+            m.foster_hub[la] = 1 + r.foster_uplift * ramp(m.week, int(jw), r.foster_ramp_weeks)

@@ -166,21 +166,27 @@ def clear(children_idx, child, homes, params, customer, wtp, radius_m, property_
     prop_index_home = property_index_la[hla]
     cost = care_cost(child["complexity"][c], child["dol"][c], prop_index_home, params)
     margin = sector_margin(homes.sector[h], params)
-    n_ref = np.bincount(h, minlength=homes.n)
-    # referrals per vacancy, relative to the referrals each child sends out
+    # referrals per vacancy, relative to the referrals each child sends out; a cooperative's
+    # coordinated referrals reach a home as one customer's
+    cust = customer[child["la"][c]]
+    coordinated = cust >= len(customer)
+    sender = np.where(coordinated, cust, len(customer) * 4 + c)
+    pairs = np.unique(np.column_stack([h, sender]), axis=0)
+    n_ref = np.bincount(pairs[:, 0], minlength=homes.n)
     pressure = n_ref[h] / np.maximum(free[h], 1) / params.commissioning.shortlist
     scarcity = np.clip(pressure ** params.pricing.scarcity_elasticity, 1.0, params.pricing.scarcity_cap)
     quote = cost * (1 + margin) * scarcity * homes.price_factor[h]
     council_own = (homes.sector[h] == COUNCIL) & (hla == child["la"][c])
     quote = np.where(homes.sector[h] == COUNCIL, cost, quote)
-    is_block = (homes.block_la[h] == child["la"][c])
+    is_block = homes.block_la[h] == cust
     quote = np.where(is_block, homes.block_price[h], quote)
     ref = Referrals(child=children_idx[c], home=h, miles=d / METRES_PER_MILE, quote=quote,
                     n_children=n, n_homes_referred=int(np.count_nonzero(n_ref)))
 
     affordable = quote <= wtp[c]
     ref.refused_price = int(np.count_nonzero(~affordable))
-    c, h, d, cost, quote, is_block, council_own = (a[affordable] for a in (c, h, d, cost, quote, is_block, council_own))
+    c, h, d, cost, quote, is_block, council_own, cust = (
+        a[affordable] for a in (c, h, d, cost, quote, is_block, council_own, cust))
 
     unmet = popcount(child["needs"][c] & ~homes.specialisms[h])
     risk = child["complexity"][c] / 2 + 0.5 * unmet + 0.5 * child["dol"][c]
@@ -188,7 +194,6 @@ def clear(children_idx, child, homes, params, customer, wtp, radius_m, property_
     if params.commissioning.council_own_first:
         score = score + 10.0 * council_own
     score = score + 100.0 * is_block
-    cust = customer[child["la"][c]]
     pair_need = need[c]
 
     placed_pos, placed_home, placed_price, placed_block = [], [], [], []

@@ -22,7 +22,7 @@ HIGH_COST_GBP = 10_000.0  # LGA23: placements at 10,000+ a week
 FAR_MILES = 20.0  # NAO25 1.17: placed more than 20 miles from home
 
 LA_FLOWS = ("entries", "exits", "breakdowns", "placements", "placement_price", "wait_days",
-            "unregistered_new", "spend_homes", "spend_total", "over_10k", "used_unregistered")
+            "unregistered_new", "unregistered_detected", "spend_homes", "spend_total", "over_10k", "used_unregistered")
 REGION_FLOWS = ("homes_opened", "homes_closed", "private_revenue", "private_cost")
 
 

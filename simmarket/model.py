@@ -6,10 +6,11 @@ import mesa
 import numpy as np
 
 from . import data, metrics
-from .agents import INDEBTED_MIN_HOMES, LocalAuthority, Provider
+from .agents import INDEBTED_MIN_HOMES, LocalAuthority, Provider, RegionalCareCooperative
 from .config import REGIONS, Scenario
 from .geography import Geography, miles
 from .market import care_cost, clear, staff_need
+from .policies import PolicySchedule, rcc_membership
 from .population import FOSTER, GONE, HOME, SUPPORTED, UNREG, WAITING, Children, draw_needs, popcount
 from .supply import ACTIVE, CLOSED, COUNCIL, PIPELINE, PRIVATE, SECTOR_CODES, VOLUNTARY, Homes, draw_home_traits, update_staffing
 
@@ -19,6 +20,7 @@ INITIAL_STAFFING = 0.9  # share of target staff in post at the start (prior)
 INITIAL_MANAGER_SHARE = 0.82  # homes with a registered manager, March 2024 (NAO25 2.14: 81% in 2025)
 NEW_ENTRANT_SHARE = 0.5  # share of private new homes opened by a new organisation (prior)
 PROFIT_SMOOTHING = 1 / 13  # weekly weight of the profit average (about a quarter)
+UNREG_BAR_WEEKS = 4  # after enforcement shuts a setting, weeks the authority must seek a registered place
 
 
 class PlacementMarket(mesa.Model):
@@ -34,14 +36,24 @@ class PlacementMarket(mesa.Model):
         self.n_la = self.geo.n
         self.region_of_la = self.geo.region
         self.regional_staff_supply = np.ones(len(REGIONS))
-        # levers that policies adjust (1 = no policy)
+        # levers that policies and cooperatives adjust (neutral values = no policy)
         self.oversight_factor = 1.0
-        self.foster_boost = 1.0
+        self.orderly_transfer = False
+        self.foster_policy = 1.0
         self.prevention_factor = 1.0
-        self.unreg_deterrence = 1.0
-        self.planning_factor = 1.0
         self.planning_refusal_factor = 1.0
-        self.customer = np.arange(self.n_la)  # who buys for each authority (RCCs merge these)
+        self.planning_need_weight = 0.0
+        self.unreg_detection = 0.0
+        self.unreg_fine_per_week = 0.0
+        self.unreg_extra_weeks = 0.0
+        n = self.n_la
+        self.customer = np.arange(n)  # who buys for each authority (an RCC makes its members one)
+        self.rcc_of_la = np.full(n, -1)
+        self.wtp_cap = np.full(n, np.inf)  # benchmark: highest multiple of reference cost paid
+        self.radius_factor = np.ones(n)
+        self.urgent_at_once = np.ones(n, bool)
+        self.foster_hub = np.ones(n)
+        self.council_providers: dict[int, int] = {}
         self.flows = metrics.FlowBook(self.horizon, self.n_la, len(REGIONS))
         self.last_referrals = None
         self.children = Children(capacity=120_000)
@@ -51,6 +63,9 @@ class PlacementMarket(mesa.Model):
         self._create_homes()
         self._create_children()
         self._seed_pipeline()
+        self._create_cooperatives()
+        self.policies = PolicySchedule(self)
+        self.apply_policies()
         self.datacollector = mesa.DataCollector(model_reporters=metrics.weekly_reporters())
         self.datacollector.collect(self)
 
@@ -161,6 +176,16 @@ class PlacementMarket(mesa.Model):
         for w in range(-sup.registration_weeks_max - 8, 0):
             self._start_projects(w)
 
+    def _create_cooperatives(self) -> None:
+        self.rccs: list[RegionalCareCooperative] = []
+        if self.params.rcc.membership == "none":
+            return
+        ms = rcc_membership(self.params)
+        for i, name in enumerate(ms.names):
+            members = np.flatnonzero(ms.coop == i)
+            if len(members):
+                self.rccs.append(RegionalCareCooperative(self, i, name, members, ms.join_week[members]))
+
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
         """One week, in the order things happen (DESIGN.md)."""
@@ -171,8 +196,9 @@ class PlacementMarket(mesa.Model):
         self.escalate()               # 5 unregistered settings
         self.settle_accounts()        # 6 money,
         self.enter_and_exit()         #   entry and closure
-        self.record()                 # 7 metrics
+        self.record()                 # 7 metrics,
         self.week += 1
+        self.apply_policies()         #   and next week's policies
         if self.params.run.check:
             from .invariants import check
             check(self)
@@ -252,7 +278,7 @@ class PlacementMarket(mesa.Model):
     def _foster_capacity(self) -> np.ndarray:
         f = self.params.foster
         trend = (1 + f.capacity_trend_per_year) ** (self.week / WEEKS_PER_YEAR)
-        return self.foster_base * (1 + f.capacity_slack) * f.capacity_multiplier * trend * self.foster_boost
+        return self.foster_base * (1 + f.capacity_slack) * f.capacity_multiplier * trend * self.foster_policy * self.foster_hub
 
     def _supported_capacity(self) -> np.ndarray:
         s = self.params.supported
@@ -339,7 +365,8 @@ class PlacementMarket(mesa.Model):
 
     # 3 ----------------------------------------------------------------------------------
     def commission_blocks(self) -> None:
-        """Each April, authorities with forward plans renew their block contracts."""
+        """Each April, authorities with forward plans and cooperatives renew their block contracts;
+        cooperatives commission new homes with their capital."""
         if self.week % WEEKS_PER_YEAR != 0:
             return
         homes = self.homes
@@ -347,11 +374,33 @@ class PlacementMarket(mesa.Model):
         homes.block_places[:] = 0
         self.children.block[:] = False
         self.agents_by_type[LocalAuthority].do("plan_blocks")
+        for rcc in self.rccs:
+            rcc.plan_blocks()
+            rcc.shape_market()
 
-    def block_price(self, h: int) -> float:
+    def reserve_places(self, la: int, wanted: int, holder: int, margin: float) -> None:
+        """Block-contract up to `wanted` free places in the homes nearest to an authority."""
+        if wanted <= 0:
+            return
+        homes = self.homes
+        cand = np.flatnonzero((homes.state == ACTIVE) & (homes.block_la < 0) & (homes.sector != COUNCIL)
+                              & ~homes.secure & (homes.places > homes.occupied) & homes.manager)
+        if len(cand) == 0:
+            return
+        dist = np.hypot(homes.x[cand] - self.geo.x[la], homes.y[cand] - self.geo.y[la])
+        for h in cand[np.argsort(dist, kind="stable")]:
+            k = min(wanted, int(homes.places[h] - homes.occupied[h]))
+            homes.block_la[h] = holder
+            homes.block_places[h] = k
+            homes.block_price[h] = self.block_price(h, margin)
+            wanted -= k
+            if wanted <= 0:
+                break
+
+    def block_price(self, h: int, margin: float) -> float:
         """Agreed weekly price for a block place: cost of a medium-need child plus the block margin."""
         c = care_cost(np.array([1]), np.array([False]), self.geo.property_index[self.homes.la[h:h + 1]], self.params)
-        return float(c[0] * (1 + min(self.params.commissioning.block_margin, self.params.pricing.profit_cap)))
+        return float(c[0] * (1 + min(margin, self.params.pricing.profit_cap)))
 
     # 4 ----------------------------------------------------------------------------------
     def refer_and_place(self) -> None:
@@ -369,8 +418,8 @@ class PlacementMarket(mesa.Model):
         waited = self.search_weeks(idx)
         la = ch.la[idx]
         bench = care_cost(ch.complexity[idx], ch.dol[idx], self.geo.property_index[la], self.params)
-        wtp = bench * cm.wtp_multiple * (1 + cm.wtp_growth_per_week * waited)
-        radius = cm.radius_miles * 1609.344 * (1 + cm.radius_growth_per_week * waited)
+        wtp = np.minimum(bench * cm.wtp_multiple * (1 + cm.wtp_growth_per_week * waited), bench * self.wtp_cap[la])
+        radius = cm.radius_miles * 1609.344 * (1 + cm.radius_growth_per_week * waited) * self.radius_factor[la]
         child = {k: getattr(ch, k)[idx] for k in ("x", "y", "la", "complexity", "needs", "dol", "secure")}
         block_used = np.bincount(ch.home[ch.block & (ch.status == HOME)], minlength=homes.n)
         reserved_free = np.maximum(homes.block_places - block_used, 0)
@@ -395,20 +444,33 @@ class PlacementMarket(mesa.Model):
     def escalate(self) -> None:
         """Children with no registered place go to an unregistered setting, at a premium."""
         ch, cm = self.children, self.params.commissioning
-        waiting = np.flatnonzero(ch.status == WAITING)
+        self._detect_unregistered()
+        waiting = np.flatnonzero((ch.status == WAITING) & (ch.unreg_bar <= self.week))
         waited = self.search_weeks(waiting)
-        urgent = ch.emergency[waiting] | ch.dol[waiting] | ch.secure[waiting]
-        limit = self.unreg_limit[ch.la[waiting]] * self.unreg_deterrence
+        la = ch.la[waiting]
+        urgent = (ch.emergency[waiting] | ch.dol[waiting] | ch.secure[waiting]) & (self.urgent_at_once[la] | (waited >= 1))
+        limit = self.unreg_limit[la] + self.unreg_extra_weeks
         go = waiting[(waited >= limit) | urgent]
         if len(go) == 0:
             return
         ch.status[go] = UNREG
-        ch.price[go] = cm.unregistered_price_gbp_week * self.rng.lognormal(0, 0.3, len(go))
+        ch.price[go] = cm.unregistered_price_gbp_week * self.rng.lognormal(0, 0.3, len(go)) + self.unreg_fine_per_week
         ch.record_start(go, self.week)
         year = self.week // WEEKS_PER_YEAR
         first = go[ch.unreg_year[go] != year]
         ch.unreg_year[first] = year
         self.flows.add_la("unregistered_new", self.week, ch.la[first])
+
+    def _detect_unregistered(self) -> None:
+        """Enforcement: settings found are shut; the authority must look for a registered place."""
+        if self.unreg_detection <= 0:
+            return
+        ch = self.children
+        found = np.flatnonzero((ch.status == UNREG) & (self.rng.random(ch.n) < self.unreg_detection))
+        ch.status[found] = WAITING
+        ch.price[found] = 0.0
+        ch.unreg_bar[found] = self.week + UNREG_BAR_WEEKS
+        self.flows.add_la("unregistered_detected", self.week, ch.la[found])
 
     # 6 ----------------------------------------------------------------------------------
     def settle_accounts(self) -> None:
@@ -428,7 +490,7 @@ class PlacementMarket(mesa.Model):
         homes.profit_ewma[:] = np.where(act, (1 - PROFIT_SMOOTHING) * homes.profit_ewma + PROFIT_SMOOTHING * profit, 0.0)
         # authorities' spend: home placements (spot and block) by the child's / holder's authority
         spend_homes = np.bincount(ch.la[spot], weights=ch.price[spot], minlength=self.n_la)
-        spend_homes += np.bincount(np.maximum(homes.block_la, 0), weights=np.where(homes.block_la >= 0, blocks, 0.0), minlength=self.n_la)
+        spend_homes += self._block_payments(blocks)
         unreg = ch.status == UNREG
         other = (np.bincount(ch.la[unreg], weights=ch.price[unreg], minlength=self.n_la)
                  + np.bincount(ch.la[ch.status == FOSTER], minlength=self.n_la) * p.foster.cost_gbp_week
@@ -440,6 +502,21 @@ class PlacementMarket(mesa.Model):
             for prov in self.providers:
                 prov.revenue_12m, prov.cost_12m = by_owner_rev[prov.index], by_owner_cost[prov.index]
             self.agents_by_type[Provider].do("review")
+
+    def _block_payments(self, blocks: np.ndarray) -> np.ndarray:
+        """Block payments by authority: a cooperative's are shared by members' children in homes."""
+        held = self.homes.block_la >= 0
+        by_holder = np.bincount(self.homes.block_la[held], weights=blocks[held], minlength=self.n_la + len(self.rccs))
+        pay = by_holder[: self.n_la].copy()
+        if len(self.rccs) and by_holder[self.n_la:].any():
+            ch = self.children
+            kids = np.bincount(ch.la[ch.status == HOME], minlength=self.n_la).astype(float) + 1e-9
+            for rcc in self.rccs:
+                amount = by_holder[rcc.customer_id]
+                if amount:
+                    mem = rcc.active_members if len(rcc.active_members) else rcc.members
+                    pay[mem] += amount * kids[mem] / kids[mem].sum()
+        return pay
 
     def enter_and_exit(self) -> None:
         self._close_failing()
@@ -484,10 +561,12 @@ class PlacementMarket(mesa.Model):
         sup, p = self.params.supply, self.params
         margin = self.flows.expected_margin(self, self.week)
         attractive = np.clip(margin / 0.2, 0.0, 3.0) ** sup.return_elasticity
-        base = self.la_table["pop_0_17"].to_numpy(float)
-        w = base * self.geo.property_index ** -sup.property_elasticity * attractive[self.region_of_la] * self.planning_factor
-        norm = (base * self.geo.property_index ** -sup.property_elasticity).sum()
-        return w / norm
+        base = self.la_table["pop_0_17"].to_numpy(float) * self.geo.property_index ** -sup.property_elasticity
+        norm = base.sum()
+        if self.planning_need_weight > 0:
+            need = self.need_score() + 1e-9
+            base = (1 - self.planning_need_weight) * base + self.planning_need_weight * need / need.sum() * norm
+        return base * attractive[self.region_of_la] / norm
 
     def _start_projects(self, week: int) -> None:
         """Providers start new-home projects; planning refuses some; Ofsted registers the rest later."""
@@ -530,7 +609,68 @@ class PlacementMarket(mesa.Model):
             return self._new_provider(name, sector).index
         return same[int(self.rng.integers(len(same)))].index
 
+    def need_score(self) -> np.ndarray:
+        """Where places are short: each authority's children waiting or placed outside it."""
+        ch, homes = self.children, self.homes
+        placed = ch.status == HOME
+        outside = placed & (homes.la[np.maximum(ch.home, 0)] != ch.la)
+        searching = (ch.status == WAITING) | (ch.status == UNREG)
+        return np.bincount(ch.la[outside | searching], minlength=self.n_la).astype(float)
+
+    def _pick_la(self, target: str, among: np.ndarray | None = None) -> int:
+        among = np.arange(self.n_la) if among is None else among
+        w = self.need_score()[among] if target == "need" else self.la_table["pop_0_17"].to_numpy(float)[among]
+        w = w + 1e-9
+        return int(among[self.rng.choice(len(among), p=w / w.sum())])
+
+    def _council_provider(self, la: int) -> int:
+        if la not in self.council_providers:
+            name = f"{self.geo.names[la]} (council)"
+            self.council_providers[la] = self._new_provider(name, COUNCIL).index
+        return self.council_providers[la]
+
+    def open_council_home(self, places: int, target: str, among=None) -> None:
+        """A new council-run home where it is needed, registered after the shortest delay."""
+        la = self._pick_la(target, among)
+        h = self.add_homes(np.array([la]), np.array([self.week + self.params.supply.registration_weeks_min]),
+                           sector=np.array([COUNCIL]), places=np.array([places]))
+        self.homes.owner[h] = self._council_provider(la)
+
+    def extend_council_home(self, places: int, target: str) -> None:
+        """Capital to add places to an existing council home, in an authority in need."""
+        homes = self.homes
+        cand = np.flatnonzero((homes.state == ACTIVE) & (homes.sector == COUNCIL) & ~homes.secure)
+        if len(cand) == 0:
+            return self.open_council_home(places, target)
+        need = (self.need_score() if target == "need" else self.la_table["pop_0_17"].to_numpy(float))[homes.la[cand]] + 1e-9
+        h = cand[self.rng.choice(len(cand), p=need / need.sum())]
+        homes.places[h] += places
+
+    def open_secure_home(self, region: int, places: int) -> None:
+        among = np.flatnonzero(self.region_of_la == region)
+        la = self._pick_la("need", among)
+        h = self.add_homes(np.array([la]), np.array([self.week]), sector=np.array([COUNCIL]), places=np.array([places]))
+        homes = self.homes
+        homes.secure[h] = True
+        homes.max_complexity[h] = 2
+        homes.dol_ok[h] = True
+        homes.owner[h] = self._council_provider(la)
+        homes.state[h] = ACTIVE
+        self.flows.add_region("homes_opened", self.week, self.region_of_la[homes.la[h]])
+
+    def transfer_homes(self, h: np.ndarray) -> None:
+        """Financial oversight: a failed owner's homes pass, with their children, to a new owner."""
+        if len(h):
+            self.homes.owner[h] = self._new_provider(f"Successor provider {len(self.providers)}", PRIVATE).index
+
     # 7 ----------------------------------------------------------------------------------
+    def apply_policies(self) -> None:
+        """Cooperatives admit members and run their hubs; policy levers switch on at their weeks."""
+        for rcc in self.rccs:
+            rcc.admit_members()
+            rcc.foster_hub()
+        self.policies.apply(self.week)
+
     def record(self) -> None:
         self.flows.record_week(self, self.week)
         self.datacollector.collect(self)

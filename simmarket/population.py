@@ -35,7 +35,8 @@ _FIELDS = {
     "start1": (np.int64, -10**6),  # the three most recent placement start weeks
     "start2": (np.int64, -10**6),
     "start3": (np.int64, -10**6),
-    "unreg_year": (np.int64, -1),  # last year index counted as using an unregistered setting
+    "unreg_year": (np.int64, -1),
+    "unreg_bar": (np.int64, -1),  # no unregistered setting before this week (enforcement)  # last year index counted as using an unregistered setting
 }
 
 
