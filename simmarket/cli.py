@@ -105,7 +105,12 @@ def run(scenario, seeds, seed, years, sets, out, workers):
 def validate(scenario, sets):
     """Check a scenario file and print every resolved parameter."""
     from .config import describe
+    from .experiment.space import is_sweep_file
 
+    if is_sweep_file(scenario):
+        from .commands_sweep import validate_sweep
+
+        return validate_sweep(scenario, sets)
     sc = load_scenario(scenario, sets)
     click.echo(f"{scenario}: valid scenario '{sc.name}'")
     if sc.description:
@@ -139,6 +144,11 @@ def bench(years, scale, seed):
     click.echo(f"bench: {years} years, scale {scale}: {wall:.2f} s wall ({t_init:.2f} s start-up), "
                f"{child_weeks / wall:,.0f} child-weeks/s, {child_weeks:,} child-weeks, peak memory {peak:,.0f} MiB")
 
+
+from .commands_sweep import sensitivity, sweep  # noqa: E402
+
+main.add_command(sweep)
+main.add_command(sensitivity)
 
 if __name__ == "__main__":
     main()
