@@ -145,6 +145,10 @@ def bench(years, scale, seed):
                f"{child_weeks / wall:,.0f} child-weeks/s, {child_weeks:,} child-weeks, peak memory {peak:,.0f} MiB")
 
 
+from .commands_compare import compare  # noqa: E402
+
+main.add_command(compare)
+
 from .commands_sweep import sensitivity, sweep  # noqa: E402
 
 main.add_command(sweep)

@@ -1,0 +1,224 @@
+"""Compare scenarios against a base on common random numbers.
+
+Every scenario runs the same seeds (same root, same spawn keys), so run i of a scenario and run i
+of the base share their random draws wherever the scenarios do not differ. The paired difference
+per seed then removes most of the noise both runs share, and its mean over seeds gets a t-based
+95% interval. Authorities that are RCC members in a scenario are measured identically in the base
+run, so the members' difference is paired too.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from .config import REGIONS, Scenario
+from .experiment.runs import RunResult, SeedSpec, seed_specs, simulate
+from .metrics import METRICS
+from .outputs import stats, utc_stamp
+
+NATIONAL = "national"
+MEMBERS, NON_MEMBERS = "rcc_members", "non_members"
+COLUMNS = ("scope", "members_of", "scenario", "metric", "mean", "p05", "p95",
+           "diff_mean", "diff_lo95", "diff_hi95", "diff_pct", "distinguishable", "n_seeds")
+
+
+@dataclass
+class Arm:
+    """One scenario in a comparison: its parameters, output folder name, groups and results."""
+
+    scenario: Scenario
+    folder: str
+    groups: dict[str, list[str]] = field(default_factory=dict)
+    results: list[RunResult] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+
+def align(scenarios: list[Scenario], seeds: int | None = None, root: int | None = None,
+          years: int | None = None) -> list[Scenario]:
+    """Give every scenario the base's (or the given) seeds, root seed and years."""
+    base = scenarios[0].run
+    common = {"run.seeds": seeds or base.seeds,
+              "run.root_seed": base.root_seed if root is None else root,
+              "run.years": years or base.years}
+    return [s.replace(**common) for s in scenarios]
+
+
+def folder_names(scenarios: list[Scenario]) -> list[str]:
+    """File-system-safe, unique folder names from scenario names."""
+    out, seen = [], {}
+    for s in scenarios:
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", s.name).strip("._") or "scenario"
+        seen[stem] = seen.get(stem, 0) + 1
+        out.append(stem if seen[stem] == 1 else f"{stem}-{seen[stem]}")
+    return out
+
+
+def member_groups(scenario: Scenario) -> dict[str, list[str]]:
+    """RCC members and non-members defined by a scenario (empty groups dropped)."""
+    from .policies import rcc_groups
+
+    groups = rcc_groups(scenario) or {}
+    return {g: list(groups[g]) for g in (MEMBERS, NON_MEMBERS) if groups.get(g)}
+
+
+def build_arms(scenarios: list[Scenario]) -> list[Arm]:
+    """The base measures every other scenario's groups as '<scenario>:<group>'; each other arm its own."""
+    names = folder_names(scenarios)
+    arms = [Arm(s, f) for s, f in zip(scenarios, names)]
+    for arm in arms[1:]:
+        for g, codes in member_groups(arm.scenario).items():
+            key = f"{arm.folder}:{g}"
+            arm.groups[key] = codes
+            arms[0].groups[key] = codes
+    return arms
+
+
+def default_out(arms: list[Arm]) -> Path:
+    others = [a.folder for a in arms[1:]]
+    tail = "-".join(others) if len(others) <= 3 else f"{'-'.join(others[:2])}-and-{len(others) - 2}-more"
+    return Path("outputs") / f"compare-{arms[0].folder}-vs-{tail}" / utc_stamp()
+
+
+def run_all(arms: list[Arm], seeds: list[SeedSpec], workers: int | None = None, progress=None) -> None:
+    """Run every scenario x seed job in one pool; fill each arm's results in seed order."""
+    jobs = [(a, j) for j in range(len(seeds)) for a in range(len(arms))]
+    slots = [[None] * len(seeds) for _ in arms]
+    workers = workers or max(1, min(os.cpu_count() or 1, len(jobs)))
+    if workers == 1:
+        for a, j in jobs:
+            slots[a][j] = simulate(arms[a].scenario, seeds[j], True, arms[a].groups)
+            if progress:
+                progress()
+    else:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as ex:
+            try:
+                futures = {ex.submit(simulate, arms[a].scenario, seeds[j], True, arms[a].groups): (a, j)
+                           for a, j in jobs}
+                for fut in as_completed(futures):
+                    a, j = futures[fut]
+                    slots[a][j] = fut.result()
+                    if progress:
+                        progress()
+            except BaseException:
+                ex.shutdown(wait=False, cancel_futures=True)
+                raise
+    for arm, res in zip(arms, slots):
+        arm.results = res
+
+
+def _context():
+    """Workers forked from a clean server process: forking a process with threads (BLAS, Arrow) is unsafe."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["simmarket.experiment.runs", "simmarket.model"])
+    return ctx
+
+
+def paired_difference(values, base) -> tuple[float, float, float, int]:
+    """Mean of per-seed differences with a t-based 95% interval, over seeds finite in both."""
+    d = np.asarray(values, float) - np.asarray(base, float)
+    d = d[np.isfinite(d)]
+    n = len(d)
+    if n == 0:
+        return math.nan, math.nan, math.nan, 0
+    mean = float(d.mean())
+    if n < 2:
+        return mean, math.nan, math.nan, n
+    half = float(sps.t.ppf(0.975, n - 1) * d.std(ddof=1) / math.sqrt(n))
+    return mean, mean - half, mean + half, n
+
+
+def per_seed(arm: Arm, scope: str, metric: str, group: str | None = None) -> list[float]:
+    """One metric per seed for a scope: national, a region, or a named group."""
+    if scope == NATIONAL:
+        return [r.metrics[metric] for r in arm.results]
+    if group is not None:
+        return [r.extra[group][metric] for r in arm.results]
+    return [r.by_region[scope][metric] for r in arm.results]
+
+
+def _rows(scope, members_of, arm_values, base_values):
+    rows = []
+    for name, values in arm_values:
+        s = stats(values)
+        m, lo, hi, n = paired_difference(values, base_values)
+        base_mean = stats(base_values)["mean"]
+        rows.append({
+            "scope": scope, "members_of": members_of, "scenario": name,
+            "mean": s["mean"], "p05": s["p05"], "p95": s["p95"],
+            "diff_mean": m, "diff_lo95": lo, "diff_hi95": hi,
+            "diff_pct": m / base_mean if base_mean else math.nan,
+            "distinguishable": bool(lo > 0 or hi < 0), "n_seeds": n,
+        })
+    return rows
+
+
+def comparison_table(arms: list[Arm]) -> pd.DataFrame:
+    """comparison.csv: scope x scenario x metric with the paired difference to the base."""
+    base, rows = arms[0], []
+    for metric in METRICS:
+        for scope in (NATIONAL, *REGIONS):
+            b = per_seed(base, scope, metric)
+            for r in _rows(scope, "", [(a.name, per_seed(a, scope, metric)) for a in arms], b):
+                rows.append({**r, "metric": metric})
+        for arm in arms[1:]:
+            for key in arm.groups:
+                scope = key.split(":", 1)[1]
+                b = per_seed(base, scope, metric, key)
+                pairs = [(base.name, b), (arm.name, per_seed(arm, scope, metric, key))]
+                for r in _rows(scope, arm.name, pairs, b):
+                    rows.append({**r, "metric": metric})
+    df = pd.DataFrame(rows, columns=list(COLUMNS))
+    return df.astype({c: float for c in ("mean", "p05", "p95", "diff_mean", "diff_lo95", "diff_hi95", "diff_pct")})
+
+
+def timeseries(arm: Arm) -> pd.DataFrame:
+    frames = [r.timeseries for r in arm.results if r.timeseries is not None]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def subtitle(arms: list[Arm]) -> str:
+    run = arms[0].scenario.run
+    scale = f", model at {run.scale:g} of England's scale" if run.scale != 1 else ""
+    return f"{run.seeds} paired seeds, {run.years} years from 31 March 2024{scale}"
+
+
+def write_comparison(folder: Path, arms: list[Arm], started: str, seconds: float) -> pd.DataFrame:
+    """Write every output of a comparison into an existing (temporary) folder."""
+    from . import compare_charts, compare_report
+    from .outputs import manifest, write_json, write_run
+
+    for arm in arms:
+        sub = folder / arm.folder
+        sub.mkdir()
+        write_run(sub, arm.scenario, arm.results, started)
+    table = comparison_table(arms)
+    table.to_csv(folder / "comparison.csv", index=False)
+    names = [a.name for a in arms]
+    sub_title = subtitle(arms)
+    compare_charts.plot_timeseries(folder / "timeseries.png", {a.name: timeseries(a) for a in arms}, sub_title)
+    charts = [("timeseries.png", "Weekly price, new-placement price, distance and unregistered use by scenario")]
+    if len(arms) > 1:
+        compare_charts.plot_differences(folder / "differences.png", table, names[0], names[1:], sub_title)
+        charts.append(("differences.png", f"Paired differences to {names[0]} with 95% intervals"))
+    run = arms[0].scenario.run
+    scale_note = f", at {run.scale:g} of England's scale" if run.scale != 1 else ""
+    compare_report.write_report(folder / "report.md", table, [a.scenario for a in arms], run.seeds,
+                                run.root_seed, run.years, scale_note, seconds, charts)
+    seeds = [r.seed for r in arms[0].results]
+    write_json(folder / "manifest.json", manifest(arms[0].scenario, seeds, started, {
+        "comparison": {"base": names[0], "scenarios": names, "folders": [a.folder for a in arms],
+                       "groups": {a.name: a.groups for a in arms[1:] if a.groups}, "seconds": seconds}}))
+    return table

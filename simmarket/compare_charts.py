@@ -1,0 +1,124 @@
+"""PNG charts for a comparison: weekly time series with bands, and paired differences."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from .report import HEADLINE  # noqa: E402
+
+START = pd.Timestamp("2024-03-31")  # week 0: the market's state at 31 March 2024
+COLOURS = ("#222222", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
+           "#17becf", "#bcbd22")
+
+# weekly series: key, title, y-axis label, multiplier, rolling weeks (flows are noisy week to week)
+SERIES = (
+    ("mean_weekly_price_gbp", "Mean weekly price, children in homes", "GBP per week", 1.0, 1),
+    ("new_placement_mean_weekly_price_gbp", "Mean weekly price of new placements", "GBP per week", 1.0, 4),
+    ("share_over_20_miles", "Children in homes placed over 20 miles away", "% of children in homes", 100.0, 1),
+    ("children_unregistered", "Children in unregistered settings", "children", 1.0, 1),
+)
+
+# how a difference is shown: axis label and multiplier (shares become percentage points)
+DIFF_UNITS = {"{:.0%}": ("percentage points", 100.0), "{:.1%}": ("percentage points", 100.0),
+              "bn": ("GBP million", 1e-6)}
+
+
+def week_dates(weeks) -> pd.DatetimeIndex:
+    return START + pd.to_timedelta(np.asarray(weeks, int) * 7, unit="D")
+
+
+def bands(ts: pd.DataFrame, key: str, multiplier: float = 1.0, rolling: int = 1) -> pd.DataFrame:
+    """Mean, 5th and 95th percentile over seeds of a weekly metric, per week."""
+    wide = ts.pivot_table(index="week", columns="seed", values=key, aggfunc="first", dropna=False) * multiplier
+    if rolling > 1:
+        wide = wide.rolling(rolling, min_periods=1).mean()
+    return pd.DataFrame({"mean": wide.mean(axis=1), "p05": wide.quantile(0.05, axis=1),
+                         "p95": wide.quantile(0.95, axis=1)})
+
+
+def plot_timeseries(path: Path, series: dict[str, pd.DataFrame], subtitle: str) -> None:
+    """2x2 panels of weekly metrics; a line (mean over seeds) and a 90% band per scenario."""
+    fig, axes = plt.subplots(2, 2, figsize=(13, 8.5), sharex=True, layout="constrained")
+    for ax, (key, title, unit, mult, roll) in zip(axes.flat, SERIES):
+        for i, (name, ts) in enumerate(series.items()):
+            if ts.empty or key not in ts:
+                continue
+            b = bands(ts, key, mult, roll)
+            x = week_dates(b.index)
+            colour = COLOURS[i % len(COLOURS)]
+            ax.fill_between(x, b["p05"], b["p95"], color=colour, alpha=0.15, linewidth=0)
+            ax.plot(x, b["mean"], color=colour, linewidth=1.8 if i == 0 else 1.4, label=name)
+        ax.set_title(title + (f" ({roll}-week rolling mean)" if roll > 1 else ""), fontsize=11)
+        ax.set_ylabel(unit)
+        ax.grid(alpha=0.3)
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=4, maxticks=8))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+        ax.tick_params(axis="x", labelrotation=30)
+        if "GBP" in unit:
+            ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 5), frameon=False,
+               title="Line: mean over seeds; band: 5th to 95th percentile of seeds")
+    fig.suptitle(f"Weekly results by scenario\n{subtitle}", fontsize=13)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def diff_unit(key: str, pattern: str, label: str) -> tuple[str, float]:
+    if pattern in DIFF_UNITS:
+        return DIFF_UNITS[pattern]
+    if "GBP" in label:
+        return "GBP per week", 1.0
+    if "days" in label:
+        return "days", 1.0
+    for word in ("children", "placements", "homes"):
+        if word in key:
+            return word, 1.0
+    return "count", 1.0
+
+
+def plot_differences(path: Path, table: pd.DataFrame, base: str, others: list[str], subtitle: str) -> None:
+    """One panel per headline metric: each scenario's paired difference to the base, 95% interval."""
+    nat = table[(table.scope == "national") & (table.members_of == "")]
+    n = len(HEADLINE)
+    cols = 4
+    rows = math.ceil(n / cols)
+    height = max(1.6, 0.45 * len(others) + 1.1)
+    fig, axes = plt.subplots(rows, cols, figsize=(16, rows * height + 1.4), sharey=True, layout="constrained")
+    y = np.arange(len(others))[::-1]
+    for ax, (key, label, pattern) in zip(axes.flat, HEADLINE):
+        unit, mult = diff_unit(key, pattern, label)
+        sub = nat[nat.metric == key].set_index("scenario")
+        for yi, name in zip(y, others):
+            if name not in sub.index:
+                continue
+            r = sub.loc[name]
+            m, lo, hi = r.diff_mean * mult, r.diff_lo95 * mult, r.diff_hi95 * mult
+            colour = "#c0392b" if r.distinguishable else "#7f8c8d"
+            if np.isfinite(lo) and np.isfinite(hi):
+                ax.plot([lo, hi], [yi, yi], color=colour, linewidth=2.2, solid_capstyle="butt")
+            ax.plot([m], [yi], "o", color=colour, markersize=5)
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_title(label.replace(" (GBP bn)", "").replace(" (GBP)", "").replace(" (days)", ""), fontsize=9.5)
+        ax.set_xlabel(f"difference, {unit}", fontsize=8.5)
+        ax.tick_params(labelsize=8)
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_yticks(y, others)
+        lim = np.nanmax(np.abs(np.r_[sub.reindex(others)[["diff_lo95", "diff_hi95", "diff_mean"]].to_numpy(float).ravel() * mult, 0.0]))
+        if np.isfinite(lim) and lim > 0:
+            ax.set_xlim(-1.15 * lim, 1.15 * lim)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    fig.suptitle(f"Difference to {base} (final simulated year): mean over paired seeds and 95% interval\n"
+                 f"red = distinguishable from zero, grey = not; {subtitle}", fontsize=12)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -1,0 +1,197 @@
+"""The comparison's report.md and terminal table, from comparison.csv."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .config import REGIONS
+from .report import HEADLINE, fmt
+
+# metrics shown for RCC members and in the regional highlights
+FOCUS = (
+    ("new_placement_mean_weekly_price_gbp", "New placements' weekly price (GBP)", "{:,.0f}"),
+    ("mean_weekly_price_gbp", "Mean weekly price (GBP)", "{:,.0f}"),
+    ("mean_wait_days", "Mean wait for a home (days)", "{:,.1f}"),
+    ("share_over_20_miles", "Placed over 20 miles from home", "{:.0%}"),
+    ("mean_distance_miles", "Mean distance from home (miles)", "{:,.1f}"),
+    ("children_unregistered", "Children in unregistered settings", "{:,.0f}"),
+    ("unregistered_children_per_year", "Children in unregistered settings in the year", "{:,.0f}"),
+    ("la_spend_childrens_homes_gbp", "Spend on children's homes (GBP bn)", "bn"),
+)
+REGION_FOCUS = ("new_placement_mean_weekly_price_gbp", "mean_distance_miles", "children_unregistered", "mean_wait_days")
+
+
+def fmt_diff(value, pattern: str, unit: bool = True) -> str:
+    """A signed difference in the metric's units (shares in percentage points)."""
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    if "%" in pattern:
+        return f"{value * 100:+.1f}" + (" pp" if unit else "")
+    if pattern == "bn":
+        return f"{value / 1e9:+,.3f}"
+    size = abs(value)
+    return f"{value:+,.2f}" if size < 10 else f"{value:+,.1f}" if size < 100 else f"{value:+,.0f}"
+
+
+def diff_cell(r, pattern: str) -> str:
+    if not math.isfinite(r.diff_lo95):
+        return fmt_diff(r.diff_mean, pattern)
+    lo, hi = fmt_diff(r.diff_lo95, pattern, False), fmt_diff(r.diff_hi95, pattern, False)
+    return f"{fmt_diff(r.diff_mean, pattern)} ({lo} to {hi})"
+
+
+def relative(r, pattern: str) -> str:
+    """The difference as a share of the base mean (not for shares, already in percentage points)."""
+    if "%" in pattern or not math.isfinite(r.diff_pct):
+        return ""
+    return f"{r.diff_pct:+.0%}" if abs(r.diff_pct) >= 0.095 else f"{r.diff_pct:+.1%}"
+
+
+def verdict(r) -> str:
+    if not math.isfinite(r.diff_lo95):
+        return "cannot tell (too few seeds)"
+    if r.distinguishable:
+        return "yes, higher" if r.diff_mean > 0 else "yes, lower"
+    return "no"
+
+
+def headline_rows(table: pd.DataFrame, base: str, metrics=HEADLINE, scope="national", members_of=""):
+    """(metric label, scenario, mean, 90% interval, difference (95% CI), distinguishable?) rows."""
+    sub = table[(table.scope == scope) & (table.members_of == members_of)]
+    rows = []
+    for key, label, pattern in metrics:
+        m = sub[sub.metric == key]
+        for i, r in enumerate(m.itertuples()):
+            is_base = r.scenario == base
+            rows.append((label if i == 0 else "", r.scenario, fmt(r.mean, pattern),
+                         f"{fmt(r.p05, pattern)} to {fmt(r.p95, pattern)}",
+                         "(base)" if is_base else diff_cell(r, pattern), "" if is_base else relative(r, pattern),
+                         "" if is_base else verdict(r)))
+    return rows
+
+
+HEAD = ("Metric (final simulated year)", "Scenario", "Mean", "90% interval of seeds",
+        "Difference to base (95% CI)", "Relative change", "Distinguishable from zero?")
+
+
+def markdown_table(header, rows) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def text_table(header, rows) -> str:
+    rows = [tuple(header), *rows]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    out = []
+    for j, r in enumerate(rows):
+        out.append("  ".join(c.ljust(widths[i]) if i < 2 else c.rjust(widths[i]) for i, c in enumerate(r)).rstrip())
+        if j == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def terminal_table(table: pd.DataFrame, base: str) -> str:
+    return text_table(HEAD, headline_rows(table, base))
+
+
+def member_section(table: pd.DataFrame, base: str) -> list[str]:
+    groups = table[table.members_of != ""][["members_of", "scope"]].drop_duplicates()
+    if groups.empty:
+        return []
+    out = ["## RCC members and non-members", "",
+           "Each cooperative scenario's member authorities (and the rest) are measured the same way in the "
+           f"{base} run, so the difference is paired seed by seed. Members are the authorities in a "
+           "cooperative by the end of the run.", ""]
+    for scen in groups.members_of.unique():
+        for scope, title in (("rcc_members", "members"), ("non_members", "non-members")):
+            if not ((groups.members_of == scen) & (groups.scope == scope)).any():
+                continue
+            out += [f"### {scen}: {title}", "",
+                    markdown_table(HEAD, headline_rows(table, base, FOCUS, scope, scen)), ""]
+    return out
+
+
+def region_section(table: pd.DataFrame, base: str, others: list[str]) -> list[str]:
+    labels = {k: (label, pattern) for k, label, pattern in FOCUS}
+    out = ["## By region", "",
+           "Difference to the base in each region (authorities' children by home region; homes by their "
+           "region), mean over paired seeds with its 95% interval; * marks a difference distinguishable "
+           "from zero.", ""]
+    reg = table[table.scope.isin(REGIONS) & (table.members_of == "")]
+    for scen in others:
+        s = reg[reg.scenario == scen]
+        rows, notes = [], []
+        for region in REGIONS:
+            cells = [region]
+            for key in REGION_FOCUS:
+                r = s[(s.scope == region) & (s.metric == key)]
+                if r.empty:
+                    cells.append("n/a")
+                    continue
+                r = r.iloc[0]
+                cells.append(diff_cell(r, labels[key][1]) + (" *" if r.distinguishable else ""))
+            rows.append(cells)
+        for key in REGION_FOCUS:
+            hits = s[(s.metric == key) & s.distinguishable]
+            if len(hits):
+                top = hits.loc[hits.diff_mean.abs().idxmax()]
+                notes.append(f"- {labels[key][0]}: distinguishable in {len(hits)} of {len(REGIONS)} regions; "
+                             f"largest change in {top.scope} ({fmt_diff(top.diff_mean, labels[key][1])}).")
+            else:
+                notes.append(f"- {labels[key][0]}: no region's difference is distinguishable from zero.")
+        header = ("Region", *(labels[k][0] for k in REGION_FOCUS))
+        out += [f"### {scen} minus {base}", "", *notes, "", markdown_table(header, rows), ""]
+    return out
+
+
+def how_to_read(n_seeds: int) -> list[str]:
+    return [
+        "## How to read this", "",
+        f"- Every scenario was run with the same {n_seeds} seeds. Seed *i* of a scenario and seed *i* of "
+        "the base draw the same random numbers wherever the two scenarios do not differ (common random "
+        "numbers), so chance affects both alike and the difference per seed isolates the policy.",
+        "- *Mean* is the average over seeds; the *90% interval of seeds* is the range within which 90% of "
+        "the simulated outcomes fell: it shows how much a single year can vary, not how sure we are of the "
+        "mean.",
+        "- *Difference to base* is the average of the per-seed differences, with a 95% confidence interval "
+        "(t-distribution over seeds). A difference is *distinguishable from zero* when that interval excludes "
+        "zero; 'no' means the model cannot separate the effect from run-to-run noise with this many seeds, "
+        "not that the effect is zero. More seeds narrow the interval.",
+        "- Shares are in percentage points (pp); money in pounds (spend in GBP bn); counts are at the "
+        "scale the model was run at.",
+        "- These are model results under the stated assumptions, not forecasts; the interval reflects "
+        "simulation noise only, not uncertainty in the model's parameters or structure.",
+    ]
+
+
+def write_report(path, table: pd.DataFrame, scenarios, seeds: int, root: int, years: int, scale_note: str,
+                 seconds: float, charts: list[tuple[str, str]]) -> None:
+    """report.md: what was compared, headline table, members, regions, charts, how to read."""
+    base = scenarios[0].name
+    others = [s.name for s in scenarios[1:]]
+    final = f"April {2023 + years} to March {2024 + years}"
+    out = [f"# {', '.join(others)} compared with {base}", "",
+           "## What was compared", ""]
+    for i, s in enumerate(scenarios):
+        role = "base" if i == 0 else "scenario"
+        out.append(f"- **{s.name}** ({role}): {s.description or 'no description'}")
+    out += ["",
+            f"Each scenario was simulated for {years} years from 31 March 2024 with the same {seeds} seeds "
+            f"(root seed {root}){scale_note}. Results are for the final simulated year, {final}: stocks "
+            f"(children, homes, prices, distances) at its end and flows (placements, spend, openings) during "
+            f"it. Run time {seconds:.0f} s.", "",
+            "## Headline results (England)", "",
+            markdown_table(HEAD, headline_rows(table, base)), ""]
+    out += member_section(table, base)
+    out += region_section(table, base, others)
+    out += ["## Charts", ""]
+    for file, caption in charts:
+        out += [f"![{caption}]({file})", "", f"*{caption}*", ""]
+    out += how_to_read(seeds)
+    out += ["", "Full results: `comparison.csv` (every metric, nationally, by region and for cooperative "
+            "members); each scenario's own `summary.json`, `timeseries.parquet` and `manifest.json` are in "
+            "its subfolder."]
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
