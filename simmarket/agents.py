@@ -70,6 +70,7 @@ class Provider(mesa.Agent):
             hazard *= 4
         if m.rng.random() < hazard:
             self.failed = True
+            m.providers_changed()
             homes = np.flatnonzero((m.homes.owner == self.index) & (m.homes.state != CLOSED))
             m.homes.state[homes[m.homes.state[homes] == PIPELINE]] = CLOSED  # projects abandoned
             homes = homes[m.homes.state[homes] == ACTIVE]

@@ -29,13 +29,17 @@ def load_scenario(path, sets=(), seeds=None, seed=None, years=None) -> Scenario:
     """Load and validate a scenario with command-line overrides (bad input exits with status 2)."""
     from . import config
 
-    extra = list(sets)
-    for key, value in (("run.seeds", seeds), ("run.root_seed", seed), ("run.years", years)):
+    extra, option_of = list(sets), {}
+    for key, value, option in (("run.seeds", seeds, "--seeds"), ("run.root_seed", seed, "--seed"),
+                               ("run.years", years, "--years")):
         if value is not None:
             extra.append(f"{key}={value}")
+            option_of[key] = option
     try:
         return config.load(path, extra)
     except ConfigError as e:
+        if e.source == "--set" and e.key in option_of:  # name the option the user typed
+            e = ConfigError(option_of[e.key], e.key, e.message)
         fail_input(str(e))
 
 
@@ -46,13 +50,65 @@ def progress_bar(total: int, desc: str):
     return tqdm(total=total, desc=desc, unit="run", file=sys.stderr, disable=None, leave=False, dynamic_ncols=True)
 
 
+class InputError(click.ClickException):
+    """Bad input found anywhere under a command: one line on stderr, exit status 2 (CONTRACT.md)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, exit_code: int = 2):
+        super().__init__(" ".join(str(message).split()))
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(f"simmarket: error: {self.format_message()}", err=True)
+
+
+def _one_line_usage(e: click.UsageError) -> InputError:
+    """Click's usage errors (a bad option value, a missing file...) as one line naming the option."""
+    where = e.ctx.command_path if e.ctx is not None else "simmarket"
+    hint = f" (see '{where} --help')" if e.ctx is not None else ""
+    return InputError(f"{where}: {e.format_message()}{hint}", e.exit_code)
+
+
 class DefaultGroup(click.Group):
-    """`python run.py` with no command runs the baseline."""
+    """`python run.py` with no command runs the baseline.
+
+    Every command's bad input (click usage errors, `ConfigError`s, unusable output folders) ends
+    as one line on stderr with exit status 2, whichever command raised it.
+    """
 
     def parse_args(self, ctx, args):
         if not args or (args[0].startswith("-") and args[0] not in ("--help", "-h", "--version")):
             args = ["run", *args]
         return super().parse_args(ctx, args)
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as e:
+            raise _translate(e) from None
+
+    def invoke(self, ctx):
+        from .invariants import InvariantError
+        from .outputs import OutputError
+
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as e:
+            raise _translate(e) from None
+        except ConfigError as e:
+            raise InputError(str(e)) from None
+        except OutputError as e:
+            raise InputError(str(e), e.exit_code) from None
+        except InvariantError as e:
+            raise InputError(f"model invariant broken (a defect, please report it): {e}", 1) from None
+
+
+def _translate(e: click.UsageError) -> click.ClickException:
+    no_args_help = getattr(click.exceptions, "NoArgsIsHelpError", ())
+    if no_args_help and isinstance(e, no_args_help):
+        return e
+    return _one_line_usage(e)
 
 
 @click.group(cls=DefaultGroup)
@@ -62,6 +118,11 @@ def main():
 
 
 scenario_arg = click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
+
+
+def check_option(f):
+    return click.option("--check", is_flag=True, default=False,
+                        help="check the model's invariants every week (sets run.check; slower)")(f)
 
 
 def run_options(f):
@@ -77,15 +138,17 @@ def run_options(f):
 @main.command()
 @scenario_arg
 @run_options
-def run(scenario, seeds, seed, years, sets, out, workers):
+@check_option
+def run(scenario, seeds, seed, years, sets, out, workers, check):
     """Run a scenario over several seeds and write summary, time series and manifest."""
     from .experiment import run_replicates, seed_specs
-    from .outputs import atomic_dir, default_out, write_run
+    from .outputs import atomic_dir, check_writable, default_out, write_run
     from .report import summary_table
 
     path = scenario or _baseline_path()
-    sc = load_scenario(path, sets, seeds, seed, years)
+    sc = load_scenario(path, [*sets, *(["run.check=true"] if check else [])], seeds, seed, years)
     out = out or default_out(sc.name)
+    check_writable(out)  # before the long part: an unusable --out fails now, with nothing written
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     specs = seed_specs(sc.run.root_seed, sc.run.seeds)
     t0 = time.perf_counter()

@@ -39,6 +39,9 @@ def compare(scenarios, seeds, seed, years, sets, out, workers):
     run = aligned[0].run
     specs = cmp.seed_specs(run.root_seed, run.seeds)
     out = out or cmp.default_out(arms)
+    problem = cmp.unusable_out(out)
+    if problem:
+        fail_input(f"--out {out}: {problem}")
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     t0 = time.perf_counter()
     with progress_bar(len(arms) * len(specs), "compare") as bar:

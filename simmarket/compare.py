@@ -92,6 +92,21 @@ def default_out(arms: list[Arm]) -> Path:
     return Path("outputs") / f"compare-{arms[0].folder}-vs-{tail}" / utc_stamp()
 
 
+def unusable_out(out: Path) -> str | None:
+    """Why an output folder cannot be written (checked before the long part), or None."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        return "exists and is not a folder"
+    parent = out.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        return f"{parent} is not a folder"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"cannot write in {parent}"
+    return None
+
+
 def run_all(arms: list[Arm], seeds: list[SeedSpec], workers: int | None = None, progress=None) -> None:
     """Run every scenario x seed job in one pool; fill each arm's results in seed order."""
     jobs = [(a, j) for j in range(len(seeds)) for a in range(len(arms))]

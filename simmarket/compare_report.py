@@ -29,8 +29,9 @@ def fmt_diff(value, pattern: str, unit: bool = True) -> str:
         return "n/a"
     if "%" in pattern:
         return f"{value * 100:+.1f}" + (" pp" if unit else "")
-    if pattern == "bn":
-        return f"{value / 1e9:+,.3f}"
+    if pattern == "bn":  # a billions metric's difference reads better in millions
+        m = value / 1e6
+        return (f"{m:+,.1f}" if abs(m) < 100 else f"{m:+,.0f}") + (" m" if unit else "")
     size = abs(value)
     return f"{value:+,.2f}" if size < 10 else f"{value:+,.1f}" if size < 100 else f"{value:+,.0f}"
 
@@ -160,8 +161,8 @@ def how_to_read(n_seeds: int) -> list[str]:
         "(t-distribution over seeds). A difference is *distinguishable from zero* when that interval excludes "
         "zero; 'no' means the model cannot separate the effect from run-to-run noise with this many seeds, "
         "not that the effect is zero. More seeds narrow the interval.",
-        "- Shares are in percentage points (pp); money in pounds (spend in GBP bn); counts are at the "
-        "scale the model was run at.",
+        "- Differences in shares are in percentage points (pp); money is in pounds (spend in GBP bn, its "
+        "differences in GBP million, m); counts are at the scale the model was run at.",
         "- These are model results under the stated assumptions, not forecasts; the interval reflects "
         "simulation noise only, not uncertainty in the model's parameters or structure.",
     ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -32,9 +33,9 @@ class ConfigError(ValueError):
     """A scenario or sweep file is invalid; the message is one line for the user."""
 
     def __init__(self, source: str, key: str | None, message: str):
-        self.source, self.key = source, key
+        self.source, self.key, self.message = source, key, message
         where = f"{source}: {key}: " if key else f"{source}: "
-        super().__init__(where + message)
+        super().__init__(" ".join((where + str(message)).split()))  # always a single line
 
 
 def P(default, unit: str = "", lo=None, hi=None, doc: str = "", choices=None):
@@ -68,7 +69,7 @@ class Demand:
         0.12, "share", 0.0, 1.0, "share of 12-17 entrants who need a children's home at once"
     )
     residential_need_per_year: float = P(
-        0.16, "1/yr", 0.0, 2.0, "hazard that a fostered 11-17 year old needs a children's home"
+        0.10, "1/yr", 0.0, 2.0, "hazard that a fostered 11-17 year old needs a children's home"
     )
     need_trend_per_year: float = P(
         0.02, "1/yr", -0.5, 1.0, "annual growth of the residential-need hazards (complexity)"
@@ -83,7 +84,7 @@ class Demand:
         0.012, "share", 0.0, 1.0, "share of residential-need children needing a secure home"
     )  # ~100 of 8,710 children in homes are in secure homes (NAO25 1.5)
     emergency_share: float = P(
-        0.15, "share", 0.0, 1.0, "share of residential-need children who need a place the same week"
+        0.08, "share", 0.0, 1.0, "share of residential-need children who need a place the same week"
     )
     need_type_probs: tuple = P(
         (0.45, 0.25, 0.15, 0.30),
@@ -99,7 +100,7 @@ class Demand:
         0.55, "1/yr", 0.0, 10.0, "planned endings (return home, step-down) of children's home placements"
     )
     foster_exit_per_year: float = P(
-        0.22, "1/yr", 0.0, 10.0, "children leaving foster care other than at 18 (home, adoption, SGO)"
+        0.32, "1/yr", 0.0, 10.0, "children leaving foster care other than at 18 (home, adoption, SGO)"
     )
     supported_exit_per_year: float = P(0.25, "1/yr", 0.0, 10.0, "endings in supported accommodation before 18")
     step_down_share: float = P(
@@ -127,8 +128,8 @@ class Foster:
 
 @dataclass(frozen=True)
 class Supported:
-    capacity_slack: float = P(0.04, "share", 0.0, 5.0, "free supported places above the March 2024 stock")
-    capacity_trend_per_year: float = P(0.12, "1/yr", -0.5, 2.0, "annual growth of supported accommodation")
+    capacity_slack: float = P(0.05, "share", 0.0, 5.0, "free supported places above the March 2024 stock")
+    capacity_trend_per_year: float = P(0.2, "1/yr", -0.5, 2.0, "annual growth of supported accommodation")
     # DfE: 6,080 (2024) to 7,520 (2025) 16-17s in supported accommodation
     cost_gbp_week: float = P(1113.0, "GBP/wk", 0.0, 1e5, "weekly cost")  # NAO25 1.5: 57,900 a year
 
@@ -168,7 +169,7 @@ class Workforce:
     hire_per_week: float = P(0.05, "prob/wk", 0.0, 1.0, "chance a vacant post is filled in a week")
     supply_multiplier: float = P(1.0, "x", 0.0, 10.0, "labour supply (scales hiring)")
     manager_loss_per_year: float = P(0.2, "1/yr", 0.0, 5.0, "registered managers leaving per year")
-    manager_hire_per_week: float = P(0.018, "prob/wk", 0.0, 1.0, "chance a manager vacancy is filled")
+    manager_hire_per_week: float = P(0.015, "prob/wk", 0.0, 1.0, "chance a manager vacancy is filled")
     # NAO25 2.14: 19% of homes had no registered manager, March 2025
     wage_gbp_week: float = P(720.0, "GBP/wk", 0.0, 1e5, "cost of one FTE including on-costs")
     no_manager_admits: bool = P(False, "", doc="may a home with no registered manager admit children")
@@ -184,7 +185,7 @@ class Pricing:
     price_noise_sd: float = P(0.12, "", 0.0, 2.0, "log-sd of provider-specific pricing")
     # NAO25 19, 3.3: similar placements cost very different amounts
     debt_cost_share: float = P(0.06, "share", 0.0, 1.0, "debt service of indebted owners, share of revenue")
-    expected_occupancy: float = P(0.8, "share", 0.05, 1.0, "occupancy providers price their places for")
+    expected_occupancy: float = P(0.75, "share", 0.05, 1.0, "occupancy providers price their places for")
     profit_cap: float = P(1.0, "share", 0.0, 5.0, "cap on the margin charged above cost (1 = none)")
 
 
@@ -192,11 +193,13 @@ class Pricing:
 class Commissioning:
     mode: str = P("spot", "", choices=("spot", "rcc"), doc="spot purchasing or regional care cooperatives")
     shortlist: int = P(12, "homes", 1, 200, "homes each waiting child is referred to per week")
-    radius_miles: float = P(25.0, "miles", 0.0, 500.0, "first week's search radius")
-    referral_spread: float = P(1.0, "", 0.0, 10.0, "randomness in which suitable homes a child is referred to")
+    radius_miles: float = P(40.0, "miles", 0.0, 500.0, "first week's search radius")
+    wide_referral_share: float = P(0.5, "share", 0.0, 1.0, "share of referrals sent across the search area, not nearest")
+    referral_spread: float = P(2.0, "", 0.0, 10.0, "randomness in which suitable homes a child is referred to")
     radius_growth_per_week: float = P(0.25, "1/wk", 0.0, 10.0, "relative widening of the radius each week")
     distance_weight_gbp_per_mile: float = P(25.0, "GBP/wk/mile", 0.0, 1e4, "price an authority trades for a mile")
     wtp_multiple: float = P(1.25, "x", 0.1, 10.0, "authority's first-week ceiling over the benchmark cost")
+    urgent_wtp_multiple: float = P(1.5, "x", 1.0, 10.0, "extra ceiling for emergencies and DoL / secure cases")
     wtp_growth_per_week: float = P(0.12, "1/wk", 0.0, 10.0, "rise of the ceiling each week of waiting")
     unregistered_after_weeks: int = P(5, "weeks", 0, 520, "weeks waiting before an unregistered setting")
     unregistered_price_gbp_week: float = P(14000.0, "GBP/wk", 0.0, 1e6, "price of an unregistered setting")
@@ -410,13 +413,16 @@ def _check_value(source: str, key: str, f: dataclasses.Field, typ, value: Any):
     elif origin is tuple or typ is tuple:
         default = f.default_factory() if f.default_factory is not dataclasses.MISSING else ()
         if not isinstance(value, (list, tuple)):
-            raise ConfigError(source, key, f"expected a list of {len(default)} numbers, got {value!r}")
+            n = f"{len(default)} " if default else ""
+            raise ConfigError(source, key, f"expected a list of {n}numbers such as {list(default) or [1.0]}, got {value!r}")
         if default and len(value) != len(default):
             raise ConfigError(source, key, f"expected {len(default)} numbers, got {len(value)}")
         out = []
         for v in value:
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 raise ConfigError(source, key, f"expected numbers, got {v!r}")
+            if not math.isfinite(v):
+                raise ConfigError(source, key, f"expected finite numbers, got {v!r}")
             out.append(float(v))
         _check_range(source, key, meta, out)
         if meta.get("unit") == "shares" and abs(sum(out) - 1.0) > 1e-6:
@@ -435,7 +441,8 @@ def _check_range(source, key, meta, values):
 
 def _build_section(cls, raw: dict, source: str, prefix: str):
     if not isinstance(raw, dict):
-        raise ConfigError(source, prefix, "expected a table of keys")
+        got = "a list ([[...]] or [...])" if isinstance(raw, (list, tuple)) else repr(raw)
+        raise ConfigError(source, prefix, f"expected a table of keys ([{prefix}] with key = value lines), got {got}")
     hints = get_type_hints(cls)
     known = {f.name: f for f in fields(cls)}
     kwargs = {}
@@ -468,17 +475,36 @@ def _check_codes(source: str, key: str, value, kind: str) -> tuple:
     else:
         from .data import load_authorities
 
-        allowed = tuple(load_authorities()["la_code"])
+        table = load_authorities()
+        allowed = tuple(table["la_code"])
     for v in value:
         if v not in allowed:
             what = "authority code (ONS E06/E08/E09/E10)" if kind == "authority" else "region"
-            hint = _suggest(str(v), allowed) if kind == "region" else ""
+            hint = _suggest(str(v), allowed) if kind == "region" else _code_hint(v, table)
             raise ConfigError(source, key, f"unknown {what} {v!r}{hint}")
     return tuple(value)
 
 
-def from_dict(data: dict, source: str = "<scenario>") -> Scenario:
-    """Validate a merged scenario dict into a frozen Scenario."""
+def _code_hint(value, table) -> str:
+    """For a mistyped authority: the code of an authority of that name, or a code in other case."""
+    text = str(value).strip().casefold()
+    for code, name in zip(table["la_code"], table["la_name"]):
+        if text in (code.casefold(), name.casefold()):
+            return f" (did you mean '{code}', {name}?)"
+    names = {n.casefold(): (c, n) for c, n in zip(table["la_code"], table["la_name"])}
+    close = difflib.get_close_matches(text, list(names), n=1)
+    if close:
+        code, name = names[close[0]]
+        return f" (did you mean '{code}', {name}?)"
+    return ""
+
+
+def from_dict(data: dict, source: str = "<scenario>", cross: bool = True) -> Scenario:
+    """Validate a merged scenario dict into a frozen Scenario.
+
+    cross=False checks each key alone (names, types, ranges) but not how keys fit together: used
+    on each file of an `extends` chain and on the `--set` overrides, so errors name their source.
+    """
     allowed = {"name", "description", "extends", *SECTIONS}
     kwargs: dict[str, Any] = {}
     for key, value in data.items():
@@ -487,12 +513,23 @@ def from_dict(data: dict, source: str = "<scenario>") -> Scenario:
         if key in ("name", "description"):
             if not isinstance(value, str):
                 raise ConfigError(source, key, f"expected text, got {value!r}")
+            if key == "name":
+                _check_name(source, value)
             kwargs[key] = value
         elif key in SECTIONS:
             kwargs[key] = _build_section(SECTIONS[key], value, source, key)
     scenario = Scenario(**kwargs)
-    _check_cross(scenario, source)
+    if cross:
+        _check_cross(scenario, source)
     return scenario
+
+
+def _check_name(source: str, name: str) -> None:
+    """The name becomes a folder (outputs/<name>/...): one plain path component."""
+    bad = [c for c in name if c in '/\\:*?"<>|' or ord(c) < 32]
+    if not name.strip() or name.strip() != name or name.startswith(".") or bad:
+        raise ConfigError(source, "name", f"{name!r} cannot name an output folder; use letters, digits, spaces, "
+                          "'-' or '_' (no slashes, no leading dot or spaces)")
 
 
 def _check_cross(s: Scenario, source: str) -> None:
@@ -504,9 +541,14 @@ def _check_cross(s: Scenario, source: str) -> None:
             raise ConfigError(source, key, f"week {week} is past the horizon ({horizon} weeks = run.years x 52)")
     if s.rcc.membership == "named" and not s.rcc.cooperatives:
         raise ConfigError(source, "rcc.cooperatives", "membership 'named' needs at least one [[rcc.cooperatives]] table")
+    names: dict[str, int] = {}
     for i, coop in enumerate(s.rcc.cooperatives):
         if not coop.region and not coop.members:
             raise ConfigError(source, f"rcc.cooperatives[{i}]", "give a region or a list of members")
+        if coop.name and coop.name in names:
+            raise ConfigError(source, f"rcc.cooperatives[{i}].name",
+                              f"'{coop.name}' is already the name of rcc.cooperatives[{names[coop.name]}]")
+        names.setdefault(coop.name, i)
     if s.commissioning.mode == "rcc" and s.rcc.membership == "none":
         raise ConfigError(source, "rcc.membership", "commissioning.mode 'rcc' needs a membership other than 'none'")
     cap = s.policy.capital
@@ -537,15 +579,31 @@ def _start_weeks(s: Scenario):
         yield "policy.oversight.start_week", p.oversight.start_week
     if p.prevention.entry_reduction:
         yield "policy.prevention.start_week", p.prevention.start_week
+    if p.capital.new_council_places and p.capital.new_council_homes:
+        yield "policy.capital.new_start_week", p.capital.new_start_week
+    if p.capital.secure_places:
+        yield "policy.capital.secure_week", p.capital.secure_week
 
 
 def _read_toml(path: Path) -> dict:
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise ConfigError(str(path), None, "file not found") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(str(path), None, f"cannot read file ({e.__class__.__name__})") from None
+    except IsADirectoryError:
+        raise ConfigError(str(path), None, "is a folder, not a TOML file") from None
+    except PermissionError:
+        raise ConfigError(str(path), None, "cannot read file: permission denied") from None
+    except OSError as e:
+        raise ConfigError(str(path), None, f"cannot read file: {e.strerror or e.__class__.__name__}") from None
+    try:
+        text = raw.decode("utf-8-sig")  # tolerate the byte-order mark some editors write
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise ConfigError(str(path), None, f"not UTF-8 text (byte 0x{raw[e.start]:02x} at line {line}); "
+                          "save the file as UTF-8") from None
+    if "\x00" in text:
+        raise ConfigError(str(path), None, "is a binary file, not TOML text")
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -566,14 +624,20 @@ def load_raw(path: str | Path, _chain: tuple = ()) -> dict:
     if resolved in _chain:
         raise ConfigError(str(path), "extends", "circular extends: " + " -> ".join(p.name for p in (*_chain, resolved)))
     data = _read_toml(path)
+    if not data:
+        raise ConfigError(str(path), None, "the file is empty (no keys); give at least a name or "
+                          "'extends = \"baseline.toml\"' so that an empty or truncated file is not run as the defaults")
     parent = data.pop("extends", None)
+    from_dict(data, str(path), cross=False)  # each file's own keys, so errors name the right file
     if parent is None:
         return data
-    if not isinstance(parent, str):
-        raise ConfigError(str(path), "extends", f"expected a file name, got {parent!r}")
+    if not isinstance(parent, str) or not parent.strip():
+        raise ConfigError(str(path), "extends", f"expected a file name such as \"baseline.toml\", got {parent!r}")
     parent_path = (path.parent / parent) if not Path(parent).is_absolute() else Path(parent)
     if not parent_path.exists():
         raise ConfigError(str(path), "extends", f"file '{parent}' not found next to {path.name}")
+    if parent_path.is_dir():
+        raise ConfigError(str(path), "extends", f"'{parent}' is a folder, not a scenario file")
     return _merge(load_raw(parent_path, (*_chain, resolved)), data)
 
 
@@ -582,9 +646,11 @@ def parse_set(item: str, source: str = "--set") -> tuple[str, Any]:
     if "=" not in item:
         raise ConfigError(source, item, "expected KEY=VALUE, for example commissioning.mode=rcc")
     key, text = item.split("=", 1)
-    key = key.strip()
+    key = ".".join(p.strip() for p in key.split("."))
     if not key or any(not p for p in key.split(".")):
         raise ConfigError(source, item, "expected a dotted key such as run.years")
+    if key == "extends":
+        raise ConfigError(source, key, "can only be given in a scenario file")
     try:
         value = tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
@@ -595,8 +661,11 @@ def parse_set(item: str, source: str = "--set") -> tuple[str, Any]:
 def load(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
     """Load, merge, override and validate a scenario file."""
     data = load_raw(path)
+    given: dict = {}
     for item in overrides:
         key, value = parse_set(item)
+        _set_dotted(given, key, value, "--set")
+        from_dict(given, "--set", cross=False)
         _set_dotted(data, key, value, "--set")
     data.setdefault("name", Path(path).stem)
     return from_dict(data, str(path))

@@ -48,12 +48,18 @@ def staff_need(complexity: np.ndarray, dol: np.ndarray, staff_per_child) -> np.n
     return np.where(dol, need * DOL_STAFF_MULTIPLIER, need)
 
 
-def care_cost(complexity, dol, property_index, params) -> np.ndarray:
-    """Weekly cost of caring for a child in a home: staff plus the place's property and overheads."""
+def place_cost(property_index, params) -> np.ndarray:
+    """Weekly cost of running one registered place: its staff and its share of property."""
     wf, pr = params.workforce, params.pricing
-    staff = staff_need(complexity, dol, wf.staff_per_child) * wf.wage_gbp_week
-    prop = pr.property_gbp_place_week * (0.5 + 0.5 * property_index) / pr.expected_occupancy
-    return staff + prop
+    return wf.staff_per_place_target * wf.wage_gbp_week + pr.property_gbp_place_week * (0.5 + 0.5 * property_index)
+
+
+def care_cost(complexity, dol, property_index, params) -> np.ndarray:
+    """Weekly cost of caring for a child: the cost of a place at the occupancy providers plan
+    for, scaled by the staff the child needs relative to a medium-need child."""
+    wf = params.workforce
+    relative = staff_need(complexity, dol, wf.staff_per_child) / wf.staff_per_child[1]
+    return place_cost(property_index, params) / params.pricing.expected_occupancy * relative
 
 
 def sector_margin(sector: np.ndarray, params) -> np.ndarray:
@@ -64,13 +70,18 @@ def sector_margin(sector: np.ndarray, params) -> np.ndarray:
     return np.minimum(m, pr.profit_cap)
 
 
-def shortlist(cx, cy, ckind, radius_m, hx, hy, hkind, available, k_max: int):
-    """Nearest available homes of the right kind within each child's radius.
+def shortlist(cx, cy, ckind, radius_m, hx, hy, hkind, available, k_max: int, wide_share: float, rng):
+    """Candidate homes of the right kind within each child's search radius.
 
+    Authorities refer both to the nearest homes and across their whole search area (to the
+    providers on their frameworks, wherever they are): a share of each child's candidates are
+    the homes nearest to a random point in the search disc.
     ckind/hkind: 0 ordinary, 1 needs/accepts deprivation-of-liberty orders, 2 secure.
-    Returns (child_pos, home_idx, metres) sorted by child then distance.
+    Returns (child_pos, home_idx, metres) sorted by child then distance, without duplicates.
     """
-    out_c, out_h, out_d = [], [], []
+    k_wide = int(round(k_max * wide_share))
+    k_near = k_max - k_wide
+    out_c, out_h = [], []
     for kind in (0, 1, 2):
         cmask = np.flatnonzero(ckind == kind)
         if kind == 0:
@@ -80,18 +91,27 @@ def shortlist(cx, cy, ckind, radius_m, hx, hy, hkind, available, k_max: int):
         if len(cmask) == 0 or len(hmask) == 0:
             continue
         tree = cKDTree(np.column_stack([hx[hmask], hy[hmask]]))
-        k = min(k_max, len(hmask))
-        d, j = tree.query(np.column_stack([cx[cmask], cy[cmask]]), k=k, distance_upper_bound=radius_m[cmask].max())
-        d, j = d.reshape(len(cmask), k), j.reshape(len(cmask), k)
-        ok = d <= radius_m[cmask, None]
-        rows = np.broadcast_to(cmask[:, None], d.shape)
-        out_c.append(rows[ok])
-        out_h.append(hmask[j[ok]])
-        out_d.append(d[ok])
+        r = radius_m[cmask]
+        spread = r * np.sqrt(rng.random(len(cmask)))
+        theta = 2 * np.pi * rng.random(len(cmask))
+        for k, px, py in ((k_near, cx[cmask], cy[cmask]),
+                          (k_wide, cx[cmask] + spread * np.cos(theta), cy[cmask] + spread * np.sin(theta))):
+            k = min(k, len(hmask))
+            if k <= 0:
+                continue
+            _, j = tree.query(np.column_stack([px, py]), k=k)
+            j = j.reshape(len(cmask), k)
+            out_c.append(np.broadcast_to(cmask[:, None], j.shape).ravel())
+            out_h.append(hmask[j.ravel()])
     if not out_c:
         e = np.zeros(0, np.int64)
         return e, e, np.zeros(0)
-    c, h, d = np.concatenate(out_c), np.concatenate(out_h), np.concatenate(out_d)
+    n_h = len(hx)
+    key = np.unique(np.concatenate(out_c) * n_h + np.concatenate(out_h))
+    c, h = key // n_h, key % n_h
+    d = np.hypot(cx[c] - hx[h], cy[c] - hy[h])
+    ok = d <= radius_m[c]
+    c, h, d = c[ok], h[ok], d[ok]
     order = np.lexsort((d, c))
     return c[order], h[order], d[order]
 
@@ -149,7 +169,8 @@ def clear(children_idx, child, homes, params, customer, wtp, radius_m, property_
     available = (free > 0) & admits & (spare_staff >= min_need - 1e-9)
     hkind = np.where(homes.secure, 2, np.where(homes.dol_ok, 1, 0))
     ckind = np.where(child["secure"], 2, np.where(child["dol"], 1, 0))
-    c, h, d = shortlist(child["x"], child["y"], ckind, radius_m, homes.x, homes.y, hkind, available, QUERY_K)
+    c, h, d = shortlist(child["x"], child["y"], ckind, radius_m, homes.x, homes.y, hkind, available, QUERY_K,
+                        params.commissioning.wide_referral_share, rng)
 
     need = staff_need(child["complexity"], child["dol"], params.workforce.staff_per_child)
     feasible = (homes.max_complexity[h] >= child["complexity"][c]) & (spare_staff[h] >= need[c] - 1e-9)
@@ -171,8 +192,8 @@ def clear(children_idx, child, homes, params, customer, wtp, radius_m, property_
     cust = customer[child["la"][c]]
     coordinated = cust >= len(customer)
     sender = np.where(coordinated, cust, len(customer) * 4 + c)
-    pairs = np.unique(np.column_stack([h, sender]), axis=0)
-    n_ref = np.bincount(pairs[:, 0], minlength=homes.n)
+    distinct = np.unique(sender * homes.n + h) % homes.n
+    n_ref = np.bincount(distinct, minlength=homes.n)
     pressure = n_ref[h] / np.maximum(free[h], 1) / params.commissioning.shortlist
     scarcity = np.clip(pressure ** params.pricing.scarcity_elasticity, 1.0, params.pricing.scarcity_cap)
     quote = cost * (1 + margin) * scarcity * homes.price_factor[h]

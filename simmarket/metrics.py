@@ -21,7 +21,7 @@ WEEKS_PER_YEAR = 52
 HIGH_COST_GBP = 10_000.0  # LGA23: placements at 10,000+ a week
 FAR_MILES = 20.0  # NAO25 1.17: placed more than 20 miles from home
 
-LA_FLOWS = ("entries", "exits", "breakdowns", "placements", "placement_price", "wait_days",
+LA_FLOWS = ("entries", "exits", "breakdowns", "need_direct", "need_from_foster", "need_no_foster_place", "placements", "placement_price", "wait_days",
             "unregistered_new", "unregistered_detected", "spend_homes", "spend_total", "over_10k", "used_unregistered")
 REGION_FLOWS = ("homes_opened", "homes_closed", "private_revenue", "private_cost")
 

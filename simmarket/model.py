@@ -59,6 +59,7 @@ class PlacementMarket(mesa.Model):
         self.children = Children(capacity=120_000)
         self.homes = Homes()
         self.providers: list[Provider] = []
+        self._provider_table: dict[str, list] = {"sector": [], "failed": [], "indebted": []}
         self._create_authorities()
         self._create_homes()
         self._create_children()
@@ -86,13 +87,14 @@ class PlacementMarket(mesa.Model):
         copies = np.floor(s).astype(int) + (rng.random(len(start)) < s - np.floor(s))
         start = start.loc[start.index.repeat(copies)].reset_index(drop=True)
         owners = sorted(start["owner"].unique())
-        owner_sector = start.groupby("owner")["sector"].agg(lambda x: x.mode().iloc[0])
+        owner_sector = start.drop_duplicates("owner").set_index("owner")["sector"]
         for name in owners:
             self._new_provider(name, SECTOR_CODES[owner_sector[name]])
         owner_idx = {p.name: p.index for p in self.providers}
         homes_per_owner = start["owner"].value_counts()
         for p in self.providers:
             p.indebted = p.sector == PRIVATE and homes_per_owner.get(p.name, 0) >= INDEBTED_MIN_HOMES
+        self.providers_changed()
         la = self.geo.index_of(start["la_code"])
         x, y = self.geo.points_in(la, rng)
         n = len(start)
@@ -116,6 +118,8 @@ class PlacementMarket(mesa.Model):
         factor = float(self.rng.lognormal(0, self.params.pricing.price_noise_sd))
         p = Provider(self, len(self.providers), name, sector, factor)
         self.providers.append(p)
+        for attr, col in self._provider_table.items():
+            col.append(getattr(p, attr))
         return p
 
     def _provider_factor(self, owner: np.ndarray) -> np.ndarray:
@@ -143,13 +147,16 @@ class PlacementMarket(mesa.Model):
 
     def _place_initial_stock(self, idx: np.ndarray) -> None:
         """Place the March 2024 stock through the market, widening the search round by round."""
-        ch = self.children
+        ch, homes = self.children, self.homes
+        in_post = homes.staff.copy()
+        homes.staff[:] = np.ceil(homes.places * self.params.workforce.staff_per_place_target)  # staffed for their residents
         for r in range(INITIAL_MATCH_ROUNDS):
             waiting = idx[ch.status[idx] == WAITING]
             if len(waiting) == 0:
                 break
             ch.need_since[waiting] = -r
             self._match(waiting, record=False)
+        homes.staff[:] = np.maximum(in_post, np.ceil(homes.staff_used - 1e-9))
         ch.need_since[idx[ch.status[idx] == WAITING]] = 0
         ch.placed_week[idx[ch.status[idx] == HOME]] = -1
 
@@ -310,6 +317,7 @@ class PlacementMarket(mesa.Model):
         p = d.residential_need_per_year * self.need_factor() / 52
         idx = np.flatnonzero((ch.status == FOSTER) & (ch.age >= 11) & ~ch.uasc & (rng.random(ch.n) < p))
         self._assess_residential(idx, emergency=rng.random(len(idx)) < d.emergency_share)
+        self.flows.add_la("need_from_foster", self.week, ch.la[idx])
         self._start_search(idx)
 
     def _assess_residential(self, idx, emergency) -> None:
@@ -337,6 +345,7 @@ class PlacementMarket(mesa.Model):
         self.flows.add_la("entries", self.week, la_all)
         n_direct = int(direct.sum())
         self._assess_residential(idx[:n_direct], emergency=rng.random(n_direct) < d.emergency_share)
+        self.flows.add_la("need_direct", self.week, la_all[:n_direct])
         self._place_alternative(idx[n_direct:])
         self._start_search(idx[(self.children.status[idx] == WAITING)])
 
@@ -353,6 +362,7 @@ class PlacementMarket(mesa.Model):
         ch.record_start(placed, self.week)
         # no foster or supported place free: the child needs a children's home instead
         spill = np.setdiff1d(rest, to_f)
+        self.flows.add_la("need_no_foster_place", self.week, ch.la[spill])
         self._assess_residential(spill, emergency=np.zeros(len(spill), bool))
         ch.complexity[spill] = np.minimum(ch.complexity[spill], 1)
         ch.dol[spill] = False
@@ -418,7 +428,8 @@ class PlacementMarket(mesa.Model):
         waited = self.search_weeks(idx)
         la = ch.la[idx]
         bench = care_cost(ch.complexity[idx], ch.dol[idx], self.geo.property_index[la], self.params)
-        wtp = np.minimum(bench * cm.wtp_multiple * (1 + cm.wtp_growth_per_week * waited), bench * self.wtp_cap[la])
+        urgent = np.where(ch.emergency[idx] | ch.dol[idx] | ch.secure[idx], cm.urgent_wtp_multiple, 1.0)
+        wtp = np.minimum(bench * cm.wtp_multiple * urgent * (1 + cm.wtp_growth_per_week * waited), bench * self.wtp_cap[la])
         radius = cm.radius_miles * 1609.344 * (1 + cm.radius_growth_per_week * waited) * self.radius_factor[la]
         child = {k: getattr(ch, k)[idx] for k in ("x", "y", "la", "complexity", "needs", "dol", "secure")}
         block_used = np.bincount(ch.home[ch.block & (ch.status == HOME)], minlength=homes.n)
@@ -483,8 +494,8 @@ class PlacementMarket(mesa.Model):
         rev = rev + blocks
         act = homes.state == ACTIVE
         prop = p.pricing.property_gbp_place_week * (0.5 + 0.5 * self.geo.property_index[homes.la])
-        cost = np.where(act, homes.staff * p.workforce.wage_gbp_week + homes.places * prop, 0.0)
-        indebted = np.array([self.providers[o].indebted for o in range(len(self.providers))])[homes.owner]
+        cost = np.where(act, homes.staff * p.workforce.wage_gbp_week + homes.places * prop, 0.0)  # = place_cost when fully staffed
+        indebted = self.provider_flags("indebted")[homes.owner]
         cost = cost + np.where(indebted, p.pricing.debt_cost_share * rev, 0.0)
         profit = rev - cost
         homes.profit_ewma[:] = np.where(act, (1 - PROFIT_SMOOTHING) * homes.profit_ewma + PROFIT_SMOOTHING * profit, 0.0)
@@ -602,12 +613,24 @@ class PlacementMarket(mesa.Model):
             **draw_home_traits(rng, n),
         )
 
+    def provider_flags(self, attr: str) -> np.ndarray:
+        """A provider attribute (sector, failed, indebted) as an array indexed by provider."""
+        return np.asarray(self._provider_table[attr])
+
+    def providers_changed(self) -> None:
+        """Refresh the provider table after a provider's status changed."""
+        for attr, col in self._provider_table.items():
+            col[:] = [getattr(p, attr) for p in self.providers]
+
     def _owner_for(self, sector: int) -> int:
-        same = [p for p in self.providers if p.sector == sector and not p.failed]
-        if sector == COUNCIL or not same or self.rng.random() < NEW_ENTRANT_SHARE:
-            name = f"New {('private', 'council', 'voluntary', 'health')[sector]} provider {len(self.providers)}"
-            return self._new_provider(name, sector).index
-        return same[int(self.rng.integers(len(same)))].index
+        """A new home's owner: a new organisation, or an existing one of the sector that grows."""
+        if sector == COUNCIL or self.rng.random() < NEW_ENTRANT_SHARE:
+            return self._new_provider(f"New {('private', 'council', 'voluntary', 'health')[sector]} provider "
+                                      f"{len(self.providers)}", sector).index
+        same = np.flatnonzero((self.provider_flags("sector") == sector) & ~self.provider_flags("failed"))
+        if len(same) == 0:
+            return self._new_provider(f"New provider {len(self.providers)}", sector).index
+        return int(same[self.rng.integers(len(same))])
 
     def need_score(self) -> np.ndarray:
         """Where places are short: each authority's children waiting or placed outside it."""

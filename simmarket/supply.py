@@ -94,7 +94,8 @@ def update_staffing(homes: Homes, rng: np.random.Generator, wf, region_of_la: np
     act = np.flatnonzero(homes.active)
     staff = homes.staff[act]
     leavers = rng.binomial(staff, min(wf.turnover_per_year / 52, 1.0))
-    target = np.ceil(homes.places[act] * wf.staff_per_place_target).astype(np.int64)
+    # homes recruit for their places, and for more if their residents need it
+    target = np.ceil(np.maximum(homes.places[act] * wf.staff_per_place_target, homes.staff_used[act])).astype(np.int64)
     vacancies = np.maximum(target - (staff - leavers), 0)
     p_hire = np.clip(wf.hire_per_week * wf.supply_multiplier * regional_supply[region_of_la[homes.la[act]]], 0, 1)
     hires = rng.binomial(vacancies, p_hire)

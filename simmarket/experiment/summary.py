@@ -78,6 +78,7 @@ def plot_outcomes(sweep: Sweep, summary: pd.DataFrame, folder: Path) -> list[Pat
         fig, axes = plt.subplots(1, k, figsize=(4.2 * k, 3.4), squeeze=False, sharey=True)
         mean = summary[f"{m}_mean"].to_numpy(float)
         lo, hi = summary[f"{m}_p05"].to_numpy(float), summary[f"{m}_p95"].to_numpy(float)
+        lo, hi = np.minimum(lo, mean), np.maximum(hi, mean)  # rounding can put the mean a hair outside
         for ax, p in zip(axes[0], sweep.parameters):
             x, labels = _axis(p, summary[p.key])
             others = [q.key for q in sweep.parameters if q.key != p.key]

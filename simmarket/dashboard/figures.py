@@ -1,0 +1,352 @@
+"""The dashboard's charts as plain matplotlib figures (no Solara here, so they can be timed and tested).
+
+Every axis carries its unit. Counts are for the modelled share of England (the model scale).
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from ..geography import miles
+from ..population import HOME, UNREG, WAITING
+from ..supply import ACTIVE
+from .runner import START_YEAR, WEEKS_PER_YEAR, MarketWeek, week_date
+
+DPI = 80
+FAR_MILES = 20.0
+RUN_COLOUR = "#1f5fa8"
+SECOND_COLOUR = "#c2410c"
+BASE_STYLE = {"color": "0.45", "alpha": 0.45, "lw": 1.2, "ls": "--"}
+
+
+def png(fig: Figure, dpi: int = DPI) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+def timed_png(make: Callable[[], Figure]) -> tuple[bytes, float]:
+    """Build a figure and encode it as PNG; return the bytes and the seconds it took."""
+    t0 = time.perf_counter()
+    data = png(make())
+    return data, time.perf_counter() - t0
+
+
+# ---------------------------------------------------------------------------------- the map
+
+@dataclass(frozen=True)
+class AuthorityMetric:
+    label: str  # colour-bar label with unit
+    title: str
+    cmap: str
+    percent: bool
+    fn: Callable  # model -> array per authority (NaN where it does not apply)
+
+
+def _per_la(model, mask, weights=None) -> np.ndarray:
+    ch = model.children
+    return np.bincount(ch.la[mask], weights=None if weights is None else weights[mask], minlength=model.n_la)
+
+
+def _mean_price(model) -> np.ndarray:
+    ch = model.children
+    placed = ch.status == HOME
+    n = _per_la(model, placed)
+    total = _per_la(model, placed, ch.price)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, total / np.maximum(n, 1), np.nan)
+
+
+def _share_far(model) -> np.ndarray:
+    ch, homes = model.children, model.homes
+    placed = ch.status == HOME
+    h = np.maximum(ch.home, 0)
+    far = placed & (miles(ch.x, ch.y, homes.x[h], homes.y[h]) > FAR_MILES)
+    n = _per_la(model, placed)
+    return np.where(n > 0, 100 * _per_la(model, far) / np.maximum(n, 1), np.nan)
+
+
+def _share_outside(model) -> np.ndarray:
+    ch, homes = model.children, model.homes
+    placed = ch.status == HOME
+    out = placed & (homes.la[np.maximum(ch.home, 0)] != ch.la)
+    n = _per_la(model, placed)
+    return np.where(n > 0, 100 * _per_la(model, out) / np.maximum(n, 1), np.nan)
+
+
+AUTHORITY_METRICS: dict[str, AuthorityMetric] = {
+    "mean_price": AuthorityMetric("mean weekly price (£ per week)", "Mean price of the authority's children's home placements",
+                                  "YlOrRd", False, _mean_price),
+    "far": AuthorityMetric("children placed over 20 miles away (% of its children in homes)",
+                           "Children placed more than 20 miles from home", "PuRd", True, _share_far),
+    "outside": AuthorityMetric("children placed outside the authority (% of its children in homes)",
+                               "Children placed outside their own authority", "BuPu", True, _share_outside),
+    "unregistered": AuthorityMetric("children in unregistered settings now (children)",
+                                    "Children in unregistered settings", "OrRd", False,
+                                    lambda m: _per_la(m, m.children.status == UNREG).astype(float)),
+    "waiting": AuthorityMetric("children waiting for a placement now (children)", "Children waiting for a placement",
+                               "Purples", False, lambda m: _per_la(m, m.children.status == WAITING).astype(float)),
+}
+
+# homes by what they can do with their free places
+HOME_FULL, HOME_OPEN, HOME_BLOCKED = 0, 1, 2
+HOME_STYLE = {
+    HOME_FULL: ("full", "#4b5563"),
+    HOME_OPEN: ("free places, staffed to admit", "#16a34a"),
+    HOME_BLOCKED: ("free places, but short of staff or manager", "#f97316"),
+}
+
+
+def home_states(model) -> tuple[np.ndarray, np.ndarray]:
+    """Active homes and, for each, full / open / blocked (free places it cannot staff)."""
+    homes = model.homes
+    act = np.flatnonzero(homes.state == ACTIVE)
+    free = (homes.places - homes.occupied)[act]
+    need = float(np.min(model.params.workforce.staff_per_child))
+    staffed = (homes.staff - homes.staff_used)[act] >= need - 1e-9
+    admits = homes.manager[act] | bool(model.params.workforce.no_manager_admits)
+    state = np.where(free <= 0, HOME_FULL, np.where(staffed & admits, HOME_OPEN, HOME_BLOCKED))
+    return act, state
+
+
+def _sticky_range(model, key: str, values: np.ndarray, percent: bool) -> tuple[float, float]:
+    """A colour range that only widens during a run, so colours stay comparable week to week."""
+    v = values[np.isfinite(values)]
+    lo, hi = (float(np.percentile(v, 2)), float(np.percentile(v, 98))) if len(v) else (0.0, 1.0)
+    lo = 0.0 if (percent or key in ("unregistered", "waiting")) else lo
+    if hi <= lo:
+        hi = lo + 1.0
+    ranges = model.__dict__.setdefault("_dash_ranges", {})
+    old = ranges.get(key)
+    if old:
+        lo, hi = min(lo, old[0]), max(hi, old[1])
+    ranges[key] = (lo, hi)
+    return lo, hi
+
+
+def rcc_groups(model) -> list[np.ndarray]:
+    """Authorities grouped by buyer where several authorities share one (RCCs)."""
+    cust = np.asarray(getattr(model, "customer", np.arange(model.n_la)))
+    if len(cust) != model.n_la or np.array_equal(cust, np.arange(model.n_la)):
+        return []
+    groups = []
+    for c in np.unique(cust):
+        members = np.flatnonzero(cust == c)
+        if len(members) > 1:
+            groups.append(members)
+    return groups
+
+
+def _outline(model, members: np.ndarray) -> np.ndarray | None:
+    from scipy.spatial import ConvexHull, QhullError
+
+    geo = model.geo
+    t = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+    r = np.maximum(geo.radius[members], 6000)[:, None] * 0.9
+    px = (geo.x[members][:, None] + r * np.cos(t)).ravel() / 1000
+    py = (geo.y[members][:, None] + r * np.sin(t)).ravel() / 1000
+    pts = np.c_[px, py]
+    try:
+        hull = ConvexHull(pts)
+    except (QhullError, ValueError):
+        return None
+    return pts[np.r_[hull.vertices, hull.vertices[:1]]]
+
+
+def map_figure(model, metric: str = "mean_price") -> Figure:
+    """England: authorities coloured by a metric, homes by whether their free places can be used."""
+    spec = AUTHORITY_METRICS[metric]
+    geo, homes = model.geo, model.homes
+    fig = Figure(figsize=(6.6, 7.0))
+    ax = fig.add_axes((0.11, 0.07, 0.72, 0.85))
+    cax = fig.add_axes((0.855, 0.2, 0.025, 0.6))
+    act, state = home_states(model)
+    places = homes.places[act]
+    for s, (label, colour) in HOME_STYLE.items():
+        sel = state == s
+        ax.scatter(homes.x[act][sel] / 1000, homes.y[act][sel] / 1000, s=2 + 2.5 * places[sel], c=colour,
+                   alpha=0.55 if s == HOME_FULL else 0.8, linewidths=0, zorder=2)
+    values = np.asarray(spec.fn(model), float)
+    lo, hi = _sticky_range(model, metric, values, spec.percent)
+    ok = np.isfinite(values)
+    sc = ax.scatter(geo.x[ok] / 1000, geo.y[ok] / 1000, s=70, c=values[ok], cmap=spec.cmap, vmin=lo, vmax=hi,
+                    edgecolors="black", linewidths=0.6, zorder=3)
+    if (~ok).any():
+        ax.scatter(geo.x[~ok] / 1000, geo.y[~ok] / 1000, s=70, facecolors="white", edgecolors="0.5",
+                   linewidths=0.6, zorder=3)
+    groups = rcc_groups(model)
+    for i, members in enumerate(groups):
+        poly = _outline(model, members)
+        if poly is not None:
+            ax.plot(poly[:, 0], poly[:, 1], color="#111827", lw=1.4, ls="-", alpha=0.8, zorder=4)
+    cb = fig.colorbar(sc, cax=cax)
+    cb.set_label(spec.label)
+    ax.set_aspect("equal")
+    ax.set_xlim(120, 670)
+    ax.set_ylim(0, 670)
+    ax.set_xlabel("easting (km, British National Grid)")
+    ax.set_ylabel("northing (km, British National Grid)")
+    ax.set_title(f"{spec.title}\nweek {model.week} ({week_date(model.week)})", fontsize=11)
+    handles = [Line2D([], [], ls="", marker="o", mfc=c, mec=c, ms=5, label=f"home: {lbl}") for lbl, c in HOME_STYLE.values()]
+    handles.append(Line2D([], [], ls="", marker="o", mfc="white", mec="black", ms=8, label="authority (colour = metric)"))
+    if groups:
+        handles.append(Line2D([], [], color="#111827", lw=1.4, label=f"regional care cooperative ({len(groups)})"))
+    ax.legend(handles=handles, loc="upper left", fontsize=7.5, framealpha=0.85, title="dot size of a home = its places",
+              title_fontsize=7.5)
+    ax.grid(alpha=0.2)
+    return fig
+
+
+def authority_table(model, metric: str, n: int = 5) -> list[tuple[str, float]]:
+    """The authorities with the highest values of a map metric."""
+    values = np.asarray(AUTHORITY_METRICS[metric].fn(model), float)
+    order = np.argsort(np.where(np.isfinite(values), -values, np.inf))[:n]
+    return [(str(model.geo.names[i]), float(values[i])) for i in order if np.isfinite(values[i])]
+
+
+# ---------------------------------------------------------------------------------- time series
+
+@dataclass(frozen=True)
+class Panel:
+    title: str
+    unit: str  # y-axis label
+    series: tuple  # (column, legend label, scale, smoothing weeks)
+
+
+PANELS: tuple[Panel, ...] = (
+    Panel("Weekly price of a children's home place", "£ per week",
+          (("mean_weekly_price_gbp", "all children in homes", 1, 1),
+           ("new_placement_mean_weekly_price_gbp", "new placements (4-week avg)", 1, 4))),
+    Panel("Distance from home", "miles (mean)", (("mean_distance_miles", "mean distance", 1, 1),)),
+    Panel("Placed away from home", "% of children in homes",
+          (("share_outside_la", "outside own authority", 100, 1), ("share_over_20_miles", "over 20 miles", 100, 1))),
+    Panel("In unregistered settings", "children", (("children_unregistered", "children now", 1, 1),)),
+    Panel("Waiting for a placement", "children", (("children_waiting", "children now", 1, 1),)),
+    Panel("Wait before a placement starts", "days (4-week avg)", (("mean_wait_days", "mean wait", 1, 4),)),
+    Panel("Registered places filled", "% of places", (("occupancy_registered_places", "occupancy", 100, 1),)),
+    Panel("Bidding between buyers", "homes per week",
+          (("market_contested_homes", "homes where buyers bid", 1, 1),)),
+)
+
+
+def _line(df: pd.DataFrame, col: str, scale: float, smooth: int):
+    if df is None or col not in df or len(df) == 0:
+        return None, None
+    y = pd.to_numeric(df[col], errors="coerce") * scale
+    if smooth > 1:
+        y = y.rolling(smooth, min_periods=1).mean()
+    return df["year"].to_numpy() if "year" in df else START_YEAR + df.index.to_numpy() / WEEKS_PER_YEAR, y.to_numpy()
+
+
+def timeseries_figure(df: pd.DataFrame, base: pd.DataFrame | None, years: int, scale: float,
+                      base_label: str = "baseline (same seed and scale)") -> Figure:
+    """The market's weekly indicators, this run against the baseline (faint, dashed)."""
+    fig = Figure(figsize=(13.0, 5.6))
+    axes = fig.subplots(2, 4, sharex=True)
+    fig.subplots_adjust(left=0.055, right=0.99, top=0.86, bottom=0.1, wspace=0.3, hspace=0.3)
+    x_end = START_YEAR + years
+    for ax, panel in zip(axes.ravel(), PANELS):
+        for j, (col, label, k, smooth) in enumerate(panel.series):
+            colour = RUN_COLOUR if j == 0 else SECOND_COLOUR
+            bx, by = _line(base, col, k, smooth)
+            if bx is not None:
+                ax.plot(bx, by, **{**BASE_STYLE, "color": colour, "alpha": 0.35})
+            x, y = _line(df, col, k, smooth)
+            if x is not None:
+                ax.plot(x, y, color=colour, lw=1.6, label=label)
+        ax.set_title(panel.title, fontsize=10)
+        ax.set_ylabel(panel.unit, fontsize=9)
+        ax.set_xlim(START_YEAR, x_end)
+        ax.grid(alpha=0.25)
+        ax.tick_params(labelsize=8)
+        lo, hi = ax.get_ylim()
+        if lo > 0 and panel.unit.startswith(("%", "children", "homes")):
+            ax.set_ylim(0, hi)
+        if len(panel.series) > 1:
+            ax.legend(fontsize=7, loc="best")
+    for ax in axes[1]:
+        ax.set_xlabel("year (from 31 March 2024)", fontsize=9)
+    handles = [Line2D([], [], color=RUN_COLOUR, lw=1.6, label="this run"),
+               Line2D([], [], **BASE_STYLE, label=base_label)]
+    where = "England" if scale == 1 else f"a model of {scale:g} x England"
+    fig.suptitle(f"How the market moves week by week (counts are for {where})", fontsize=11)
+    fig.legend(handles=handles, loc="upper right", fontsize=8, ncol=2, frameon=False)
+    return fig
+
+
+# ---------------------------------------------------------------------------------- one week's market
+
+PER_VACANCY_BINS = (0, 1, 2, 4, 8, np.inf)
+PER_VACANCY_LABELS = ("under 1", "1-2", "2-4", "4-8", "8 or more")
+
+
+def market_figure(mw: MarketWeek | None, rcc: bool = False) -> Figure:
+    """One week's clearing: the referral funnel, referrals per free place, buyers per home."""
+    fig = Figure(figsize=(13.0, 3.9))
+    a1, a2, a3 = fig.subplots(1, 3, width_ratios=(1.1, 1, 1))
+    fig.subplots_adjust(left=0.145, right=0.99, top=0.88, bottom=0.17, wspace=0.3)
+    if mw is None:
+        for a in (a1, a2, a3):
+            a.text(0.5, 0.5, "press Step to run a week", ha="center", va="center", transform=a.transAxes)
+            a.set_axis_off()
+        return fig
+    rows = [("children searching", mw.searching, "#6b7280"),
+            ("referrals sent to homes", mw.referrals, "#1f5fa8"),
+            ("referrals priced above what\nthe authority would pay", mw.refused_price, "#dc2626"),
+            ("offers made by homes", mw.offers, "#0891b2"),
+            ("placements agreed", mw.accepted, "#16a34a")]
+    y = np.arange(len(rows))[::-1]
+    a1.barh(y, [r[1] for r in rows], color=[r[2] for r in rows])
+    a1.set_yticks(y, [r[0] for r in rows], fontsize=8)
+    for yi, r in zip(y, rows):
+        a1.text(r[1], yi, f" {r[1]:,}", va="center", fontsize=8)
+    a1.set_xlabel("number this week (children, referrals or offers)", fontsize=9)
+    a1.set_title(f"Week {mw.week + 1}: from referral to placement", fontsize=10)
+    a1.margins(x=0.18)
+
+    rpv = mw.referrals_per_home / np.maximum(mw.vacancies, 1)
+    counts, _ = np.histogram(rpv, bins=PER_VACANCY_BINS)
+    a2.bar(range(len(counts)), counts, color=["#93c5fd", "#60a5fa", "#3b82f6", "#1d4ed8", "#1e3a8a"])
+    a2.set_xticks(range(len(counts)), PER_VACANCY_LABELS, fontsize=8)
+    a2.set_xlabel("referrals per free place at the home", fontsize=9)
+    a2.set_ylabel("homes referred to (homes)", fontsize=9)
+    a2.set_title(f"Demand on each free place (England-wide: {mw.referrals_per_vacancy:.1f} per place)", fontsize=10)
+
+    b = np.minimum(mw.buyers, 5)
+    kinds = np.bincount(b, minlength=6)[1:6]
+    colours = ["#9ca3af"] + ["#dc2626"] * 4
+    a3.bar(range(1, 6), kinds, color=colours)
+    a3.set_xticks(range(1, 6), ["1", "2", "3", "4", "5+"], fontsize=8)
+    who = "buyers (authorities or RCCs)" if rcc else "authorities"
+    a3.set_xlabel(f"different {who} referring to the same home", fontsize=9)
+    a3.set_ylabel("homes referred to (homes)", fontsize=9)
+    a3.set_title(f"Competition: {int((mw.buyers >= 2).sum()):,} homes wanted by 2+ {who.split(' ')[0]}",
+                 fontsize=10)
+    for a in (a1, a2, a3):
+        a.grid(axis="x" if a is a1 else "y", alpha=0.25)
+        a.tick_params(labelsize=8)
+    return fig
+
+
+def contested_homes(model, mw: MarketWeek | None, n: int = 5) -> pd.DataFrame:
+    """The homes most in demand this week: where they are, free places, referrals, buyers, quotes."""
+    if mw is None or len(mw.home) == 0:
+        return pd.DataFrame()
+    rpv = mw.referrals_per_home / np.maximum(mw.vacancies, 1)
+    order = np.lexsort((-mw.referrals_per_home, -mw.buyers))[:n]
+    return pd.DataFrame({
+        "home in": model.geo.names[mw.home_la[order]],
+        "free places": mw.vacancies[order],
+        "referrals": mw.referrals_per_home[order],
+        "per free place": np.round(rpv[order], 1),
+        "authorities": mw.authorities[order],
+        "quotes (£ per week)": [f"{lo:,.0f} to {hi:,.0f}" for lo, hi in zip(mw.quote_lo[order], mw.quote_hi[order])],
+    })
