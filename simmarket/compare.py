@@ -77,7 +77,13 @@ def member_groups(scenario: Scenario) -> dict[str, list[str]]:
 def build_arms(scenarios: list[Scenario]) -> list[Arm]:
     """The base measures every other scenario's groups as '<scenario>:<group>'; each other arm its own."""
     names = folder_names(scenarios)
-    arms = [Arm(s, f) for s, f in zip(scenarios, names)]
+    seen: set[str] = set()
+    arms = []
+    for s, folder in zip(scenarios, names):
+        if s.name in seen:  # the same scenario twice: tell them apart everywhere by the folder name
+            s = s.replace(name=folder)
+        seen.add(s.name)
+        arms.append(Arm(s, folder))
     for arm in arms[1:]:
         for g, codes in member_groups(arm.scenario).items():
             key = f"{arm.folder}:{g}"

@@ -176,3 +176,13 @@ def test_all_scenarios_share_the_base_seeds_and_years():
     assert (a.run.seeds, a.run.root_seed, a.run.years) == (b.run.seeds, b.run.root_seed, b.run.years) == (3, 11, 1)
     assert cmp.folder_names([a, a.replace(name="base line")]) == ["baseline", "base_line"]
     assert cmp.folder_names([a, a]) == ["baseline", "baseline-2"]
+    assert [arm.name for arm in cmp.build_arms([a, a])] == ["baseline", "baseline-2"]
+
+
+def test_output_path_that_is_a_file_exits_2_before_running(tmp_path):
+    blocker = tmp_path / "taken"
+    blocker.write_text("x")
+    result = CliRunner().invoke(main, ["compare", str(BASELINE), str(BASELINE), *SMALL, "--out", str(blocker / "out")])
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "taken" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
