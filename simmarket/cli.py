@@ -217,5 +217,9 @@ from .commands_sweep import sensitivity, sweep  # noqa: E402
 main.add_command(sweep)
 main.add_command(sensitivity)
 
+from .commands_calibrate import calibrate  # noqa: E402
+
+main.add_command(calibrate)
+
 if __name__ == "__main__":
     main()

@@ -102,7 +102,7 @@ class Demand:
     foster_exit_per_year: float = P(
         0.32, "1/yr", 0.0, 10.0, "children leaving foster care other than at 18 (home, adoption, SGO)"
     )
-    supported_exit_per_year: float = P(0.25, "1/yr", 0.0, 10.0, "endings in supported accommodation before 18")
+    supported_exit_per_year: float = P(0.1, "1/yr", 0.0, 10.0, "endings in supported accommodation before 18")
     step_down_share: float = P(
         0.35, "share", 0.0, 1.0, "share of planned home endings that step down to foster/supported care"
     )

@@ -1,0 +1,214 @@
+"""Calibration: the baseline's first simulated year against the evidence targets, and the fit.
+
+The targets (targets.toml, shipped in the package) are the single list. Only behavioural
+parameters with no direct evidence are fitted (FREE_PARAMETERS); everything with evidence keeps
+its value from facts.md. The fit is a Latin hypercube (scipy.stats.qmc) followed by Nelder-Mead
+(scipy.optimize) on a loss over all targets, evaluated on common seeds.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .config import REGIONS, Scenario
+from .data import load_authorities, load_targets, start_homes, load_homes
+from .experiment.runs import SeedSpec, default_workers, seed_specs, simulate
+
+CALIBRATION_YEARS = 1  # April 2024 to March 2025 (SOURCES.md)
+
+
+@dataclass(frozen=True)
+class FreeParameter:
+    key: str
+    lo: float
+    hi: float
+    prior: float
+    rationale: str
+
+
+FREE_PARAMETERS = (
+    FreeParameter("demand.residential_need_per_year", 0.05, 0.25, 0.12,
+                  "how often a fostered 11-17 year old comes to need a home: not published"),
+    FreeParameter("demand.emergency_share", 0.02, 0.25, 0.08,
+                  "share of residential need that is an emergency: not published"),
+    FreeParameter("supply.entry_projects_per_year", 200.0, 1200.0, 500.0,
+                  "new-home projects at average attractiveness: only openings (the target) are observed"),
+    FreeParameter("commissioning.radius_miles", 15.0, 120.0, 60.0,
+                  "authorities' first search radius: practice varies, not published"),
+    FreeParameter("commissioning.wide_referral_share", 0.1, 0.95, 0.7,
+                  "share of referrals sent across the search area rather than to the nearest homes"),
+    FreeParameter("pricing.target_margin_private", 0.05, 0.4, 0.2,
+                  "the margin providers aim for; the realised margin (CMA22) is the target"),
+    FreeParameter("workforce.manager_hire_per_week", 0.005, 0.04, 0.015,
+                  "weekly chance a manager vacancy is filled: only the vacancy share is observed"),
+)
+
+
+def calibration_scenario(base: Scenario, seeds: int | None = None) -> Scenario:
+    over = {"run.years": CALIBRATION_YEARS, "run.scale": 1.0}
+    if seeds:
+        over["run.seeds"] = seeds
+    return base.replace(**over)
+
+
+def _run(args):
+    scenario, seed = args
+    r = simulate(scenario, seed, timeseries=False)
+    return r.metrics, r.by_region
+
+
+def run_calibration(scenario: Scenario, workers: int | None = None, progress=None):
+    """Run the calibration year over the scenario's seeds; returns per-seed metrics and regions."""
+    seeds = seed_specs(scenario.run.root_seed, scenario.run.seeds)
+    return _map(_run, [(scenario, s) for s in seeds], workers, progress)
+
+
+def _map(fn, tasks, workers, progress):
+    workers = workers or default_workers(len(tasks))
+    if workers == 1:
+        out = []
+        for t in tasks:
+            out.append(fn(t))
+            if progress:
+                progress()
+        return out
+    with ProcessPoolExecutor(max_workers=workers) as ex:
+        out = []
+        for r in ex.map(fn, tasks):
+            out.append(r)
+            if progress:
+                progress()
+        return out
+
+
+def target_table(per_seed: list[dict]) -> pd.DataFrame:
+    """Target, source, observed value and band, model mean and 90% interval, within band."""
+    rows = []
+    for key, t in load_targets().items():
+        vals = np.array([m[key] for m in per_seed], float)
+        lo, hi = t["band"]
+        mean = float(np.nanmean(vals))
+        rows.append({
+            "target": key, "description": t["description"], "source": t["source"],
+            "observed": t["value"], "band_lo": lo, "band_hi": hi,
+            "model_mean": mean, "model_p05": float(np.nanpercentile(vals, 5)),
+            "model_p95": float(np.nanpercentile(vals, 95)), "within_band": bool(lo <= mean <= hi),
+        })
+    return pd.DataFrame(rows)
+
+
+def region_table(per_region: list[dict]) -> pd.DataFrame:
+    """By region: the model's children in homes, homes and places against the shipped data."""
+    la = load_authorities()
+    homes = load_homes()
+    ordinary = homes[(homes["provision_type"] == "childrens_home") & ~homes["short_breaks_only"]]
+    start = start_homes()
+    rows = []
+    for reg in REGIONS:
+        def mean(key):
+            return float(np.nanmean([r[reg][key] for r in per_region]))
+        rows.append({
+            "region": reg,
+            "children_in_homes_2024": int(la.loc[la.region == reg, "cla_childrens_homes_2024"].sum()),
+            "children_in_homes_2025": int(la.loc[la.region == reg, "cla_childrens_homes_2025"].sum()),
+            "model_children_in_homes": mean("children_in_homes"),
+            "homes_2024": int(((start.region == reg) & (start.provision_type == "childrens_home")).sum()),
+            "homes_2025": int((ordinary.region == reg).sum()),
+            "model_homes": mean("homes_total"),
+            "places_2025": int(ordinary.loc[ordinary.region == reg, "places"].sum()),
+            "model_places": mean("places_total"),
+            "model_share_over_20_miles": mean("share_over_20_miles"),
+            "model_share_outside_la": mean("share_outside_la"),
+        })
+    return pd.DataFrame(rows)
+
+
+def loss(means: dict[str, float]) -> float:
+    """Mean squared error over targets, each scaled by its band's half-width."""
+    terms = []
+    for key, t in load_targets().items():
+        lo, hi = t["band"]
+        m = means.get(key, np.nan)
+        terms.append(((m - t["value"]) / ((hi - lo) / 2)) ** 2 if np.isfinite(m) else 100.0)
+    return float(np.mean(terms))
+
+
+# ------------------------------------------------------------------------------------ fitting
+def _point_overrides(u: np.ndarray) -> dict:
+    """A point of the unit cube as scenario overrides."""
+    return {p.key: float(p.lo + x * (p.hi - p.lo)) for p, x in zip(FREE_PARAMETERS, np.clip(u, 0, 1))}
+
+
+def _eval_task(args):
+    scenario, overrides, seed = args
+    r = simulate(scenario.replace(**overrides), seed, timeseries=False)
+    return r.metrics
+
+
+def fit(base: Scenario, n_design: int = 24, n_refine: int = 30, n_seeds: int = 3, seed: int = 7,
+        workers: int | None = None, progress=None):
+    """Latin hypercube then Nelder-Mead; returns (best overrides, best loss, history DataFrame).
+
+    The same seed gives the same design, the same common seeds and so the same result.
+    """
+    from scipy.optimize import minimize
+    from scipy.stats import qmc
+
+    scenario = calibration_scenario(base)
+    seeds = seed_specs(seed, n_seeds)
+    history: list[dict] = []
+    workers = workers or default_workers(n_seeds * 2)
+
+    def evaluate_many(points: list[np.ndarray], stage: str) -> list[float]:
+        tasks = [(scenario, _point_overrides(u), s) for u in points for s in seeds]
+        results = _map(_eval_task, tasks, workers, progress)
+        out = []
+        for i, u in enumerate(points):
+            per = results[i * n_seeds:(i + 1) * n_seeds]
+            means = {k: float(np.nanmean([m[k] for m in per])) for k in per[0]}
+            value = loss(means)
+            history.append({"stage": stage, "loss": value, **_point_overrides(u),
+                            **{f"model.{k}": means[k] for k in load_targets()}})
+            out.append(value)
+        return out
+
+    prior = np.array([(p.prior - p.lo) / (p.hi - p.lo) for p in FREE_PARAMETERS])
+    design = qmc.LatinHypercube(d=len(FREE_PARAMETERS), seed=np.random.default_rng(seed)).random(n_design)
+    points = [prior, *design]
+    losses = evaluate_many(points, "design")
+    start = points[int(np.argmin(losses))]
+    if n_refine > 0:
+        res = minimize(lambda u: evaluate_many([u], "refine")[0], start, method="Nelder-Mead",
+                       options={"maxfev": n_refine, "xatol": 1e-3, "fatol": 1e-4, "initial_simplex": _simplex(start)})
+        del res
+    hist = pd.DataFrame(history)
+    best = hist.loc[hist["loss"].idxmin()]
+    overrides = {p.key: float(best[p.key]) for p in FREE_PARAMETERS}
+    return overrides, float(best["loss"]), hist
+
+
+def _simplex(start: np.ndarray, step: float = 0.08) -> np.ndarray:
+    pts = [start]
+    for i in range(len(start)):
+        p = start.copy()
+        p[i] = p[i] + step if p[i] + step <= 1 else p[i] - step
+        pts.append(p)
+    return np.array(pts)
+
+
+def fragment(overrides: dict, loss_value: float, seed: int) -> str:
+    """The fitted values as a scenario fragment with a comment per key."""
+    by_key = {p.key: p for p in FREE_PARAMETERS}
+    lines = [f"# Fitted by `simmarket calibrate --fit --fit-seed {seed}` (loss {loss_value:.3f}).",
+             "# Copy these into scenarios/baseline.toml to adopt them.", ""]
+    sections: dict[str, list[str]] = {}
+    for key, value in overrides.items():
+        sec, name = key.rsplit(".", 1)
+        sections.setdefault(sec, []).append(f"{name} = {value:.6g}  # fitted: {by_key[key].rationale}")
+    for sec, rows in sections.items():
+        lines += [f"[{sec}]", *rows, ""]
+    return "\n".join(lines)
