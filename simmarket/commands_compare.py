@@ -36,6 +36,8 @@ def compare(scenarios, seeds, seed, years, sets, out, workers):
         arms = cmp.build_arms(aligned)
     except ConfigError as e:
         fail_input(str(e))
+    for note in cmp.alignment_notes(loaded, aligned):
+        click.echo(f"simmarket: note: {note}", err=True)
     run = aligned[0].run
     specs = cmp.seed_specs(run.root_seed, run.seeds)
     out = out or cmp.default_out(arms)

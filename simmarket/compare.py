@@ -48,12 +48,24 @@ class Arm:
 
 def align(scenarios: list[Scenario], seeds: int | None = None, root: int | None = None,
           years: int | None = None) -> list[Scenario]:
-    """Give every scenario the base's (or the given) seeds, root seed and years."""
+    """Give every scenario the base's (or the given) seeds, root seed, years and scale."""
     base = scenarios[0].run
     common = {"run.seeds": seeds or base.seeds,
               "run.root_seed": base.root_seed if root is None else root,
-              "run.years": years or base.years}
+              "run.years": years or base.years,
+              "run.scale": base.scale}
     return [s.replace(**common) for s in scenarios]
+
+
+def alignment_notes(loaded: list[Scenario], aligned: list[Scenario]) -> list[str]:
+    """One line per run setting of a scenario file that the comparison replaced."""
+    notes = []
+    for before, after in zip(loaded[1:], aligned[1:]):
+        for key in ("seeds", "root_seed", "years", "scale"):
+            old, new = getattr(before.run, key), getattr(after.run, key)
+            if old != new:
+                notes.append(f"{before.name}: run.{key} = {old} replaced by {new} so that all scenarios pair")
+    return notes
 
 
 def folder_names(scenarios: list[Scenario]) -> list[str]:

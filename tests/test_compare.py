@@ -172,6 +172,7 @@ def test_all_scenarios_share_the_base_seeds_and_years():
     other = Scenario(name="x").replace(**{"run.seeds": 9, "run.root_seed": 1, "run.years": 5})
     a, b = cmp.align([base, other])
     assert (b.run.seeds, b.run.root_seed, b.run.years) == (4, 7, 2)
+    assert len(cmp.alignment_notes([base, other], [a, b])) == 3
     a, b = cmp.align([base, other], seeds=3, root=11, years=1)
     assert (a.run.seeds, a.run.root_seed, a.run.years) == (b.run.seeds, b.run.root_seed, b.run.years) == (3, 11, 1)
     assert cmp.folder_names([a, a.replace(name="base line")]) == ["baseline", "base_line"]
