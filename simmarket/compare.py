@@ -1,9 +1,9 @@
 """Compare scenarios against a base on common random numbers.
 
 Every scenario runs the same seeds (same root, same spawn keys), so run i of a scenario and run i
-of the base share their random draws wherever the scenarios do not differ. The paired difference
-per seed then removes most of the noise both runs share, and its mean over seeds gets a t-based
-95% interval. Authorities that are RCC members in a scenario are measured identically in the base
+of the base start from the same random state: the same starting market and the same chance events
+until the policy sends them down different paths. The paired difference per seed removes the
+variation both runs share, and its mean over seeds gets a t-based 95% interval. Authorities that are RCC members in a scenario are measured identically in the base
 run, so the members' difference is paired too.
 """
 

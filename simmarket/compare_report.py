@@ -151,9 +151,11 @@ def region_section(table: pd.DataFrame, base: str, others: list[str]) -> list[st
 def how_to_read(n_seeds: int) -> list[str]:
     return [
         "## How to read this", "",
-        f"- Every scenario was run with the same {n_seeds} seeds. Seed *i* of a scenario and seed *i* of "
-        "the base draw the same random numbers wherever the two scenarios do not differ (common random "
-        "numbers), so chance affects both alike and the difference per seed isolates the policy.",
+        f"- Every scenario was run with the same {n_seeds} seeds (common random numbers). Seed *i* of each "
+        "scenario starts from the same random state: the same starting market of homes, providers and "
+        "children, and the same early chance events, until the policy makes the runs take different "
+        "paths. Comparing each scenario with the base seed by seed (a paired comparison) removes the "
+        "variation the runs share, so differences are measured more precisely than from independent runs.",
         "- *Mean* is the average over seeds; the *90% interval of seeds* is the range within which 90% of "
         "the simulated outcomes fell: it shows how much a single year can vary, not how sure we are of the "
         "mean.",
