@@ -8,7 +8,6 @@ its value from facts.md. The fit is a Latin hypercube (scipy.stats.qmc) followed
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +15,7 @@ import pandas as pd
 
 from .config import REGIONS, Scenario
 from .data import load_authorities, load_targets, start_homes, load_homes
-from .experiment.runs import SeedSpec, default_workers, seed_specs, simulate
+from .experiment.runs import default_workers, local_pool, seed_specs, simulate
 
 CALIBRATION_YEARS = 1  # April 2024 to March 2025 (SOURCES.md)
 
@@ -76,7 +75,7 @@ def _map(fn, tasks, workers, progress):
             if progress:
                 progress()
         return out
-    with ProcessPoolExecutor(max_workers=workers) as ex:
+    with local_pool(workers) as ex:
         out = []
         for r in ex.map(fn, tasks):
             out.append(r)

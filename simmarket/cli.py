@@ -194,7 +194,9 @@ def bench(years, scale, seed):
     from .experiment.runs import build_model
     from .population import GONE
 
-    sc = Scenario().replace(**{"run.years": years, "run.scale": scale})
+    from .config import baseline
+
+    sc = baseline().replace(**{"run.years": years, "run.scale": scale})
     t0 = time.perf_counter()
     model = build_model(sc, SeedSpec(seed, (0,)))
     t_init = time.perf_counter() - t0

@@ -671,6 +671,14 @@ def load(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Scena
     return from_dict(data, str(path))
 
 
+BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
+
+
+def baseline() -> Scenario:
+    """The calibrated England baseline (scenarios/baseline.toml), or the defaults without it."""
+    return load(BASELINE) if BASELINE.exists() else Scenario()
+
+
 def describe(scenario: Scenario) -> list[tuple[str, Any, str, str]]:
     """Every resolved parameter as (dotted key, value, unit, description)."""
     rows: list = []

@@ -23,7 +23,7 @@ FAR_MILES = 20.0  # NAO25 1.17: placed more than 20 miles from home
 
 LA_FLOWS = ("entries", "exits", "breakdowns", "need_direct", "need_from_foster", "need_no_foster_place", "placements", "placement_price", "wait_days",
             "unregistered_new", "unregistered_detected", "spend_homes", "spend_total", "over_10k", "used_unregistered")
-REGION_FLOWS = ("homes_opened", "homes_closed", "private_revenue", "private_cost")
+REGION_FLOWS = ("homes_opened", "homes_closed", "private_revenue", "private_cost", "provider_revenue")
 
 
 class FlowBook:
@@ -52,6 +52,7 @@ class FlowBook:
             return
         self.la["spend_homes"][week] += spend_homes
         self.la["spend_total"][week] += spend_total
+        self.add_region("provider_revenue", week, region_of_la[homes.la], revenue)
         private = (homes.sector == PRIVATE) & (homes.state == ACTIVE)
         reg = region_of_la[homes.la[private]]
         self.add_region("private_revenue", week, reg, revenue[private])

@@ -6,6 +6,7 @@ run can be rebuilt alone and results never depend on the backend or the number o
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
@@ -76,6 +77,11 @@ def simulate(scenario: Scenario, seed: SeedSpec, timeseries: bool = True, groups
     return RunResult(seed, metrics.compute(model), metrics.by_region(model), ts, time.perf_counter() - t0, extra)
 
 
+def local_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes on this machine (forkserver: safe with threads in the parent)."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+
+
 def default_workers(n_tasks: int) -> int:
     return max(1, min(os.cpu_count() or 1, n_tasks))
 
@@ -94,7 +100,7 @@ def run_replicates(scenario: Scenario, seeds: list[SeedSpec], executor: Executor
                 progress()
         return out
     own = executor is None
-    ex = executor or ProcessPoolExecutor(max_workers=workers or default_workers(len(seeds)))
+    ex = executor or local_pool(workers or default_workers(len(seeds)))
     try:
         futures = {ex.submit(simulate, scenario, s, True, groups): i for i, s in enumerate(seeds)}
         results: list[RunResult | None] = [None] * len(seeds)
