@@ -172,7 +172,7 @@ class Sweep:
         """The same sweep under another design method (used by `simmarket sensitivity`)."""
         if method == self.design.method:
             return self
-        design = dataclasses.replace(self.design, method=method, samples=None if self.design.method in ("grid", "table") else self.design.samples)
+        design = dataclasses.replace(self.design, method=method)
         if method == "morris" and self.design.method != "morris":
             design = dataclasses.replace(design, levels=4)
         out = dataclasses.replace(self, design=design)

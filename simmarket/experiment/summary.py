@@ -15,21 +15,18 @@ INTERVAL = (5, 95)  # a 90% interval over replications
 
 def point_summary(sweep: Sweep, runs: pd.DataFrame) -> pd.DataFrame:
     """One row per point: parameters, runs ok / failed, and each metric's mean, p05 and p95."""
-    rows = []
-    for point, g in runs.groupby("point", sort=True):
-        ok = g[g["status"] == "ok"]
-        row = {"point": int(point), **{k: g[k].iloc[0] for k in sweep.keys},
-               "runs_ok": len(ok), "runs_failed": int((g["status"] != "ok").sum())}
-        for m in sweep.metrics:
-            vals = ok[m].to_numpy(float)
-            vals = vals[np.isfinite(vals)]
-            if len(vals):
-                row[f"{m}_mean"] = float(vals.mean())
-                row[f"{m}_p05"], row[f"{m}_p95"] = (float(x) for x in np.percentile(vals, INTERVAL))
-            else:
-                row[f"{m}_mean"] = row[f"{m}_p05"] = row[f"{m}_p95"] = math.nan
-        rows.append(row)
-    return pd.DataFrame(rows)
+    metrics = list(sweep.metrics)
+    ok_mask = runs["status"] == "ok"
+    by_point = runs.groupby("point", sort=True)
+    out = by_point[sweep.keys].first() if sweep.keys else pd.DataFrame(index=by_point.size().index)
+    out["runs_ok"] = ok_mask.groupby(runs["point"]).sum().astype(int)
+    out["runs_failed"] = by_point.size() - out["runs_ok"]
+    ok = runs.loc[ok_mask, ["point", *metrics]].groupby("point")
+    stats = {"mean": ok.mean(), "p05": ok.quantile(INTERVAL[0] / 100), "p95": ok.quantile(INTERVAL[1] / 100)}
+    for m in metrics:
+        for name, table in stats.items():
+            out[f"{m}_{name}"] = table[m].reindex(out.index).astype(float)
+    return out.reset_index()
 
 
 def _fmt(x) -> str:
