@@ -535,6 +535,10 @@ def _check_name(source: str, name: str) -> None:
 def _check_cross(s: Scenario, source: str) -> None:
     if s.supply.registration_weeks_min > s.supply.registration_weeks_max:
         raise ConfigError(source, "supply.registration_weeks_min", "must not exceed supply.registration_weeks_max")
+    if s.workforce.staff_per_child[1] <= 0:  # market.care_cost scales every child's cost by need / medium need
+        raise ConfigError(source, "workforce.staff_per_child",
+                          "the second number (staff for a medium-complexity child) must be above 0; costs are "
+                          "scaled by each child's staffing relative to it")
     horizon = s.run.years * 52
     for key, week in _start_weeks(s):
         if week >= horizon:

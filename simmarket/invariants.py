@@ -79,8 +79,10 @@ def violations(model) -> list[str]:
     if not np.allclose(used, homes.staff_used, atol=1e-6):
         out.append("staff committed to residents disagrees with the children placed")
     priced = in_home | (ch.status == UNREG)
-    if np.any(ch.price < 0) or np.any(~np.isfinite(ch.price)) or np.any(ch.price[priced] <= 0):
-        out.append("a placement has a negative, missing or non-finite price")
+    if np.any(ch.price < 0) or np.any(~np.isfinite(ch.price)):
+        out.append("a placement has a negative or non-finite price")
+    if np.any(ch.price[~priced & (ch.status != GONE)] != 0):
+        out.append("a child with no placement is still being charged for one")
     if np.any(homes.block_price < 0) or np.any(~np.isfinite(homes.block_price)):
         out.append("a block contract has a negative or non-finite price")
     alive = ch.status != GONE
