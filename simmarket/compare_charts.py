@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from .metrics import WEEKS_PER_YEAR  # noqa: E402
 from .report import HEADLINE  # noqa: E402
 
 START = pd.Timestamp("2024-03-31")  # week 0: the market's state at 31 March 2024
@@ -48,7 +49,11 @@ def bands(ts: pd.DataFrame, key: str, multiplier: float = 1.0, rolling: int = 1)
 def plot_timeseries(path: Path, series: dict[str, pd.DataFrame], subtitle: str) -> None:
     """2x2 panels of weekly metrics; a line (mean over seeds) and a 90% band per scenario."""
     fig, axes = plt.subplots(2, 2, figsize=(13, 8.5), sharex=True, layout="constrained")
+    last_week = max((int(ts["week"].max()) for ts in series.values() if not ts.empty), default=0)
     for ax, (key, title, unit, mult, roll) in zip(axes.flat, SERIES):
+        if last_week >= WEEKS_PER_YEAR:
+            ax.axvspan(*week_dates([last_week - WEEKS_PER_YEAR, last_week]), color="#f4e7c5", alpha=0.6,
+                       linewidth=0, label="final year (the tables)")
         for i, (name, ts) in enumerate(series.items()):
             if ts.empty or key not in ts:
                 continue
