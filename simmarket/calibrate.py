@@ -47,8 +47,9 @@ FREE_PARAMETERS = (
 )
 
 
-def calibration_scenario(base: Scenario, seeds: int | None = None) -> Scenario:
-    over = {"run.years": CALIBRATION_YEARS, "run.scale": 1.0}
+def calibration_scenario(base: Scenario, seeds: int | None = None, scale: float = 1.0) -> Scenario:
+    """The calibration year at national scale (a smaller scale only for quick checks)."""
+    over = {"run.years": CALIBRATION_YEARS, "run.scale": scale}
     if seeds:
         over["run.seeds"] = seeds
     return base.replace(**over)
@@ -149,7 +150,7 @@ def _eval_task(args):
 
 
 def fit(base: Scenario, n_design: int = 24, n_refine: int = 30, n_seeds: int = 3, seed: int = 7,
-        workers: int | None = None, progress=None):
+        workers: int | None = None, progress=None, scale: float = 1.0):
     """Latin hypercube then Nelder-Mead; returns (best overrides, best loss, history DataFrame).
 
     The same seed gives the same design, the same common seeds and so the same result.
@@ -157,7 +158,7 @@ def fit(base: Scenario, n_design: int = 24, n_refine: int = 30, n_seeds: int = 3
     from scipy.optimize import minimize
     from scipy.stats import qmc
 
-    scenario = calibration_scenario(base)
+    scenario = calibration_scenario(base, scale=scale)
     seeds = seed_specs(seed, n_seeds)
     history: list[dict] = []
     workers = workers or default_workers(n_seeds * 2)

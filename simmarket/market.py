@@ -197,6 +197,8 @@ def clear(children_idx, child, homes, params, customer, wtp, radius_m, property_
     pressure = n_ref[h] / np.maximum(free[h], 1) / params.commissioning.shortlist
     scarcity = np.clip(pressure ** params.pricing.scarcity_elasticity, 1.0, params.pricing.scarcity_cap)
     quote = cost * (1 + margin) * scarcity * homes.price_factor[h]
+    if params.pricing.profit_cap < 1.0:
+        quote = np.minimum(quote, cost * (1 + params.pricing.profit_cap))
     council_own = (homes.sector[h] == COUNCIL) & (hla == child["la"][c])
     quote = np.where(homes.sector[h] == COUNCIL, cost, quote)
     is_block = homes.block_la[h] == cust
@@ -245,6 +247,8 @@ def clear(children_idx, child, homes, params, customer, wtp, radius_m, property_
         bid = np.minimum(wtp[c[off]], wtp[c[rival_pair]])
         bidding = other_cust & (homes.sector[h[off]] != COUNCIL)
         price = np.where(bidding, np.maximum(quote[off], bid), quote[off])
+        if params.pricing.profit_cap < 1.0:  # a cap binds on the price, bids included
+            price = np.minimum(price, np.maximum(cost[off] * (1 + params.pricing.profit_cap), quote[off] * is_block[off]))
         # each child's authority takes the best offer: price against distance
         util = -price - params.commissioning.distance_weight_gbp_per_mile * d[off] / METRES_PER_MILE
         order = np.lexsort((-util, c[off]))
