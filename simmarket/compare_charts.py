@@ -52,8 +52,8 @@ def plot_timeseries(path: Path, series: dict[str, pd.DataFrame], subtitle: str) 
     last_week = max((int(ts["week"].max()) for ts in series.values() if not ts.empty), default=0)
     for ax, (key, title, unit, mult, roll) in zip(axes.flat, SERIES):
         if last_week >= WEEKS_PER_YEAR:
-            ax.axvspan(*week_dates([last_week - WEEKS_PER_YEAR, last_week]), color="#f4e7c5", alpha=0.6,
-                       linewidth=0, label="final year (the tables)")
+            ax.axvline(week_dates([last_week - WEEKS_PER_YEAR])[0], color="#888888", linestyle="--",
+                       linewidth=1, label="start of the final year (the tables)")
         for i, (name, ts) in enumerate(series.items()):
             if ts.empty or key not in ts:
                 continue
