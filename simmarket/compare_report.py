@@ -104,8 +104,8 @@ def member_section(table: pd.DataFrame, base: str) -> list[str]:
         return []
     out = ["## RCC members and non-members", "",
            "Each cooperative scenario's member authorities (and the rest) are measured the same way in the "
-           f"{base} run, so the difference is paired seed by seed. Members are the authorities in a "
-           "cooperative by the end of the run.", ""]
+           f"{base} run, so the difference is paired seed by seed. Members are the authorities placed in a "
+           "cooperative in that scenario, whenever in the run they join.", ""]
     for scen in groups.members_of.unique():
         for scope, title in (("rcc_members", "members"), ("non_members", "non-members")):
             if not ((groups.members_of == scen) & (groups.scope == scope)).any():
