@@ -223,5 +223,9 @@ from .commands_calibrate import calibrate  # noqa: E402
 
 main.add_command(calibrate)
 
+from .dashboard.serve import dashboard  # noqa: E402  (the teaching dashboard, needs the [viz] extra)
+
+main.add_command(dashboard)
+
 if __name__ == "__main__":
     main()

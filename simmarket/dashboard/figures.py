@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from ..geography import miles
 from ..population import HOME, UNREG, WAITING
@@ -29,7 +30,7 @@ BASE_STYLE = {"color": "0.45", "alpha": 0.45, "lw": 1.2, "ls": "--"}
 
 def png(fig: Figure, dpi: int = DPI) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 2})
     return buf.getvalue()
 
 
@@ -44,6 +45,7 @@ def timed_png(make: Callable[[], Figure]) -> tuple[bytes, float]:
 
 @dataclass(frozen=True)
 class AuthorityMetric:
+    short: str  # button label
     label: str  # colour-bar label with unit
     title: str
     cmap: str
@@ -83,16 +85,16 @@ def _share_outside(model) -> np.ndarray:
 
 
 AUTHORITY_METRICS: dict[str, AuthorityMetric] = {
-    "mean_price": AuthorityMetric("mean weekly price (£ per week)", "Mean price of the authority's children's home placements",
+    "mean_price": AuthorityMetric("mean price", "mean weekly price (£ per week)", "Mean price of the authority's children's home placements",
                                   "YlOrRd", False, _mean_price),
-    "far": AuthorityMetric("children placed over 20 miles away (% of its children in homes)",
+    "far": AuthorityMetric("over 20 miles", "children placed over 20 miles away (% of its children in homes)",
                            "Children placed more than 20 miles from home", "PuRd", True, _share_far),
-    "outside": AuthorityMetric("children placed outside the authority (% of its children in homes)",
+    "outside": AuthorityMetric("outside own area", "children placed outside the authority (% of its children in homes)",
                                "Children placed outside their own authority", "BuPu", True, _share_outside),
-    "unregistered": AuthorityMetric("children in unregistered settings now (children)",
+    "unregistered": AuthorityMetric("unregistered", "children in unregistered settings now (children)",
                                     "Children in unregistered settings", "OrRd", False,
                                     lambda m: _per_la(m, m.children.status == UNREG).astype(float)),
-    "waiting": AuthorityMetric("children waiting for a placement now (children)", "Children waiting for a placement",
+    "waiting": AuthorityMetric("waiting", "children waiting for a placement now (children)", "Children waiting for a placement",
                                "Purples", False, lambda m: _per_la(m, m.children.status == WAITING).astype(float)),
 }
 
@@ -161,48 +163,78 @@ def _outline(model, members: np.ndarray) -> np.ndarray | None:
     return pts[np.r_[hull.vertices, hull.vertices[:1]]]
 
 
+class MapView:
+    """England: authorities coloured by a metric, homes by whether their free places can be used.
+
+    The figure is built once and its artists updated each week (much faster than rebuilding).
+    """
+
+    def __init__(self):
+        self.fig = Figure(figsize=(6.6, 7.0))
+        ax = self.ax = self.fig.add_axes((0.1, 0.07, 0.73, 0.85))
+        self.cax = self.fig.add_axes((0.86, 0.2, 0.025, 0.6))
+        self.homes = {}
+        for s, (label, colour) in HOME_STYLE.items():
+            self.homes[s] = ax.scatter([], [], s=[], c=colour, alpha=0.55 if s == HOME_FULL else 0.8,
+                                       linewidths=0, zorder=2)
+        self.las = ax.scatter([], [], s=70, c=[], cmap="YlOrRd", edgecolors="black", linewidths=0.6, zorder=3)
+        self.empty = ax.scatter([], [], s=70, facecolors="white", edgecolors="0.5", linewidths=0.6, zorder=3)
+        self.cbar = self.fig.colorbar(self.las, cax=self.cax)
+        self.outlines: list = []
+        self.n_groups = -1
+        ax.set_aspect("equal")
+        ax.set_xlim(120, 670)
+        ax.set_ylim(0, 670)
+        ax.set_xlabel("easting (km, British National Grid)")
+        ax.set_ylabel("northing (km, British National Grid)")
+        ax.grid(alpha=0.2)
+        self.title = ax.set_title("", fontsize=11)
+
+    def _legend(self, n_groups: int) -> None:
+        handles = [Line2D([], [], ls="", marker="o", mfc=c, mec=c, ms=5, label=f"home: {lbl}")
+                   for lbl, c in HOME_STYLE.values()]
+        handles.append(Line2D([], [], ls="", marker="o", mfc="white", mec="black", ms=8,
+                              label="authority (colour = measure; white = none placed)"))
+        if n_groups:
+            handles.append(Line2D([], [], color="#111827", lw=1.4, label=f"regional care cooperative ({n_groups})"))
+        self.ax.legend(handles=handles, loc="upper left", fontsize=7.5, framealpha=0.85,
+                       title="dot size of a home = its places", title_fontsize=7.5)
+        self.n_groups = n_groups
+
+    def update(self, model, metric: str = "mean_price") -> Figure:
+        spec = AUTHORITY_METRICS[metric]
+        geo, homes = model.geo, model.homes
+        act, state = home_states(model)
+        hx, hy, places = homes.x[act] / 1000, homes.y[act] / 1000, homes.places[act]
+        for s, coll in self.homes.items():
+            sel = state == s
+            coll.set_offsets(np.c_[hx[sel], hy[sel]])
+            coll.set_sizes(2 + 2.5 * places[sel])
+        values = np.asarray(spec.fn(model), float)
+        lo, hi = _sticky_range(model, metric, values, spec.percent)
+        ok = np.isfinite(values)
+        self.las.set_offsets(np.c_[geo.x[ok], geo.y[ok]] / 1000)
+        self.las.set_array(values[ok])
+        self.las.set_cmap(spec.cmap)
+        self.las.set_clim(lo, hi)
+        self.empty.set_offsets(np.c_[geo.x[~ok], geo.y[~ok]].reshape(-1, 2) / 1000)
+        self.cbar.set_label(spec.label)
+        for line in self.outlines:
+            line.remove()
+        self.outlines = []
+        groups = rcc_groups(model)
+        for members in groups:
+            poly = _outline(model, members)
+            if poly is not None:
+                self.outlines += self.ax.plot(poly[:, 0], poly[:, 1], color="#111827", lw=1.4, alpha=0.8, zorder=4)
+        if len(groups) != self.n_groups:
+            self._legend(len(groups))
+        self.title.set_text(f"{spec.title}\nweek {model.week} ({week_date(model.week)})")
+        return self.fig
+
+
 def map_figure(model, metric: str = "mean_price") -> Figure:
-    """England: authorities coloured by a metric, homes by whether their free places can be used."""
-    spec = AUTHORITY_METRICS[metric]
-    geo, homes = model.geo, model.homes
-    fig = Figure(figsize=(6.6, 7.0))
-    ax = fig.add_axes((0.11, 0.07, 0.72, 0.85))
-    cax = fig.add_axes((0.855, 0.2, 0.025, 0.6))
-    act, state = home_states(model)
-    places = homes.places[act]
-    for s, (label, colour) in HOME_STYLE.items():
-        sel = state == s
-        ax.scatter(homes.x[act][sel] / 1000, homes.y[act][sel] / 1000, s=2 + 2.5 * places[sel], c=colour,
-                   alpha=0.55 if s == HOME_FULL else 0.8, linewidths=0, zorder=2)
-    values = np.asarray(spec.fn(model), float)
-    lo, hi = _sticky_range(model, metric, values, spec.percent)
-    ok = np.isfinite(values)
-    sc = ax.scatter(geo.x[ok] / 1000, geo.y[ok] / 1000, s=70, c=values[ok], cmap=spec.cmap, vmin=lo, vmax=hi,
-                    edgecolors="black", linewidths=0.6, zorder=3)
-    if (~ok).any():
-        ax.scatter(geo.x[~ok] / 1000, geo.y[~ok] / 1000, s=70, facecolors="white", edgecolors="0.5",
-                   linewidths=0.6, zorder=3)
-    groups = rcc_groups(model)
-    for i, members in enumerate(groups):
-        poly = _outline(model, members)
-        if poly is not None:
-            ax.plot(poly[:, 0], poly[:, 1], color="#111827", lw=1.4, ls="-", alpha=0.8, zorder=4)
-    cb = fig.colorbar(sc, cax=cax)
-    cb.set_label(spec.label)
-    ax.set_aspect("equal")
-    ax.set_xlim(120, 670)
-    ax.set_ylim(0, 670)
-    ax.set_xlabel("easting (km, British National Grid)")
-    ax.set_ylabel("northing (km, British National Grid)")
-    ax.set_title(f"{spec.title}\nweek {model.week} ({week_date(model.week)})", fontsize=11)
-    handles = [Line2D([], [], ls="", marker="o", mfc=c, mec=c, ms=5, label=f"home: {lbl}") for lbl, c in HOME_STYLE.values()]
-    handles.append(Line2D([], [], ls="", marker="o", mfc="white", mec="black", ms=8, label="authority (colour = metric)"))
-    if groups:
-        handles.append(Line2D([], [], color="#111827", lw=1.4, label=f"regional care cooperative ({len(groups)})"))
-    ax.legend(handles=handles, loc="upper left", fontsize=7.5, framealpha=0.85, title="dot size of a home = its places",
-              title_fontsize=7.5)
-    ax.grid(alpha=0.2)
-    return fig
+    return MapView().update(model, metric)
 
 
 def authority_table(model, metric: str, n: int = 5) -> list[tuple[str, float]]:
@@ -246,40 +278,67 @@ def _line(df: pd.DataFrame, col: str, scale: float, smooth: int):
     return df["year"].to_numpy() if "year" in df else START_YEAR + df.index.to_numpy() / WEEKS_PER_YEAR, y.to_numpy()
 
 
+class TrendsView:
+    """The market's weekly indicators, this run against the baseline (faint, dashed); built once."""
+
+    def __init__(self, years: int):
+        self.years = years
+        fig = self.fig = Figure(figsize=(13.0, 5.6))
+        self.axes = fig.subplots(2, 4, sharex=True)
+        fig.subplots_adjust(left=0.055, right=0.99, top=0.86, bottom=0.1, wspace=0.32, hspace=0.3)
+        self.run_lines, self.base_lines = [], []
+        x_end = START_YEAR + years
+        ticks = np.arange(np.ceil(START_YEAR), x_end + 1e-9, 1 if years <= 6 else 2)
+        for ax, panel in zip(self.axes.ravel(), PANELS):
+            runs, bases = [], []
+            for j, (col, label, k, smooth) in enumerate(panel.series):
+                colour = RUN_COLOUR if j == 0 else SECOND_COLOUR
+                bases += ax.plot([], [], **{**BASE_STYLE, "color": colour, "alpha": 0.35})
+                runs += ax.plot([], [], color=colour, lw=1.6, label=label)
+            self.run_lines.append(runs)
+            self.base_lines.append(bases)
+            ax.set_title(panel.title, fontsize=10)
+            ax.set_ylabel(panel.unit, fontsize=9)
+            ax.set_xlim(START_YEAR, x_end)
+            ax.set_xticks(ticks, [f"{t:.0f}" for t in ticks])
+            ax.yaxis.set_major_locator(MaxNLocator(5))
+            ax.grid(alpha=0.25)
+            ax.tick_params(labelsize=8)
+            if len(panel.series) > 1:
+                ax.legend(fontsize=7, loc="upper left")
+        for ax in self.axes[1]:
+            ax.set_xlabel("year (from 31 March 2024)", fontsize=9)
+        handles = [Line2D([], [], color=RUN_COLOUR, lw=1.6, label="this run"),
+                   Line2D([], [], **BASE_STYLE, label="baseline (same seed and scale)")]
+        self.suptitle = fig.suptitle("", fontsize=11, x=0.01, ha="left")
+        self.legend = fig.legend(handles=handles, loc="upper right", fontsize=8, ncol=2, frameon=False)
+
+    def update(self, df: pd.DataFrame, base: pd.DataFrame | None, scale: float,
+               base_label: str = "baseline (same seed and scale)") -> Figure:
+        for ax, panel, runs, bases in zip(self.axes.ravel(), PANELS, self.run_lines, self.base_lines):
+            ys = []
+            for (col, _label, k, smooth), run, bl in zip(panel.series, runs, bases):
+                for line, frame in ((run, df), (bl, base)):
+                    x, y = _line(frame, col, k, smooth)
+                    line.set_data(([], []) if x is None else (x, y))
+                    if y is not None and len(y):
+                        ys.append(y[np.isfinite(y)])
+            vals = np.concatenate(ys) if ys else np.zeros(0)
+            if len(vals):
+                lo, hi = float(vals.min()), float(vals.max())
+                if panel.unit.startswith(("%", "children", "homes")) and lo >= 0:
+                    lo = 0.0
+                pad = (hi - lo) * 0.08 or max(abs(hi) * 0.05, 1.0)
+                ax.set_ylim(lo - (0 if lo == 0 else pad), hi + pad)
+        self.legend.get_texts()[1].set_text(base_label)
+        where = "England" if scale == 1 else f"a model of {scale:g} x England"
+        self.suptitle.set_text(f"How the market moves week by week (counts are for {where})")
+        return self.fig
+
+
 def timeseries_figure(df: pd.DataFrame, base: pd.DataFrame | None, years: int, scale: float,
                       base_label: str = "baseline (same seed and scale)") -> Figure:
-    """The market's weekly indicators, this run against the baseline (faint, dashed)."""
-    fig = Figure(figsize=(13.0, 5.6))
-    axes = fig.subplots(2, 4, sharex=True)
-    fig.subplots_adjust(left=0.055, right=0.99, top=0.86, bottom=0.1, wspace=0.3, hspace=0.3)
-    x_end = START_YEAR + years
-    for ax, panel in zip(axes.ravel(), PANELS):
-        for j, (col, label, k, smooth) in enumerate(panel.series):
-            colour = RUN_COLOUR if j == 0 else SECOND_COLOUR
-            bx, by = _line(base, col, k, smooth)
-            if bx is not None:
-                ax.plot(bx, by, **{**BASE_STYLE, "color": colour, "alpha": 0.35})
-            x, y = _line(df, col, k, smooth)
-            if x is not None:
-                ax.plot(x, y, color=colour, lw=1.6, label=label)
-        ax.set_title(panel.title, fontsize=10)
-        ax.set_ylabel(panel.unit, fontsize=9)
-        ax.set_xlim(START_YEAR, x_end)
-        ax.grid(alpha=0.25)
-        ax.tick_params(labelsize=8)
-        lo, hi = ax.get_ylim()
-        if lo > 0 and panel.unit.startswith(("%", "children", "homes")):
-            ax.set_ylim(0, hi)
-        if len(panel.series) > 1:
-            ax.legend(fontsize=7, loc="best")
-    for ax in axes[1]:
-        ax.set_xlabel("year (from 31 March 2024)", fontsize=9)
-    handles = [Line2D([], [], color=RUN_COLOUR, lw=1.6, label="this run"),
-               Line2D([], [], **BASE_STYLE, label=base_label)]
-    where = "England" if scale == 1 else f"a model of {scale:g} x England"
-    fig.suptitle(f"How the market moves week by week (counts are for {where})", fontsize=11)
-    fig.legend(handles=handles, loc="upper right", fontsize=8, ncol=2, frameon=False)
-    return fig
+    return TrendsView(years).update(df, base, scale, base_label)
 
 
 # ---------------------------------------------------------------------------------- one week's market
@@ -292,7 +351,7 @@ def market_figure(mw: MarketWeek | None, rcc: bool = False) -> Figure:
     """One week's clearing: the referral funnel, referrals per free place, buyers per home."""
     fig = Figure(figsize=(13.0, 3.9))
     a1, a2, a3 = fig.subplots(1, 3, width_ratios=(1.1, 1, 1))
-    fig.subplots_adjust(left=0.145, right=0.99, top=0.88, bottom=0.17, wspace=0.3)
+    fig.subplots_adjust(left=0.145, right=0.99, top=0.88, bottom=0.17, wspace=0.28)
     if mw is None:
         for a in (a1, a2, a3):
             a.text(0.5, 0.5, "press Step to run a week", ha="center", va="center", transform=a.transAxes)
@@ -318,7 +377,7 @@ def market_figure(mw: MarketWeek | None, rcc: bool = False) -> Figure:
     a2.set_xticks(range(len(counts)), PER_VACANCY_LABELS, fontsize=8)
     a2.set_xlabel("referrals per free place at the home", fontsize=9)
     a2.set_ylabel("homes referred to (homes)", fontsize=9)
-    a2.set_title(f"Demand on each free place (England-wide: {mw.referrals_per_vacancy:.1f} per place)", fontsize=10)
+    a2.set_title(f"Referrals per free place (all homes: {mw.referrals_per_vacancy:.1f})", fontsize=10)
 
     b = np.minimum(mw.buyers, 5)
     kinds = np.bincount(b, minlength=6)[1:6]
@@ -328,8 +387,7 @@ def market_figure(mw: MarketWeek | None, rcc: bool = False) -> Figure:
     who = "buyers (authorities or RCCs)" if rcc else "authorities"
     a3.set_xlabel(f"different {who} referring to the same home", fontsize=9)
     a3.set_ylabel("homes referred to (homes)", fontsize=9)
-    a3.set_title(f"Competition: {int((mw.buyers >= 2).sum()):,} homes wanted by 2+ {who.split(' ')[0]}",
-                 fontsize=10)
+    a3.set_title(f"Bidding: {int((mw.buyers >= 2).sum()):,} homes wanted by 2+ buyers", fontsize=10)
     for a in (a1, a2, a3):
         a.grid(axis="x" if a is a1 else "y", alpha=0.25)
         a.tick_params(labelsize=8)

@@ -1,0 +1,241 @@
+"""The dashboard's views as Solara components: headline numbers, the map, the trends, one week's
+market, each with a short explanation for a student beside it."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import solara
+from mesa.visualization.utils import update_counter
+
+from . import figures as F
+from .lessons import Lesson
+from .levers import CONTROLS, load_scenario, values_of
+from .runner import DashboardMarket, baseline_of
+
+EXPLAIN_MAP = """
+**What you see.** Each circle is one of England's 153 local authorities, at its centre, coloured by
+the measure you choose. The small dots are children's homes: the bigger the dot, the more places.
+Grey homes are full; green homes have a free place they can staff; **orange homes have free places
+but not the staff or registered manager to use them**.
+
+**Why it moves.** Children live where the authorities are; homes open where property is cheap and
+margins are high, which is often somewhere else. When nearby homes are full, or cannot staff their
+beds, authorities search further away, pay more, or use unregistered settings.
+"""
+
+EXPLAIN_TRENDS = """
+**What you see.** Eight measures of the market, week by week, for this run (solid) and for the
+baseline scenario with the same seed and scale (faint, dashed), so you can see what your levers changed.
+
+**How to read it.** A price rise in *new placements* (orange) comes first; the average of all
+placements (blue) follows as old placements end. Waiting children and unregistered settings rise
+together when places run short. *Bidding between buyers* counts homes where two or more buyers
+wanted the same place and the price was bid up.
+"""
+
+EXPLAIN_MARKET = """
+**What you see.** One week's clearing. Each waiting child is referred to a shortlist of suitable
+homes nearby; homes receive referrals from several authorities at once, accept the children they
+prefer and quote a price; each authority takes its best offer.
+
+**Why it matters.** Many referrals per free place mean the provider can choose and name its price.
+When several buyers want the same place (red bars), each pushes its bid up to keep it: a *bidding war*.
+If authorities buy together through a regional care cooperative, members stop bidding against each other.
+"""
+
+
+def _fmt(x: float, unit: str = "", digits: int = 0) -> str:
+    if x is None or not np.isfinite(x):
+        return "-"
+    if unit == "%":
+        return f"{100 * x:.{digits}f}%"
+    if unit == "£":
+        return f"£{x:,.0f}"
+    return f"{x:,.{digits}f}"
+
+
+HEADLINES = (
+    ("children_in_homes", "Children in homes", "", 0),
+    ("children_waiting", "Waiting for a place", "", 0),
+    ("children_unregistered", "In unregistered settings", "", 0),
+    ("mean_weekly_price_gbp", "Mean price (£ per week)", "£", 0),
+    ("new_placement_mean_weekly_price_gbp", "New placements (£ per week)", "£", 0),
+    ("share_over_20_miles", "Placed over 20 miles", "%", 0),
+    ("occupancy_registered_places", "Places filled", "%", 0),
+)
+
+
+@solara.component
+def Headline(model: DashboardMarket, week: int, base_row):
+    """The latest week's numbers, with the baseline's at the same week in brackets."""
+    df = model.datacollector.model_vars
+    with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
+        with solara.Card(style={"min-width": "150px", "padding": "4px 10px", "margin": "0"}):
+            solara.Markdown(f"**Week {model.week}** of {model.horizon}  \n{model.date}")
+        for key, label, unit, digits in HEADLINES:
+            vals = df.get(key) or [float("nan")]
+            now = vals[-1]
+            if key == "new_placement_mean_weekly_price_gbp":  # noisy week to week: a 4-week average
+                now = float(np.nanmean(vals[-4:])) if len(vals) > 1 else float("nan")
+            base = base_row.get(key) if base_row is not None else None
+            extra = f"  \n<span style='color:#6b7280'>baseline {_fmt(base, unit, digits)}</span>" if base is not None else ""
+            with solara.Card(style={"min-width": "150px", "padding": "4px 10px", "margin": "0"}):
+                solara.Markdown(f"{label}  \n**{_fmt(now, unit, digits)}**{extra}")
+
+
+@solara.component
+def LessonBox(lesson: Lesson | None, model: DashboardMarket):
+    if lesson is None:
+        solara.Info("Free play: choose a lesson in the sidebar, or change the levers under Model Parameters "
+                    "and press Reset. Step runs one week; ▶ plays.", dense=True)
+        return
+    watch = "\n".join(f"- {w}" for w in lesson.watch)
+    with solara.Card(f"Lesson: {lesson.title}", style={"border-left": "4px solid #1f5fa8"}):
+        solara.Markdown(f"{lesson.intro}\n\n**Watch for:**\n{watch}\n\n**Then try:** {lesson.try_next}")
+
+
+def _changed_levers(model: DashboardMarket) -> str:
+    try:
+        ref = values_of(load_scenario(model.scenario_name))
+    except Exception:
+        ref = {}
+    labels = {c.key: c.label for c in CONTROLS}
+    diffs = [f"{labels[k]} = {v}" for k, v in model.lever_values.items() if k in ref and ref[k] != v and k in labels]
+    return "; ".join(diffs) if diffs else "none (the scenario as written)"
+
+
+@solara.component
+def RunInfo(model: DashboardMarket):
+    p = model.params
+    solara.Markdown(
+        f"Running **{model.scenario_name}** · seed {model.seed} · scale {p.run.scale:g} x England · "
+        f"{p.run.years} years. Levers changed from the scenario: {_changed_levers(model)}.",
+        style={"font-size": "0.9em"},
+    )
+    for note in model.notes:
+        solara.Warning(note, dense=True)
+
+
+def _image(data: bytes, alt: str):
+    solara.Image(data, width="100%")
+
+
+@solara.component
+def MapPanel(model: DashboardMarket, week: int, metric: solara.Reactive[str], timings: dict):
+    view = solara.use_memo(F.MapView, [model])
+
+    def draw():
+        t0 = time.perf_counter()
+        data = F.png(view.update(model, metric.value))
+        timings["map"] = time.perf_counter() - t0
+        return data
+
+    data = solara.use_memo(draw, [model, week, metric.value])
+    with solara.Card("Map: where children are and where the places are"):
+        with solara.Columns([3, 2]):
+            _image(data, "map")
+            with solara.Column():
+                solara.ToggleButtonsSingle(
+                    value=metric,
+                    children=[solara.Button(F.AUTHORITY_METRICS[k].short, value=k, small=True,
+                                            style={"text-transform": "none"}) for k in F.AUTHORITY_METRICS],
+                    style={"flex-wrap": "wrap"},
+                )
+                solara.Markdown(f"Colour of each authority: **{F.AUTHORITY_METRICS[metric.value].label}**.")
+                top = F.authority_table(model, metric.value)
+                if top:
+                    unit = "%" if F.AUTHORITY_METRICS[metric.value].percent else ""
+                    rows = "\n".join(f"| {n} | {v:,.0f}{unit} |" for n, v in top)
+                    solara.Markdown(f"| highest now | value |\n|---|---:|\n{rows}")
+                solara.Markdown(EXPLAIN_MAP)
+
+
+@solara.component
+def TrendsPanel(model: DashboardMarket, week: int, timings: dict):
+    base = baseline_of(model)
+    done = base.done.is_set()  # the baseline fills in as the student steps
+    view = solara.use_memo(lambda: F.TrendsView(model.params.run.years), [model])
+
+    def draw():
+        t0 = time.perf_counter()
+        label = "baseline (same seed and scale)"
+        if base.error:
+            label = "baseline failed to run"
+        elif not base.done.is_set():
+            label = f"baseline (computing: {100 * base.progress:.0f}%)"
+        data = F.png(view.update(model.series(), base.frame(), model.params.run.scale, label))
+        timings["trends"] = time.perf_counter() - t0
+        return data
+
+    data = solara.use_memo(draw, [model, week, done])
+    with solara.Card("Trends: this run against the baseline"):
+        _image(data, "trends")
+        with solara.Columns([1, 1]):
+            solara.Markdown(EXPLAIN_TRENDS)
+            if base.error:
+                solara.Error(f"The baseline run failed: {base.error}")
+            elif not done:
+                solara.Info(f"The baseline run is being computed in the background ({100 * base.progress:.0f}% "
+                            "when this week was drawn); it appears as you step.", dense=True)
+
+
+@solara.component
+def MarketPanel(model: DashboardMarket, week: int, timings: dict):
+    rcc = bool(F.rcc_groups(model))
+
+    def draw():
+        t0 = time.perf_counter()
+        data = F.png(F.market_figure(model.market_now, rcc=rcc))
+        timings["market"] = time.perf_counter() - t0
+        return data
+
+    data = solara.use_memo(draw, [model, week])
+    table = F.contested_homes(model, model.market_now)
+    with solara.Card("This week's market: referrals, offers and bidding"):
+        _image(data, "market")
+        with solara.Columns([1, 1]):
+            solara.Markdown(EXPLAIN_MARKET)
+            with solara.Column():
+                if len(table):
+                    solara.Markdown("**The homes most in demand this week** (each home's authority, free places, "
+                                    "referrals received, authorities referring, and the range of prices quoted):")
+                    header = "| " + " | ".join(table.columns) + " |\n|" + "---|" * len(table.columns)
+                    rows = "\n".join("| " + " | ".join(str(v) for v in r) + " |" for r in table.itertuples(index=False))
+                    solara.Markdown(header + "\n" + rows)
+
+
+@solara.component
+def SpeedNote(model: DashboardMarket, week: int, timings: dict):
+    step = model.step_seconds[-1] if model.step_seconds else float("nan")
+    parts = ", ".join(f"{k} {1000 * v:.0f} ms" for k, v in timings.items())
+    solara.Markdown(
+        f"<span style='color:#6b7280;font-size:0.85em'>Speed: model start-up {model.init_seconds:.1f} s; "
+        f"last week's model step {1000 * step:.0f} ms; drawing {parts} "
+        f"(total {1000 * sum(timings.values()):.0f} ms). Raise 'Render Interval' to draw less often while playing.</span>"
+    )
+
+
+@solara.component
+def Views(model: DashboardMarket, lesson: Lesson | None, metric: solara.Reactive[str]):
+    """Everything in the main area; re-rendered after each step (Mesa's update counter)."""
+    update_counter.get()
+    timings = solara.use_memo(dict, [model])
+    base = baseline_of(model)
+    frame = base.frame()
+    base_row = None
+    if frame is not None and model.week in frame.index:
+        base_row = frame.loc[model.week].to_dict()
+    with solara.Column(style={"padding": "8px", "gap": "10px"}):
+        LessonBox(lesson, model)
+        RunInfo(model)
+        week = model.week  # passed on so that each view re-renders when the model steps
+        Headline(model, week, base_row)
+        MapPanel(model, week, metric, timings)
+        TrendsPanel(model, week, timings)
+        MarketPanel(model, week, timings)
+        with solara.Details("What each lever does"):
+            rows = "\n".join(f"| {c.label} | `{c.key}` | {c.lever.explanation} |" for c in CONTROLS)
+            solara.Markdown(f"| lever | scenario key | what it does |\n|---|---|---|\n{rows}")
+        SpeedNote(model, week, timings)
