@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .config import REGIONS, Scenario
+from .config import REGIONS, Scenario, describe
 from .data import load_authorities, load_targets, start_homes, load_homes
 from .experiment.runs import default_workers, local_pool, seed_specs, simulate
 
@@ -44,6 +44,10 @@ FREE_PARAMETERS = (
                   "the margin providers aim for; the realised margin (CMA22) is the target"),
     FreeParameter("workforce.manager_hire_per_week", 0.005, 0.04, 0.015,
                   "weekly chance a manager vacancy is filled: only the vacancy share is observed"),
+    FreeParameter("commissioning.unregistered_after_weeks", 1.0, 12.0, 5.0,
+                  "how long authorities search before an unregistered setting: not published"),
+    FreeParameter("pricing.risk_aversion", 0.05, 1.0, 0.25,
+                  "margin providers need per unit of a child's risk before accepting: not published"),
 )
 
 
@@ -176,7 +180,9 @@ def fit(base: Scenario, n_design: int = 24, n_refine: int = 30, n_seeds: int = 3
             out.append(value)
         return out
 
-    prior = np.array([(p.prior - p.lo) / (p.hi - p.lo) for p in FREE_PARAMETERS])
+    # the first point is the scenario as it stands (so a refit starts from the committed baseline)
+    current = {k: v for k, v, _, _ in describe(base)}
+    prior = np.clip([(current[p.key] - p.lo) / (p.hi - p.lo) for p in FREE_PARAMETERS], 0, 1)
     design = qmc.LatinHypercube(d=len(FREE_PARAMETERS), seed=np.random.default_rng(seed)).random(n_design)
     points = [prior, *design]
     losses = evaluate_many(points, "design")

@@ -43,6 +43,14 @@ def load_scenario(path, sets=(), seeds=None, seed=None, years=None) -> Scenario:
         fail_input(str(e))
 
 
+def warn_extremes(path, sc: Scenario) -> None:
+    """One line on stderr for each valid but extreme setting (config.warnings_for)."""
+    from .config import warnings_for
+
+    for key, message in warnings_for(sc):
+        click.echo(f"simmarket: warning: {path}: {key}: {message}", err=True)
+
+
 def progress_bar(total: int, desc: str):
     """A tqdm bar on a terminal; silent when output is piped."""
     from tqdm import tqdm
@@ -149,6 +157,7 @@ def run(scenario, seeds, seed, years, sets, out, workers, check):
     sc = load_scenario(path, [*sets, *(["run.check=true"] if check else [])], seeds, seed, years)
     out = out or default_out(sc.name)
     check_writable(out)  # before the long part: an unusable --out fails now, with nothing written
+    warn_extremes(path, sc)
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     specs = seed_specs(sc.run.root_seed, sc.run.seeds)
     t0 = time.perf_counter()
@@ -175,6 +184,7 @@ def validate(scenario, sets):
 
         return validate_sweep(scenario, sets)
     sc = load_scenario(scenario, sets)
+    warn_extremes(scenario, sc)
     click.echo(f"{scenario}: valid scenario '{sc.name}'")
     if sc.description:
         click.echo(f"  {sc.description}")

@@ -21,12 +21,13 @@ from .cli import _baseline_path, load_scenario, progress_bar
 @click.option("--refine", type=click.IntRange(0, 10_000), default=30, show_default=True, help="Nelder-Mead evaluations")
 @click.option("--fit-seeds", type=click.IntRange(1, 100), default=3, show_default=True, help="common seeds per point")
 @click.option("--workers", type=click.IntRange(1, 256), help="worker processes (default: all cores)")
-def calibrate(seeds, out, scenario_path, fit, fit_seed, design, refine, fit_seeds, workers):
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="override a scenario key (repeatable)")
+def calibrate(seeds, out, scenario_path, fit, fit_seed, design, refine, fit_seeds, workers, sets):
     """Compare the baseline's first year (April 2024 - March 2025) with the evidence targets."""
     from . import calibrate as cal
     from .outputs import atomic_dir, default_out, utc_stamp
 
-    base = load_scenario(scenario_path or _baseline_path())
+    base = load_scenario(scenario_path or _baseline_path(), sets)
     out = out or (Path("outputs") / "calibration" / utc_stamp())
     t0 = time.perf_counter()
     with atomic_dir(out) as tmp:

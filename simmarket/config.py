@@ -129,7 +129,7 @@ class Foster:
 @dataclass(frozen=True)
 class Supported:
     capacity_slack: float = P(0.05, "share", 0.0, 5.0, "free supported places above the March 2024 stock")
-    capacity_trend_per_year: float = P(0.2, "1/yr", -0.5, 2.0, "annual growth of supported accommodation")
+    capacity_trend_per_year: float = P(0.25, "1/yr", -0.5, 2.0, "annual growth of supported accommodation")
     # DfE: 6,080 (2024) to 7,520 (2025) 16-17s in supported accommodation
     cost_gbp_week: float = P(1113.0, "GBP/wk", 0.0, 1e5, "weekly cost")  # NAO25 1.5: 57,900 a year
 
@@ -153,7 +153,7 @@ class Supply:
     closure_base_per_year: float = P(0.02, "1/yr", 0.0, 1.0, "closure hazard of any home (retirement, sale)")
     closure_no_manager_weeks: int = P(78, "weeks", 1, 1000, "a home without a manager this long closes")
     owner_failure_per_year: float = P(
-        0.004, "1/yr", 0.0, 1.0, "failure hazard of a highly indebted owner"
+        0.01, "1/yr", 0.0, 1.0, "failure hazard of a highly indebted owner (prior)"
     )  # NAO25 2.4: private-equity owners, risk of disorderly exit
     secure_capacity_multiplier: float = P(1.0, "x", 0.0, 10.0, "scales secure-home places")
 
@@ -185,6 +185,8 @@ class Pricing:
     price_noise_sd: float = P(0.12, "", 0.0, 2.0, "log-sd of provider-specific pricing")
     # NAO25 19, 3.3: similar placements cost very different amounts
     debt_cost_share: float = P(0.06, "share", 0.0, 1.0, "debt service of indebted owners, share of revenue")
+    risk_aversion: float = P(0.25, "", 0.0, 10.0, "providers' margin needed per unit of a child's risk")
+    # NAO25 2.14: almost one in three homes often or always reject children with complex needs
     expected_occupancy: float = P(0.75, "share", 0.05, 1.0, "occupancy providers price their places for")
     profit_cap: float = P(1.0, "share", 0.0, 5.0, "cap on the margin charged above cost (1 = none)")
 
@@ -201,7 +203,7 @@ class Commissioning:
     wtp_multiple: float = P(1.25, "x", 0.1, 10.0, "authority's first-week ceiling over the benchmark cost")
     urgent_wtp_multiple: float = P(1.5, "x", 1.0, 10.0, "extra ceiling for emergencies and DoL / secure cases")
     wtp_growth_per_week: float = P(0.12, "1/wk", 0.0, 10.0, "rise of the ceiling each week of waiting")
-    unregistered_after_weeks: int = P(5, "weeks", 0, 520, "weeks waiting before an unregistered setting")
+    unregistered_after_weeks: float = P(5.0, "weeks", 0.0, 520.0, "weeks waiting before an unregistered setting")
     unregistered_price_gbp_week: float = P(14000.0, "GBP/wk", 0.0, 1e6, "price of an unregistered setting")
     # NAO25 1.12, 1.18: usually one child, high fees; placements reach 63,000 a week
     forward_plan_share: float = P(0.56, "share", 0.0, 1.0, "authorities with forward sufficiency plans")
@@ -585,8 +587,6 @@ def _start_weeks(s: Scenario):
         yield "policy.prevention.start_week", p.prevention.start_week
     if p.capital.new_council_places and p.capital.new_council_homes:
         yield "policy.capital.new_start_week", p.capital.new_start_week
-    if p.capital.secure_places:
-        yield "policy.capital.secure_week", p.capital.secure_week
 
 
 def _read_toml(path: Path) -> dict:
@@ -681,6 +681,33 @@ BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml
 def baseline() -> Scenario:
     """The calibrated England baseline (scenarios/baseline.toml), or the defaults without it."""
     return load(BASELINE) if BASELINE.exists() else Scenario()
+
+
+def warnings_for(s: Scenario) -> list[tuple[str, str]]:
+    """Valid but extreme settings, as (key, what will happen): the command line prints them."""
+    out = []
+    wf, default = s.workforce, Scenario()
+    if wf.staff_per_place_target == 0:
+        out.append(("workforce.staff_per_place_target",
+                    "0: homes employ no staff, so no child can be placed in a children's home"))
+    if wf.supply_multiplier == 0:
+        out.append(("workforce.supply_multiplier",
+                    "0: no staff or managers are hired; homes lose staff to turnover and stop admitting children"))
+    if s.foster.capacity_multiplier == 0:
+        out.append(("foster.capacity_multiplier",
+                    "0: no foster places; children entering care go to children's homes or unregistered settings"))
+    if s.supply.entry_projects_per_year == 0:
+        out.append(("supply.entry_projects_per_year", "0: no new children's homes open during the run"))
+    base = default.demand.entry_rate_per_cla_year
+    if base and s.demand.entry_rate_per_cla_year >= 5 * base:
+        out.append(("demand.entry_rate_per_cla_year",
+                    f"{s.demand.entry_rate_per_cla_year / base:.0f} times the default entry rate: most new children "
+                    "will wait or go to unregistered settings, and the run will be slow"))
+    for i, coop in enumerate(s.rcc.cooperatives):
+        if not coop.region and len(set(coop.members) - set(coop.exclude)) == 1:
+            out.append((f"rcc.cooperatives[{i}].members",
+                        "a cooperative of one authority buys exactly as that authority does alone"))
+    return out
 
 
 def describe(scenario: Scenario) -> list[tuple[str, Any, str, str]]:

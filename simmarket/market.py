@@ -21,8 +21,7 @@ from .population import popcount
 from .supply import COUNCIL, PRIVATE, VOLUNTARY
 
 DOL_STAFF_MULTIPLIER = 1.5  # a DoL order usually comes with 2:1 or 3:1 supervision (prior)
-RISK_AVERSION = 0.25  # providers' penalty per unit of risk, in units of margin (prior; NAO25 2.3)
-QUERY_K = 32  # nearest homes examined per child before feasibility filters
+QUERY_K = 24  # homes examined per child before feasibility filters
 ROUNDS = 3
 
 
@@ -39,6 +38,7 @@ class Referrals:
     offers: int = 0
     accepted: int = 0
     refused_price: int = 0
+    refused_risk: int = 0
     contested_homes: int = 0
 
 
@@ -213,10 +213,16 @@ def clear(children_idx, child, homes, params, customer, wtp, radius_m, property_
 
     unmet = popcount(child["needs"][c] & ~homes.specialisms[h])
     risk = child["complexity"][c] / 2 + 0.5 * unmet + 0.5 * child["dol"][c]
-    score = (wtp[c] - cost) / cost - RISK_AVERSION * risk + 0.1 * rng.standard_normal(len(c))
+    # providers choose by profit and by how hard a child is to care for (NAO25 2.3, 2.14): a
+    # referral whose margin at the authority's ceiling does not cover its risk is declined
+    score = (wtp[c] - cost) / cost - params.pricing.risk_aversion * risk + 0.1 * rng.standard_normal(len(c))
     if params.commissioning.council_own_first:
         score = score + 10.0 * council_own
     score = score + 100.0 * is_block
+    accept = score >= 0
+    ref.refused_risk = int(np.count_nonzero(~accept))
+    c, h, d, cost, quote, is_block, council_own, cust, score = (
+        a[accept] for a in (c, h, d, cost, quote, is_block, council_own, cust, score))
     pair_need = need[c]
 
     placed_pos, placed_home, placed_price, placed_block = [], [], [], []

@@ -79,7 +79,7 @@ class PlacementMarket(mesa.Model):
         self.foster_base = cols["cla_foster_2024"].to_numpy(float) * s
         self.supported_base = cols["cla_supported_accommodation_2024"].to_numpy(float) * s
         self.cla_total = cols["cla_total_2024"].to_numpy(float) * s
-        self.unreg_limit = np.array([a.unregistered_after_weeks for a in self.authorities])
+        self.unreg_limit = np.array([a.unregistered_after_weeks for a in self.authorities], float)
 
     def _create_homes(self) -> None:
         rng, s = self.rng, self.params.run.scale
@@ -355,13 +355,13 @@ class PlacementMarket(mesa.Model):
         older = idx[ch.age[idx] >= 16]
         to_sa = self._fit_capacity(older, self._supported_capacity(), SUPPORTED)
         ch.status[to_sa] = SUPPORTED
-        rest = np.setdiff1d(idx, to_sa)
+        rest = idx[ch.status[idx] != SUPPORTED]
         to_f = self._fit_capacity(rest, self._foster_capacity(), FOSTER)
         ch.status[to_f] = FOSTER
         placed = np.concatenate([to_sa, to_f])
         ch.record_start(placed, self.week)
         # no foster or supported place free: the child needs a children's home instead
-        spill = np.setdiff1d(rest, to_f)
+        spill = rest[ch.status[rest] != FOSTER]
         self.flows.add_la("need_no_foster_place", self.week, ch.la[spill])
         self._assess_residential(spill, emergency=np.zeros(len(spill), bool))
         ch.complexity[spill] = np.minimum(ch.complexity[spill], 1)
@@ -494,7 +494,10 @@ class PlacementMarket(mesa.Model):
         rev = rev + blocks
         act = homes.state == ACTIVE
         prop = p.pricing.property_gbp_place_week * (0.5 + 0.5 * self.geo.property_index[homes.la])
-        cost = np.where(act, homes.staff * p.workforce.wage_gbp_week + homes.places * prop, 0.0)  # = place_cost when fully staffed
+        # homes pay for their full establishment: vacancies are covered by agency staff and overtime
+        # (which keep the rota legal but do not add capacity for new children)
+        target = np.maximum(homes.places * p.workforce.staff_per_place_target, homes.staff)
+        cost = np.where(act, target * p.workforce.wage_gbp_week + homes.places * prop, 0.0)
         indebted = self.provider_flags("indebted")[homes.owner]
         cost = cost + np.where(indebted, p.pricing.debt_cost_share * rev, 0.0)
         profit = rev - cost
