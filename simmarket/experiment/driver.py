@@ -83,6 +83,8 @@ def _write_manifest(folder: Path, sweep: Sweep, points: list[dict], started: str
         [run_seed(sweep, p, r) for p in range(len(points)) for r in range(d.replications)][:100_000]
     m = manifest(sweep.scenario, seeds, started, {"sweep": sweep_info(sweep, points), **extra})
     m["root_seed"] = d.root_seed
+    if extra.get("status") == "running":
+        m["finished_utc"] = None
     m["n_distinct_seeds"] = n
     tmp = folder / f".{MANIFEST}.tmp"
     write_json(tmp, m)

@@ -142,7 +142,7 @@ def to_row(spec: RunSpec, rec: dict, metrics: tuple) -> dict:
            "seconds": rec["seconds"], "worker": rec["worker"]}
     for m in metrics:
         v = rec["metrics"].get(m)
-        row[m] = float(v) if isinstance(v, (int, float, np.number)) and v is not None else math.nan
+        row[m] = float(v) if isinstance(v, (int, float, np.number)) else math.nan
     return row
 
 

@@ -131,23 +131,28 @@ def test_interrupted_sweep_resumes_without_redoing_or_duplicating_runs(tmp_path,
     pd.testing.assert_frame_equal(resumed.runs[cols], fresh.runs[cols])
 
 
-def test_sweep_killed_with_sigkill_resumes_to_every_run_exactly_once(tmp_path, threads):
-    script = tmp_path / "run.py"
-    script.write_text(f"""
+SCRIPT = """
 import sys
-sys.path.insert(0, {str(Path(__file__).parent)!r})
+sys.path.insert(0, {tests!r})
 import sweep_toys
 from simmarket.experiment import driver
 from simmarket.experiment.sweep import open_backend
 
 if __name__ == "__main__":
+    folder, fn, resume = sys.argv[1], getattr(sweep_toys, sys.argv[2]), sys.argv[3] == "resume"
     with open_backend("local", workers=2) as be:
-        driver.execute(sweep_toys.toy_sweep(levels=6, replications=2), sys.argv[1], be,
-                       fn=sweep_toys.slow_linear, chunk_size=4, batch_size=2)
-""")
+        out = driver.execute(sweep_toys.toy_sweep(levels=6, replications=2), folder, be, fn=fn,
+                             chunk_size=4, batch_size=2, resume=resume, charts=False)
+    print("new runs", out.n_new)
+"""
+
+
+def test_sweep_killed_with_sigkill_resumes_to_every_run_exactly_once(tmp_path):
+    script = tmp_path / "run.py"
+    script.write_text(SCRIPT.format(tests=str(Path(__file__).parent)))
     folder = tmp_path / "s"
-    proc = subprocess.Popen([sys.executable, str(script), str(folder)], env={**os.environ, "TOY_SLEEP": "0.1"},
-                            start_new_session=True)
+    proc = subprocess.Popen([sys.executable, str(script), str(folder), "slow_linear", "new"],
+                            env={**os.environ, "TOY_SLEEP": "0.1"}, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
         while len(list((folder / "runs").glob("part-*.parquet"))) < 3:
@@ -159,11 +164,13 @@ if __name__ == "__main__":
         proc.wait()
     before = _raw_ids(folder)
     assert 12 <= len(before) < 72
-    resumed = driver.execute(sweep_toys.toy_sweep(levels=6, replications=2), folder, threads, fn=sweep_toys.linear,
-                             resume=True)
+    # a new process finishes the sweep, as `simmarket sweep --resume` would
+    done = subprocess.run([sys.executable, str(script), str(folder), "linear", "resume"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"new runs {72 - len(before)}" in done.stdout
     ids = _raw_ids(folder)
     assert len(ids) == 72 and len(set(ids)) == 72
-    assert resumed.n_new == 72 - len(before)
     assert not list((folder / "runs").glob(".*.tmp"))
 
 
