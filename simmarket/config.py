@@ -107,7 +107,7 @@ class Demand:
         0.35, "share", 0.0, 1.0, "share of planned home endings that step down to foster/supported care"
     )
     breakdown_per_year: float = P(
-        0.18, "1/yr", 0.0, 10.0, "base hazard of a children's home placement breaking down"
+        0.3, "1/yr", 0.0, 10.0, "base hazard of a children's home placement breaking down"
     )
     breakdown_distance_per_20mi: float = P(
         0.35, "x", 0.0, 10.0, "extra breakdown hazard for each 20 miles from home"
@@ -151,7 +151,7 @@ class Supply:
     return_elasticity: float = P(1.5, "", 0.0, 10.0, "how strongly expected margins attract entry")
     closure_loss_per_year: float = P(0.25, "1/yr", 0.0, 10.0, "closure hazard of a loss-making home")
     closure_base_per_year: float = P(0.02, "1/yr", 0.0, 1.0, "closure hazard of any home (retirement, sale)")
-    closure_no_manager_weeks: int = P(78, "weeks", 1, 1000, "a home without a manager this long closes")
+    closure_no_manager_weeks: int = P(156, "weeks", 1, 1000, "a home without a manager this long closes (prior)")
     owner_failure_per_year: float = P(
         0.01, "1/yr", 0.0, 1.0, "failure hazard of a highly indebted owner (prior)"
     )  # NAO25 2.4: private-equity owners, risk of disorderly exit
@@ -171,7 +171,8 @@ class Workforce:
     manager_loss_per_year: float = P(0.2, "1/yr", 0.0, 5.0, "registered managers leaving per year")
     manager_hire_per_week: float = P(0.015, "prob/wk", 0.0, 1.0, "chance a manager vacancy is filled")
     # NAO25 2.14: 19% of homes had no registered manager, March 2025
-    wage_gbp_week: float = P(720.0, "GBP/wk", 0.0, 1e5, "cost of one FTE including on-costs")
+    wage_gbp_week: float = P(720.0, "GBP/wk", 0.0, 1e5, "cost of one FTE including on-costs, April 2024")
+    wage_growth_per_year: float = P(0.02, "1/yr", -0.5, 1.0, "real growth of staff costs (prior: wage floors rise above inflation)")
     no_manager_admits: bool = P(False, "", doc="may a home with no registered manager admit children")
 
 

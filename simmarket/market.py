@@ -48,18 +48,24 @@ def staff_need(complexity: np.ndarray, dol: np.ndarray, staff_per_child) -> np.n
     return np.where(dol, need * DOL_STAFF_MULTIPLIER, need)
 
 
-def place_cost(property_index, params) -> np.ndarray:
+def wage(params, week: int) -> float:
+    """Weekly cost of one FTE in a given week (real growth from April 2024)."""
+    wf = params.workforce
+    return wf.wage_gbp_week * (1 + wf.wage_growth_per_year) ** (week / 52)
+
+
+def place_cost(property_index, params, week: int = 0) -> np.ndarray:
     """Weekly cost of running one registered place: its staff and its share of property."""
     wf, pr = params.workforce, params.pricing
-    return wf.staff_per_place_target * wf.wage_gbp_week + pr.property_gbp_place_week * (0.5 + 0.5 * property_index)
+    return wf.staff_per_place_target * wage(params, week) + pr.property_gbp_place_week * (0.5 + 0.5 * property_index)
 
 
-def care_cost(complexity, dol, property_index, params) -> np.ndarray:
+def care_cost(complexity, dol, property_index, params, week: int = 0) -> np.ndarray:
     """Weekly cost of caring for a child: the cost of a place at the occupancy providers plan
     for, scaled by the staff the child needs relative to a medium-need child."""
     wf = params.workforce
     relative = staff_need(complexity, dol, wf.staff_per_child) / wf.staff_per_child[1]
-    return place_cost(property_index, params) / params.pricing.expected_occupancy * relative
+    return place_cost(property_index, params, week) / params.pricing.expected_occupancy * relative
 
 
 def sector_margin(sector: np.ndarray, params) -> np.ndarray:
@@ -154,7 +160,7 @@ def _home_accepts(home, score, need, cap_places, cap_staff):
 
 
 def clear(children_idx, child, homes, params, customer, wtp, radius_m, property_index_la,
-          reserved_free, rng):
+          reserved_free, rng, week: int = 0):
     """Match waiting children to homes for one week.
 
     child: dict of per-searching-child arrays (x, y, la, complexity, needs, dol, secure).
@@ -185,7 +191,7 @@ def clear(children_idx, child, homes, params, customer, wtp, radius_m, property_
 
     hla = homes.la[h]
     prop_index_home = property_index_la[hla]
-    cost = care_cost(child["complexity"][c], child["dol"][c], prop_index_home, params)
+    cost = care_cost(child["complexity"][c], child["dol"][c], prop_index_home, params, week)
     margin = sector_margin(homes.sector[h], params)
     # referrals per vacancy, relative to the referrals each child sends out; a cooperative's
     # coordinated referrals reach a home as one customer's

@@ -9,7 +9,7 @@ from . import data, metrics
 from .agents import INDEBTED_MIN_HOMES, LocalAuthority, Provider, RegionalCareCooperative
 from .config import REGIONS, Scenario
 from .geography import Geography, miles
-from .market import care_cost, clear, staff_need
+from .market import care_cost, clear, staff_need, wage
 from .policies import PolicySchedule, rcc_membership
 from .population import FOSTER, GONE, HOME, SUPPORTED, UNREG, WAITING, Children, draw_needs, popcount
 from .supply import ACTIVE, CLOSED, COUNCIL, PIPELINE, PRIVATE, SECTOR_CODES, VOLUNTARY, Homes, draw_home_traits, update_staffing
@@ -110,7 +110,14 @@ class PlacementMarket(mesa.Model):
             price_factor=self._provider_factor(owner) * rng.lognormal(0, self.params.pricing.price_noise_sd / 2, n),
             **draw_home_traits(rng, n),
         )
-        self.homes.no_manager_since[: n][~self.homes.manager[:n]] = 0
+        # vacancies began in the past: geometric durations so far, shorter than the closure limit
+        # (homes with longer vacancies would already have closed)
+        vacant = ~self.homes.manager[:n]
+        p = self.params.workforce.manager_hire_per_week
+        limit = self.params.supply.closure_no_manager_weeks - 1
+        u = rng.random(vacant.sum()) * (1 - (1 - p) ** limit)
+        so_far = np.ceil(np.log1p(-u) / np.log1p(-p)) if 0 < p < 1 else np.zeros(vacant.sum())
+        self.homes.no_manager_since[: n][vacant] = 1 - np.clip(so_far, 1, limit).astype(np.int64)
         self.homes.max_complexity[: n][secure] = 2
         self.homes.dol_ok[: n][secure] = True
 
@@ -146,16 +153,22 @@ class PlacementMarket(mesa.Model):
         self._place_initial_stock(idx)
 
     def _place_initial_stock(self, idx: np.ndarray) -> None:
-        """Place the March 2024 stock through the market, widening the search round by round."""
+        """Place the March 2024 stock through the market, widening the search round by round.
+
+        The stock built up over years, the hardest placements first into the homes equipped for
+        them, so the most complex children are matched first, each group over several rounds.
+        """
         ch, homes = self.children, self.homes
         in_post = homes.staff.copy()
         homes.staff[:] = np.ceil(homes.places * self.params.workforce.staff_per_place_target)  # staffed for their residents
-        for r in range(INITIAL_MATCH_ROUNDS):
-            waiting = idx[ch.status[idx] == WAITING]
-            if len(waiting) == 0:
-                break
-            ch.need_since[waiting] = -r
-            self._match(waiting, record=False)
+        for level in (2, 1, 0):
+            group = idx[ch.complexity[idx] == level]
+            for r in range(INITIAL_MATCH_ROUNDS):
+                waiting = group[ch.status[group] == WAITING]
+                if len(waiting) == 0:
+                    break
+                ch.need_since[waiting] = -r
+                self._match(waiting, record=False)
         homes.staff[:] = np.maximum(in_post, np.ceil(homes.staff_used - 1e-9))
         ch.need_since[idx[ch.status[idx] == WAITING]] = 0
         ch.placed_week[idx[ch.status[idx] == HOME]] = -1
@@ -409,7 +422,8 @@ class PlacementMarket(mesa.Model):
 
     def block_price(self, h: int, margin: float) -> float:
         """Agreed weekly price for a block place: cost of a medium-need child plus the block margin."""
-        c = care_cost(np.array([1]), np.array([False]), self.geo.property_index[self.homes.la[h:h + 1]], self.params)
+        c = care_cost(np.array([1]), np.array([False]), self.geo.property_index[self.homes.la[h:h + 1]], self.params,
+                      self.week)
         return float(c[0] * (1 + min(margin, self.params.pricing.profit_cap)))
 
     # 4 ----------------------------------------------------------------------------------
@@ -427,7 +441,7 @@ class PlacementMarket(mesa.Model):
         ch, cm, homes = self.children, self.params.commissioning, self.homes
         waited = self.search_weeks(idx)
         la = ch.la[idx]
-        bench = care_cost(ch.complexity[idx], ch.dol[idx], self.geo.property_index[la], self.params)
+        bench = care_cost(ch.complexity[idx], ch.dol[idx], self.geo.property_index[la], self.params, self.week)
         urgent = np.where(ch.emergency[idx] | ch.dol[idx] | ch.secure[idx], cm.urgent_wtp_multiple, 1.0)
         wtp = np.fmin(bench * cm.wtp_multiple * urgent * (1 + cm.wtp_growth_per_week * waited), bench * self.wtp_cap[la])  # fmin: 0 x inf (no benchmark) is no cap
         radius = cm.radius_miles * 1609.344 * (1 + cm.radius_growth_per_week * waited) * self.radius_factor[la]
@@ -435,7 +449,7 @@ class PlacementMarket(mesa.Model):
         block_used = np.bincount(ch.home[ch.block & (ch.status == HOME)], minlength=homes.n)
         reserved_free = np.maximum(homes.block_places - block_used, 0)
         pos, home, price, blk, ref = clear(idx, child, homes, self.params, self.customer, wtp, radius,
-                                           self.geo.property_index, reserved_free, self.rng)
+                                           self.geo.property_index, reserved_free, self.rng, self.week)
         placed = idx[pos]
         if record:
             self.last_referrals = ref
@@ -497,7 +511,7 @@ class PlacementMarket(mesa.Model):
         # homes pay for their full establishment: vacancies are covered by agency staff and overtime
         # (which keep the rota legal but do not add capacity for new children)
         target = np.maximum(homes.places * p.workforce.staff_per_place_target, homes.staff)
-        cost = np.where(act, target * p.workforce.wage_gbp_week + homes.places * prop, 0.0)
+        cost = np.where(act, target * wage(p, self.week) + homes.places * prop, 0.0)
         indebted = self.provider_flags("indebted")[homes.owner]
         cost = cost + np.where(indebted, p.pricing.debt_cost_share * rev, 0.0)
         profit = rev - cost
