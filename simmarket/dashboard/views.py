@@ -235,7 +235,7 @@ def Views(model: DashboardMarket, lesson: Lesson | None, metric: solara.Reactive
         MapPanel(model, week, metric, timings)
         TrendsPanel(model, week, timings)
         MarketPanel(model, week, timings)
-        with solara.Details("What each lever does"):
+        with solara.Card("What each lever does"):
             rows = "\n".join(f"| {c.label} | `{c.key}` | {c.lever.explanation} |" for c in CONTROLS)
             solara.Markdown(f"| lever | scenario key | what it does |\n|---|---|---|\n{rows}")
         SpeedNote(model, week, timings)
