@@ -152,7 +152,7 @@ def _outline(model, members: np.ndarray) -> np.ndarray | None:
 
     geo = model.geo
     t = np.linspace(0, 2 * np.pi, 16, endpoint=False)
-    r = np.maximum(geo.radius[members], 6000)[:, None] * 0.9
+    r = np.clip(geo.radius[members], 6000, 20000)[:, None] * 0.9
     px = (geo.x[members][:, None] + r * np.cos(t)).ravel() / 1000
     py = (geo.y[members][:, None] + r * np.sin(t)).ravel() / 1000
     pts = np.c_[px, py]
@@ -183,7 +183,7 @@ class MapView:
         self.outlines: list = []
         self.n_groups = -1
         ax.set_aspect("equal")
-        ax.set_xlim(120, 670)
+        ax.set_xlim(70, 670)  # from the Isles of Scilly to the east coast
         ax.set_ylim(0, 670)
         ax.set_xlabel("easting (km, British National Grid)")
         ax.set_ylabel("northing (km, British National Grid)")
