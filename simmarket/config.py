@@ -535,6 +535,9 @@ def _check_name(source: str, name: str) -> None:
                           "'-' or '_' (no slashes, no leading dot or spaces)")
 
 
+MAX_RCC_PLACES_PER_YEAR = 100_000  # new council places one cooperative may commission a year (each opened one by one)
+
+
 def _check_cross(s: Scenario, source: str) -> None:
     if s.supply.registration_weeks_min > s.supply.registration_weeks_max:
         raise ConfigError(source, "supply.registration_weeks_min", "must not exceed supply.registration_weeks_max")
@@ -542,6 +545,12 @@ def _check_cross(s: Scenario, source: str) -> None:
         raise ConfigError(source, "workforce.staff_per_child",
                           "the second number (staff for a medium-complexity child) must be above 0; costs are "
                           "scaled by each child's staffing relative to it")
+    r = s.rcc
+    if r.capital_gbp_per_year and r.capital_gbp_per_year / r.capital_cost_per_place_gbp > MAX_RCC_PLACES_PER_YEAR:
+        raise ConfigError(source, "rcc.capital_gbp_per_year",
+                          f"buys {r.capital_gbp_per_year / r.capital_cost_per_place_gbp:,.0f} places a year per "
+                          f"cooperative at rcc.capital_cost_per_place_gbp = {r.capital_cost_per_place_gbp:g}; at most "
+                          f"{MAX_RCC_PLACES_PER_YEAR:,} (England has about 12,000 registered places)")
     horizon = s.run.years * 52
     for key, week in _start_weeks(s):
         if week >= horizon:

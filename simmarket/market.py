@@ -264,7 +264,8 @@ def clear(children_idx, child, homes, params, customer, wtp, radius_m, property_
         # each child's authority takes the best offer: price against distance
         util = -price - params.commissioning.distance_weight_gbp_per_mile * d[off] / METRES_PER_MILE
         order = np.lexsort((-util, c[off]))
-        first = np.r_[True, c[off][order][1:] != c[off][order][:-1]]
+        first = np.ones(len(order), bool)  # (also when no home made an offer this round)
+        first[1:] = c[off][order][1:] != c[off][order][:-1]
         take = order[first]
         # a home's staff must cover every child who took one of its offers this round
         tp = off[take]

@@ -114,6 +114,8 @@ CASES = [
      ["rcc.cooperatives"]),
     ("secure-places-without-regions", {"s.toml": toml("[policy.capital]\nsecure_places = 10\nsecure_week = 10\n")},
      ["run", "s.toml"], ["policy.capital.secure_regions"]),
+    ("rcc-capital-beyond-reason", {"s.toml": toml("[rcc]\ncapital_gbp_per_year = 1e10\ncapital_cost_per_place_gbp = 1.0\n")},
+     ["run", "s.toml"], ["rcc.capital_gbp_per_year", "places a year", "at most"]),
     # --- authority codes and regions
     ("unknown-authority", {"s.toml": toml('[rcc]\nopt_out = ["E99999999"]\n')}, ["run", "s.toml"],
      ["rcc.opt_out", "E99999999"]),

@@ -1,0 +1,172 @@
+"""Faults while writing results: killed runs, stale temporary folders, concurrent runs, permissions.
+
+A run writes its folder under a hidden temporary name beside the target and renames it into place,
+so the target is complete or absent. A run killed while writing can leave only the hidden
+`.NAME.partial-HOST-PID-XXXX` folder; the next run writing into the same parent removes it once
+that process is gone (and never touches a live run's temporary folder).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from simmarket import outputs
+from simmarket.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO = 'name = "t"\n[run]\nyears = {years}\nseeds = {seeds}\nscale = 0.05\n'
+FILES = {"manifest.json", "summary.json", "timeseries.parquet"}
+
+
+def _scenario(tmp: Path, years: int = 1, seeds: int = 1) -> Path:
+    f = tmp / "s.toml"
+    f.write_text(SCENARIO.format(years=years, seeds=seeds))
+    return f
+
+
+def _start(tmp: Path, out: str, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, str(ROOT / "run.py"), "run", "s.toml", "--out", out, "--workers", "1",
+                             *extra], cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+
+def _dead_pid() -> int:
+    p = subprocess.Popen([sys.executable, "-c", "pass"])
+    p.wait()
+    return p.pid
+
+
+def _complete(folder: Path) -> bool:
+    if not folder.exists():
+        return False
+    assert {p.name for p in folder.iterdir()} == FILES
+    json.loads((folder / "summary.json").read_text())
+    json.loads((folder / "manifest.json").read_text())
+    return True
+
+
+@pytest.mark.parametrize("after", [0.3, 2.0, 4.0])
+def test_a_killed_run_leaves_a_complete_folder_or_none(tmp_path, after):
+    """SIGKILL at different moments (start-up, simulating, maybe writing): never a partial result."""
+    _scenario(tmp_path, years=2, seeds=2)
+    proc = _start(tmp_path, "res/out")
+    time.sleep(after)
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)  # the run and any workers it started
+    proc.wait(timeout=60)
+    proc.stdout.close()
+    proc.stderr.close()
+    out = tmp_path / "res" / "out"
+    if proc.returncode == 0:
+        assert _complete(out)
+    else:
+        assert not out.exists()
+    leftovers = [p for p in (tmp_path / "res").iterdir() if p.name.startswith(".")] if (tmp_path / "res").exists() else []
+    # only a hidden temporary folder may remain, and the next run into the same place clears it
+    assert all(".partial-" in p.name for p in leftovers)
+    rerun = CliRunner().invoke(main, ["run", str(tmp_path / "s.toml"), "--out", str(out), "--workers", "1",
+                                      "--set", "run.years=1", "--set", "run.seeds=1"])
+    assert rerun.exit_code == 0, rerun.output
+    assert _complete(out)
+    assert [p.name for p in out.parent.iterdir()] == ["out"]
+
+
+def test_stale_partial_folders_of_dead_runs_are_removed_and_live_ones_kept(tmp_path, monkeypatch):
+    _scenario(tmp_path)
+    res = tmp_path / "res"
+    res.mkdir()
+    host = socket.gethostname()
+    dead = res / f".out.partial-{host}-{_dead_pid()}-0badcafe"
+    dead_old = res / f".other.old-{host}-{_dead_pid()}"
+    alive = res / f".other.partial-{host}-{os.getpid()}-12345678"  # a live run's temporary folder
+    elsewhere = res / f".other.partial-not-{host}-{_dead_pid()}-12345678"  # another machine's: not ours to judge
+    for d in (dead, dead_old, alive, elsewhere):
+        d.mkdir()
+        (d / "summary.json").write_text("{")  # half-written
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["run", "s.toml", "--out", "res/out", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert _complete(res / "out")
+    assert not dead.exists() and not dead_old.exists()
+    assert alive.exists() and elsewhere.exists()
+
+
+def test_two_runs_at_once_into_the_same_parent_do_not_interfere(tmp_path):
+    _scenario(tmp_path, years=1, seeds=2)
+    a = _start(tmp_path, "res/a", "--seed", "11")
+    b = _start(tmp_path, "res/b", "--seed", "22")
+    for p in (a, b):
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    sa = json.loads((tmp_path / "res/a/summary.json").read_text())
+    sb = json.loads((tmp_path / "res/b/summary.json").read_text())
+    assert _complete(tmp_path / "res/a") and _complete(tmp_path / "res/b")
+    assert json.loads((tmp_path / "res/a/manifest.json").read_text())["root_seed"] == 11
+    assert json.loads((tmp_path / "res/b/manifest.json").read_text())["root_seed"] == 22
+    assert sa["metrics"] != sb["metrics"]
+    assert sorted(p.name for p in (tmp_path / "res").iterdir()) == ["a", "b"]
+
+
+def test_default_output_folders_never_collide(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(outputs, "utc_stamp", lambda: "20240401T000000Z")
+    first = outputs.default_out("t")
+    first.mkdir(parents=True)
+    second = outputs.default_out("t")
+    assert second != first and second.parent == first.parent
+    (first.parent / f".{second.name}.partial-h-1-00").mkdir()  # being written by another run
+    third = outputs.default_out("t")
+    assert third not in (first, second)
+
+
+def test_folder_permissions_follow_the_umask(tmp_path):
+    """Results are shared on a shared machine: not the 0700 of a private temporary folder."""
+    old = os.umask(0o022)
+    try:
+        with outputs.atomic_dir(tmp_path / "out") as tmp:
+            (tmp / "x.txt").write_text("x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "out").stat().st_mode & 0o777 == 0o755
+
+
+def test_a_failure_inside_the_block_leaves_nothing(tmp_path):
+    with pytest.raises(RuntimeError):
+        with outputs.atomic_dir(tmp_path / "new" / "deeper" / "out") as tmp:
+            (tmp / "summary.json").write_text("{")
+            raise RuntimeError("boom")
+    assert list(tmp_path.iterdir()) == []  # not even the parents made for it
+
+
+def test_an_existing_result_survives_a_failed_replacement(tmp_path):
+    target = tmp_path / "out"
+    with outputs.atomic_dir(target) as tmp:
+        (tmp / "manifest.json").write_text("{}")
+    with pytest.raises(KeyboardInterrupt):
+        with outputs.atomic_dir(target) as tmp:
+            (tmp / "manifest.json").write_text('{"new": 1}')
+            raise KeyboardInterrupt
+    assert json.loads((target / "manifest.json").read_text()) == {}
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root is never denied; test_bad_input simulates it")
+def test_real_permission_denied_output_folder(tmp_path):
+    _scenario(tmp_path)
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    proc = subprocess.run([sys.executable, str(ROOT / "run.py"), "run", "s.toml", "--out", "locked/out"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2 and len(lines) == 1 and "permission denied" in lines[0]
+    assert list(locked.iterdir()) == []
