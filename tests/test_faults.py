@@ -55,22 +55,20 @@ def _complete(folder: Path) -> bool:
     return True
 
 
-@pytest.mark.parametrize("after", [0.3, 2.0, 4.0])
-def test_a_killed_run_leaves_a_complete_folder_or_none(tmp_path, after):
-    """SIGKILL at different moments (start-up, simulating, maybe writing): never a partial result."""
-    _scenario(tmp_path, years=2, seeds=2)
+@pytest.mark.parametrize("after", [0.3, 1.5, 3.0])
+def test_a_killed_run_leaves_no_folder(tmp_path, after):
+    """SIGKILL at different moments (start-up, simulating): never a partial result, and a clean rerun."""
+    _scenario(tmp_path, years=20, seeds=2)
     proc = _start(tmp_path, "res/out")
     time.sleep(after)
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGKILL)  # the run and any workers it started
+    assert proc.poll() is None, "the run finished before it could be killed; make it longer"
+    os.killpg(proc.pid, signal.SIGKILL)  # the run and any workers it started
     proc.wait(timeout=60)
     proc.stdout.close()
     proc.stderr.close()
     out = tmp_path / "res" / "out"
-    if proc.returncode == 0:
-        assert _complete(out)
-    else:
-        assert not out.exists()
+    assert proc.returncode == -signal.SIGKILL
+    assert not out.exists()
     leftovers = [p for p in (tmp_path / "res").iterdir() if p.name.startswith(".")] if (tmp_path / "res").exists() else []
     # only a hidden temporary folder may remain, and the next run into the same place clears it
     assert all(".partial-" in p.name for p in leftovers)
@@ -79,6 +77,41 @@ def test_a_killed_run_leaves_a_complete_folder_or_none(tmp_path, after):
     assert rerun.exit_code == 0, rerun.output
     assert _complete(out)
     assert [p.name for p in out.parent.iterdir()] == ["out"]
+
+
+SLOW_WRITER = """
+import sys, time
+import simmarket.outputs as o
+FLAG = sys.argv.pop(1)
+real = o.write_json
+def slow(path, obj):
+    real(path, obj)
+    open(FLAG, "w").close()  # tell the test: the folder is half written
+    time.sleep(60)
+o.write_json = slow
+from simmarket.cli import main
+main()
+"""
+
+
+def test_a_run_killed_while_writing_leaves_only_a_hidden_folder_that_the_next_run_clears(tmp_path):
+    _scenario(tmp_path)
+    flag = tmp_path / "writing"
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_WRITER, str(flag), "run", "s.toml", "--out", "res/out",
+                             "--workers", "1"], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while not flag.exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    assert flag.exists(), "the run never reached the writing phase"
+    proc.kill()
+    proc.wait(timeout=60)
+    res = tmp_path / "res"
+    assert not (res / "out").exists()
+    (partial,) = res.iterdir()
+    assert partial.name.startswith(".out.partial-") and (partial / "summary.json").exists()
+    rerun = CliRunner().invoke(main, ["run", str(tmp_path / "s.toml"), "--out", str(res / "out"), "--workers", "1"])
+    assert rerun.exit_code == 0, rerun.output
+    assert _complete(res / "out") and [p.name for p in res.iterdir()] == ["out"]
 
 
 def test_stale_partial_folders_of_dead_runs_are_removed_and_live_ones_kept(tmp_path, monkeypatch):
