@@ -18,6 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 OK = 'name = "t"\n[run]\nyears = 1\nseeds = 1\nscale = 0.05\n'
 
 
+SWEEP = ('name = "tiny"\nscenario = "s.toml"\n[design]\nmethod = "grid"\nlevels = 2\nreplications = 1\n'
+         '[parameters."commissioning.block_share"]\nlo = 0.0\nhi = 0.5\n')
+
+
 def toml(extra: str) -> str:
     return OK + extra
 
@@ -176,6 +180,11 @@ CASES = [
     ("validate-bad-key", {"s.toml": OK.replace("years", "yeers")},
      ["validate", "s.toml"], ["run.yeers", "did you mean 'years'"]),
     ("validate-missing", {}, ["validate", "gone.toml"], ["gone.toml", "not found"]),
+    ("sweep-range-outside-schema", {"s.toml": OK, "w.toml": SWEEP.replace("lo = 0.0", "lo = -1.0")},
+     ["sweep", "w.toml", "--out", "sw"], ["w.toml", "commissioning.block_share", "out of range"]),
+    ("sweep-unknown-key", {"s.toml": OK, "w.toml": SWEEP.replace("lo = 0.0", "lo = 0.0\ntypo = 1")},
+     ["sweep", "w.toml", "--out", "sw"], ["w.toml", "typo", "did you mean 'type'"]),
+    ("sweep-missing-scenario", {"w.toml": SWEEP}, ["sweep", "w.toml", "--out", "sw"], ["w.toml", "scenario", "s.toml"]),
     ("compare-bad-other", {"s.toml": OK, "b.toml": toml("[demand]\ndol_share = 9\n")},
      ["compare", "s.toml", "b.toml", "--out", "cmp"], ["b.toml", "demand.dol_share"]),
 ]

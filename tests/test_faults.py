@@ -150,6 +150,23 @@ def test_two_runs_at_once_into_the_same_parent_do_not_interfere(tmp_path):
     assert sorted(p.name for p in (tmp_path / "res").iterdir()) == ["a", "b"]
 
 
+def test_two_sweeps_at_once_into_the_same_parent_do_not_interfere(tmp_path):
+    _scenario(tmp_path)
+    (tmp_path / "w.toml").write_text('name = "tiny"\nscenario = "s.toml"\n[design]\nmethod = "grid"\nlevels = 2\n'
+                                     'replications = 1\nmetrics = ["children_unregistered"]\n'
+                                     '[parameters."commissioning.block_share"]\nlo = 0.0\nhi = 0.5\n')
+    procs = [subprocess.Popen([sys.executable, str(ROOT / "run.py"), "sweep", "w.toml", "--out", f"res/{x}",
+                               "--workers", "1"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for x in ("a", "b")]
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    a, b = tmp_path / "res/a", tmp_path / "res/b"
+    assert sorted(p.name for p in (tmp_path / "res").iterdir()) == ["a", "b"]
+    assert {p.name for p in a.iterdir()} == {p.name for p in b.iterdir()}
+    assert (a / "summary.csv").read_text() == (b / "summary.csv").read_text()  # same sweep, same seeds
+
+
 def test_default_output_folders_never_collide(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(outputs, "utc_stamp", lambda: "20240401T000000Z")
@@ -203,3 +220,21 @@ def test_real_permission_denied_output_folder(tmp_path):
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 2 and len(lines) == 1 and "permission denied" in lines[0]
     assert list(locked.iterdir()) == []
+
+
+def test_a_broken_invariant_is_exit_1_with_one_line_and_nothing_written(tmp_path, monkeypatch):
+    """--check turns an impossible model state into a clear failure (a defect, not bad input)."""
+    from simmarket import invariants
+
+    monkeypatch.chdir(tmp_path)
+    _scenario(tmp_path)
+    monkeypatch.setattr(invariants, "violations", lambda model: ["a home holds more children than its places"]
+                        if model.week >= 3 else [])
+    result = CliRunner().invoke(main, ["run", "s.toml", "--out", "out", "--workers", "1", "--check"])
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 1, result.output
+    assert len(lines) == 1 and "invariant" in lines[0] and "week 3" in lines[0], lines
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.toml"]
+    # without --check the same run does not look
+    ok = CliRunner().invoke(main, ["run", "s.toml", "--out", "out", "--workers", "1"])
+    assert ok.exit_code == 0, ok.output

@@ -32,7 +32,7 @@ except ImportError:  # pragma: no cover
     from tests.conftest import small
 
 # How many examples: the model property dominates the time (about 0.6 s an example on 2 cores).
-MODEL_EXAMPLES = 200
+MODEL_EXAMPLES = 300
 FAST_EXAMPLES = 150
 
 
