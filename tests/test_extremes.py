@@ -18,10 +18,13 @@ from simmarket.experiment import RunResult, SeedSpec
 from simmarket.model import PlacementMarket
 from simmarket.outputs import summarise, write_run
 
-try:
-    from conftest import small
-except ImportError:  # pragma: no cover
-    from tests.conftest import small
+
+
+def small(**overrides):
+    """As tests/conftest.py's small(), defined here: `from conftest import` is ambiguous with
+    tests/experiment/conftest.py in the same session."""
+    base = {"run.scale": 0.2, "run.years": 1, "run.seeds": 2, "run.check": True}
+    return config.baseline().replace(**{**base, **overrides})
 
 SCALE, WEEKS, SEED = 0.05, 26, 3
 CODES = list(load_authorities()["la_code"])

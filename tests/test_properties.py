@@ -26,10 +26,13 @@ from simmarket.config import REGIONS, SECTIONS, ConfigError, Scenario
 from simmarket.experiment import SeedSpec
 from simmarket.model import PlacementMarket
 
-try:
-    from conftest import small
-except ImportError:  # pragma: no cover
-    from tests.conftest import small
+
+
+def small(**overrides):
+    """As tests/conftest.py's small(), defined here: `from conftest import` is ambiguous with
+    tests/experiment/conftest.py in the same session."""
+    base = {"run.scale": 0.2, "run.years": 1, "run.seeds": 2, "run.check": True}
+    return config.baseline().replace(**{**base, **overrides})
 
 # How many examples: the model property dominates the time (about 0.6 s an example on 2 cores).
 MODEL_EXAMPLES = 300
