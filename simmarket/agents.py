@@ -14,6 +14,7 @@ from .supply import ACTIVE, CLOSED, PIPELINE, PRIVATE, VOLUNTARY
 # NAO25 2.4: seven of the ten largest owners are owned or part-funded by private equity with
 # high debt. We treat owners of this many homes or more as highly indebted.
 INDEBTED_MIN_HOMES = 20
+LIMIT_SPREAD = 0.35  # log-sd of authorities' search limits around the scenario's mean (prior)
 
 
 class LocalAuthority(mesa.Agent):
@@ -27,7 +28,9 @@ class LocalAuthority(mesa.Agent):
         self.region = row["region"]
         self.budget_gbp = float(row["residential_spend_2024_25_gbp_k"]) * 1000
         self.forward_plan = forward_plan
-        self.unregistered_after_weeks = model.params.commissioning.unregistered_after_weeks
+        # authorities differ in how long they search before an unregistered setting
+        self.unregistered_after_weeks = model.params.commissioning.unregistered_after_weeks * float(
+            model.rng.lognormal(-LIMIT_SPREAD**2 / 2, LIMIT_SPREAD))
 
     def plan_blocks(self) -> None:
         """Reserve a share of expected need in nearby homes for a year at an agreed price."""

@@ -91,15 +91,18 @@ class View:
         self.child_sel = np.ones(ch.n, bool) if everyone else self.la_mask[ch.la]
         self.home_sel = (homes.state == ACTIVE) if everyone else self.la_mask[homes.la] & (homes.state == ACTIVE)
         self.ordinary = self.home_sel & ~homes.secure
+        status = ch.status if everyone else ch.status[self.child_sel]
+        self.status_counts = np.bincount(status, minlength=6)
         self.in_home = self.child_sel & (ch.status == HOME)
+        self.placed = np.flatnonzero(self.in_home)
+        self.home_of = ch.home[self.placed]
+        self.price_of = ch.price[self.placed]
         self._dist = None
 
     @property
     def distance(self) -> np.ndarray:
         if self._dist is None:
-            ch, homes = self.model.children, self.model.homes
-            i = self.in_home
-            h = ch.home[i]
+            ch, homes, i, h = self.model.children, self.model.homes, self.placed, self.home_of
             self._dist = miles(ch.x[i], ch.y[i], homes.x[h], homes.y[h])
         return self._dist
 
@@ -107,7 +110,7 @@ class View:
         return float(self.model.flows.la[key][self.w0:self.w1][:, self.la_mask].sum())
 
     def region_flow(self, key: str) -> float:
-        regions = np.unique(self.model.region_of_la[self.la_mask])
+        regions = np.bincount(self.model.region_of_la[self.la_mask], minlength=len(REGIONS)) > 0
         return float(self.model.flows.region[key][self.w0:self.w1][:, regions].sum())
 
     def any_la(self, key: str) -> float:
@@ -115,10 +118,10 @@ class View:
         return float(flags.any(axis=0).mean()) if flags.size else float("nan")
 
     def count(self, status: int) -> int:
-        return int(np.count_nonzero(self.child_sel & (self.model.children.status == status)))
+        return int(self.status_counts[status])
 
     def prices(self) -> np.ndarray:
-        return self.model.children.price[self.in_home]
+        return self.price_of
 
 
 def _ratio(a: float, b: float) -> float:
@@ -148,14 +151,14 @@ METRICS = {
     "share_las_with_placement_over_10k": (lambda v: v.any_la("over_10k"), False),
     "share_las_using_unregistered": (lambda v: v.any_la("used_unregistered"), False),
     "share_over_20_miles": (lambda v: _mean(v.distance > FAR_MILES), True),
-    "share_outside_la": (lambda v: _mean(v.model.homes.la[v.model.children.home[v.in_home]] != v.model.children.la[v.in_home]), True),
+    "share_outside_la": (lambda v: _mean(v.model.homes.la[v.home_of] != v.model.children.la[v.placed]), True),
     "mean_distance_miles": (lambda v: _mean(v.distance), True),
     "share_children_3plus_placements_12m": (
-        lambda v: _mean(v.model.children.start3[v.in_home] >= v.model.week - WEEKS_PER_YEAR), True),
+        lambda v: _mean(v.model.children.start3[v.placed] >= v.model.week - WEEKS_PER_YEAR), True),
     "mean_wait_days": (lambda v: _ratio(v.flow("wait_days"), v.flow("placements")), True),
     "occupancy_registered_places": (
-        lambda v: _ratio(np.count_nonzero(v.ordinary[np.maximum(v.model.children.home, 0)]
-                                          & (v.model.children.status == HOME)), _places(v, v.ordinary)), True),
+        lambda v: _ratio(np.count_nonzero(v.ordinary[v.model.children.home[v.model.children.status == HOME]]),
+                         _places(v, v.ordinary)), True),
     "share_homes_without_manager": (lambda v: _mean(~v.model.homes.manager[v.home_sel]), True),
     "homes_total": (lambda v: int(np.count_nonzero(v.ordinary)), True),
     "places_total": (lambda v: _places(v, v.ordinary), True),

@@ -20,6 +20,7 @@ INITIAL_STAFFING = 0.9  # share of target staff in post at the start (prior)
 INITIAL_MANAGER_SHARE = 0.82  # homes with a registered manager, March 2024 (NAO25 2.14: 81% in 2025)
 NEW_ENTRANT_SHARE = 0.5  # share of private new homes opened by a new organisation (prior)
 PROFIT_SMOOTHING = 1 / 13  # weekly weight of the profit average (about a quarter)
+COMPACT_EVERY_WEEKS = 4  # drop the rows of children who have left care this often
 UNREG_BAR_WEEKS = 4  # after enforcement shuts a setting, weeks the authority must seek a registered place
 
 
@@ -54,6 +55,7 @@ class PlacementMarket(mesa.Model):
         self.urgent_at_once = np.ones(n, bool)
         self.foster_hub = np.ones(n)
         self.council_providers: dict[int, int] = {}
+        self._use_cache: dict[int, np.ndarray] | None = None
         self.flows = metrics.FlowBook(self.horizon, self.n_la, len(REGIONS))
         self.last_referrals = None
         self.children = Children(capacity=120_000)
@@ -222,7 +224,7 @@ class PlacementMarket(mesa.Model):
         if self.params.run.check:
             from .invariants import check
             check(self)
-        if self.week % WEEKS_PER_YEAR == 0:
+        if self.week % COMPACT_EVERY_WEEKS == 0:
             self.children.compact()
 
     # 1 ----------------------------------------------------------------------------------
@@ -231,12 +233,24 @@ class PlacementMarket(mesa.Model):
         ch.age[:] += 1 / WEEKS_PER_YEAR
         in_care = ch.status != GONE
         self._leave_care(np.flatnonzero(in_care & (ch.age >= 18)), "turned 18")
-        self._leave_care(np.flatnonzero((ch.status == FOSTER) & (rng.random(ch.n) < d.foster_exit_per_year / 52)), "left foster")
-        self._leave_care(np.flatnonzero((ch.status == SUPPORTED) & (rng.random(ch.n) < d.supported_exit_per_year / 52)), "left supported")
+        # fostered children: leaving care and coming to need a home are competing risks
+        foster = np.flatnonzero(ch.status == FOSTER)
+        u = rng.random(len(foster))
+        p_exit = d.foster_exit_per_year / 52
+        p_home = d.residential_need_per_year * self.need_factor() / 52
+        eligible = (ch.age[foster] >= 11) & ~ch.uasc[foster]
+        need_home = foster[(u >= p_exit) & (u < p_exit + p_home) & eligible]
+        supported = np.flatnonzero(ch.status == SUPPORTED)
+        leaving = np.concatenate([foster[u < p_exit],
+                                  supported[rng.random(len(supported)) < d.supported_exit_per_year / 52]])
+        self._leave_care(leaving, "left foster or supported care")
+        self._use_cache = None
         self._end_home_placements()
         self._break_down()
-        self._foster_to_residential()
+        self._foster_to_residential(need_home)
+        self._use_cache = None
         self._new_entrants()
+        self._use_cache = None
 
     def _leave_care(self, idx: np.ndarray, reason: str) -> None:
         if len(idx) == 0:
@@ -264,7 +278,8 @@ class PlacementMarket(mesa.Model):
 
     def _end_home_placements(self) -> None:
         ch, d, rng = self.children, self.params.demand, self.rng
-        ending = np.flatnonzero((ch.status == HOME) & (rng.random(ch.n) < d.home_exit_per_year / 52))
+        placed = np.flatnonzero(ch.status == HOME)
+        ending = placed[rng.random(len(placed)) < d.home_exit_per_year / 52]
         if len(ending) == 0:
             return
         step_down = rng.random(len(ending)) < d.step_down_share
@@ -280,12 +295,21 @@ class PlacementMarket(mesa.Model):
         leave = ending[~step_down]
         self._leave_care(leave, "planned ending")
 
+    def _in_use(self, status: int) -> np.ndarray:
+        """Foster or supported places in use by authority (counted once, then kept up to date)."""
+        if self._use_cache is None:
+            ch = self.children
+            counts = np.bincount(ch.status * self.n_la + ch.la, minlength=6 * self.n_la).reshape(6, self.n_la)
+            self._use_cache = {FOSTER: counts[FOSTER].copy(), SUPPORTED: counts[SUPPORTED].copy()}
+        return self._use_cache[status]
+
     def _fit_capacity(self, idx: np.ndarray, capacity: np.ndarray, status: int) -> np.ndarray:
-        """The children (in order) who find a free place of this kind in their authority."""
+        """The children (in order) who find a free place of this kind in their authority; the
+        caller gives them that status."""
         if len(idx) == 0:
             return idx
         ch = self.children
-        used = np.bincount(ch.la[ch.status == status], minlength=self.n_la)
+        used = self._in_use(status)
         free = np.maximum(np.floor(capacity) - used, 0).astype(np.int64)
         la = ch.la[idx]
         order = np.argsort(la, kind="stable")
@@ -293,7 +317,9 @@ class PlacementMarket(mesa.Model):
         sorted_la = la[order]
         starts = np.r_[0, np.flatnonzero(np.diff(sorted_la)) + 1]
         rank[order] = np.arange(len(idx)) - np.repeat(starts, np.diff(np.r_[starts, len(idx)]))
-        return idx[rank < free[la]]
+        chosen = idx[rank < free[la]]
+        used += np.bincount(ch.la[chosen], minlength=self.n_la)
+        return chosen
 
     def _foster_capacity(self) -> np.ndarray:
         f = self.params.foster
@@ -325,10 +351,10 @@ class PlacementMarket(mesa.Model):
     def need_factor(self) -> float:
         return (1 + self.params.demand.need_trend_per_year) ** (self.week / WEEKS_PER_YEAR) * self.prevention_factor
 
-    def _foster_to_residential(self) -> None:
+    def _foster_to_residential(self, idx: np.ndarray) -> None:
+        """Fostered children whose needs now call for a children's home join the search."""
         ch, d, rng = self.children, self.params.demand, self.rng
-        p = d.residential_need_per_year * self.need_factor() / 52
-        idx = np.flatnonzero((ch.status == FOSTER) & (ch.age >= 11) & ~ch.uasc & (rng.random(ch.n) < p))
+        idx = idx[ch.status[idx] == FOSTER]
         self._assess_residential(idx, emergency=rng.random(len(idx)) < d.emergency_share)
         self.flows.add_la("need_from_foster", self.week, ch.la[idx])
         self._start_search(idx)
@@ -501,8 +527,9 @@ class PlacementMarket(mesa.Model):
     def settle_accounts(self) -> None:
         """Authorities pay for every placement; providers earn, pay their costs, and review."""
         ch, homes, p = self.children, self.homes, self.params
-        placed = ch.status == HOME
-        spot = placed & ~ch.block
+        paid = np.flatnonzero((ch.status == HOME) | (ch.status == UNREG))
+        spot = paid[(ch.status[paid] == HOME) & ~ch.block[paid]]
+        unreg = paid[ch.status[paid] == UNREG]
         rev = np.bincount(ch.home[spot], weights=ch.price[spot], minlength=homes.n)
         blocks = np.where(homes.state == ACTIVE, homes.block_places * homes.block_price, 0.0)
         rev = rev + blocks
@@ -519,10 +546,9 @@ class PlacementMarket(mesa.Model):
         # authorities' spend: home placements (spot and block) by the child's / holder's authority
         spend_homes = np.bincount(ch.la[spot], weights=ch.price[spot], minlength=self.n_la)
         spend_homes += self._block_payments(blocks)
-        unreg = ch.status == UNREG
+        in_use = np.bincount(ch.status * self.n_la + ch.la, minlength=6 * self.n_la).reshape(6, self.n_la)
         other = (np.bincount(ch.la[unreg], weights=ch.price[unreg], minlength=self.n_la)
-                 + np.bincount(ch.la[ch.status == FOSTER], minlength=self.n_la) * p.foster.cost_gbp_week
-                 + np.bincount(ch.la[ch.status == SUPPORTED], minlength=self.n_la) * p.supported.cost_gbp_week)
+                 + in_use[FOSTER] * p.foster.cost_gbp_week + in_use[SUPPORTED] * p.supported.cost_gbp_week)
         self.flows.record_money(self.week, spend_homes, spend_homes + other, homes, rev, cost, self.region_of_la)
         if self.week % 4 == 3:
             by_owner_rev = np.bincount(homes.owner, weights=rev * 13, minlength=len(self.providers))
@@ -620,7 +646,7 @@ class PlacementMarket(mesa.Model):
             places = 1 + rng.choice(len(sup.new_home_places), size=n, p=np.asarray(sup.new_home_places))
         if sector is None:
             sector = np.where(rng.random(n) < sup.private_entry_share, PRIVATE, VOLUNTARY)
-        owner = np.array([self._owner_for(int(s)) for s in sector], dtype=np.int64)
+        owner = self._owners_for(sector)
         x, y = self.geo.points_in(la, rng)
         target = np.ceil(places * wf.staff_per_place_target).astype(np.int64)
         return self.homes.add(
@@ -639,15 +665,20 @@ class PlacementMarket(mesa.Model):
         for attr, col in self._provider_table.items():
             col[:] = [getattr(p, attr) for p in self.providers]
 
-    def _owner_for(self, sector: int) -> int:
-        """A new home's owner: a new organisation, or an existing one of the sector that grows."""
-        if sector == COUNCIL or self.rng.random() < NEW_ENTRANT_SHARE:
-            return self._new_provider(f"New {('private', 'council', 'voluntary', 'health')[sector]} provider "
-                                      f"{len(self.providers)}", sector).index
-        same = np.flatnonzero((self.provider_flags("sector") == sector) & ~self.provider_flags("failed"))
-        if len(same) == 0:
-            return self._new_provider(f"New provider {len(self.providers)}", sector).index
-        return int(same[self.rng.integers(len(same))])
+    def _owners_for(self, sector: np.ndarray) -> np.ndarray:
+        """New homes' owners: new organisations, or existing ones of the same sector that grow."""
+        owner = np.empty(len(sector), np.int64)
+        new_org = (sector == COUNCIL) | (self.rng.random(len(sector)) < NEW_ENTRANT_SHARE)
+        sectors, failed = self.provider_flags("sector"), self.provider_flags("failed")
+        pick = self.rng.random(len(sector))
+        for i, sec in enumerate(sector):
+            same = np.flatnonzero((sectors == sec) & ~failed) if not new_org[i] else ()
+            if len(same):
+                owner[i] = same[int(pick[i] * len(same))]
+            else:
+                name = f"New {('private', 'council', 'voluntary', 'health')[sec]} provider {len(self.providers)}"
+                owner[i] = self._new_provider(name, int(sec)).index
+        return owner
 
     def need_score(self) -> np.ndarray:
         """Where places are short: each authority's children waiting or placed outside it."""
