@@ -529,7 +529,9 @@ def from_dict(data: dict, source: str = "<scenario>", cross: bool = True) -> Sce
 
 def _check_name(source: str, name: str) -> None:
     """The name becomes a folder (outputs/<name>/...): one plain path component."""
-    bad = [c for c in name if c in '/\\:*?"<>|' or ord(c) < 32]
+    bad = [c for c in name if c in "/\\" or ord(c) < 32 or ord(c) == 127]
+    if len(name.encode()) > 200:
+        raise ConfigError(source, "name", f"is {len(name.encode())} bytes long; at most 200 (it names a folder)")
     if not name.strip() or name.strip() != name or name.startswith(".") or bad:
         raise ConfigError(source, "name", f"{name!r} cannot name an output folder; use letters, digits, spaces, "
                           "'-' or '_' (no slashes, no leading dot or spaces)")

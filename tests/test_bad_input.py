@@ -78,6 +78,7 @@ CASES = [
         "years = 1\nseeds = 1\nscale = 0.05\n", "")}, ["run", "s.toml"], ["description", "text"]),
     ("name-escapes-outputs", {"s.toml": 'name = "../../escape"\n'}, ["run", "s.toml"], ["name", "folder"]),
     ("name-empty", {"s.toml": 'name = ""\n'}, ["run", "s.toml"], ["name", "folder"]),
+    ("name-too-long", {"s.toml": f'name = "{"x" * 300}"\n'}, ["run", "s.toml"], ["name", "at most 200"]),
     # --- out of range
     ("years-zero", {"s.toml": toml("").replace("years = 1", "years = 0")}, ["run", "s.toml"],
      ["run.years", "out of range", "1 to 50"]),
