@@ -71,7 +71,7 @@ class Provider(mesa.Agent):
         hazard = m.params.supply.owner_failure_per_year * m.oversight_factor / 12
         if self.revenue_12m < self.cost_12m:
             hazard *= 4
-        if m.rng.random() < hazard:
+        if m.streams["supply"].random() < hazard:
             self.failed = True
             m.providers_changed()
             homes = np.flatnonzero((m.homes.owner == self.index) & (m.homes.state != CLOSED))

@@ -15,6 +15,7 @@ from .population import FOSTER, GONE, HOME, SUPPORTED, UNREG, WAITING, Children,
 from .supply import ACTIVE, CLOSED, COUNCIL, PIPELINE, PRIVATE, SECTOR_CODES, VOLUNTARY, Homes, draw_home_traits, update_staffing
 
 WEEKS_PER_YEAR = 52
+STREAMS = ("arrivals", "care", "staff", "market", "supply")
 INITIAL_MATCH_ROUNDS = 30  # search weeks allowed to place the March 2024 stock
 INITIAL_STAFFING = 0.9  # share of target staff in post at the start (prior)
 INITIAL_MANAGER_SHARE = 0.82  # homes with a registered manager, March 2024 (NAO25 2.14: 81% in 2025)
@@ -29,6 +30,9 @@ class PlacementMarket(mesa.Model):
 
     def __init__(self, params: Scenario | None = None, rng=None):
         super().__init__(rng=rng)
+        # one stream per process, so a lever that changes one process leaves the others' random
+        # numbers as they were: paired comparisons across scenarios are then much tighter
+        self.streams = dict(zip(STREAMS, self.rng.spawn(len(STREAMS))))
         self.params = params or Scenario()
         self.week = 0
         self.horizon = self.params.run.years * WEEKS_PER_YEAR
@@ -71,6 +75,10 @@ class PlacementMarket(mesa.Model):
         self.apply_policies()
         self.datacollector = mesa.DataCollector(model_reporters=metrics.weekly_reporters())
         self.datacollector.collect(self)
+        if self.params.run.check:
+            from .invariants import begin, check
+            begin(self)
+            check(self)
 
     # ------------------------------------------------------------------ start state
     def _create_authorities(self) -> None:
@@ -124,7 +132,7 @@ class PlacementMarket(mesa.Model):
         self.homes.dol_ok[: n][secure] = True
 
     def _new_provider(self, name: str, sector: int) -> Provider:
-        factor = float(self.rng.lognormal(0, self.params.pricing.price_noise_sd))
+        factor = float(self.streams["supply"].lognormal(0, self.params.pricing.price_noise_sd))
         p = Provider(self, len(self.providers), name, sector, factor)
         self.providers.append(p)
         for attr, col in self._provider_table.items():
@@ -175,8 +183,8 @@ class PlacementMarket(mesa.Model):
         ch.need_since[idx[ch.status[idx] == WAITING]] = 0
         ch.placed_week[idx[ch.status[idx] == HOME]] = -1
 
-    def _add_children(self, la, age, status, residential=False, uasc=False, emergency=None) -> np.ndarray:
-        rng, d = self.rng, self.params.demand
+    def _add_children(self, la, age, status, residential=False, uasc=False, emergency=None, rng=None) -> np.ndarray:
+        rng, d = rng or self.rng, self.params.demand
         n = len(la)
         x, y = self.geo.points_in(la, rng)
         comp, needs, dol, secure = draw_needs(rng, n, d.complexity_shares, d.need_type_probs, d.dol_share, d.secure_share)
@@ -229,7 +237,7 @@ class PlacementMarket(mesa.Model):
 
     # 1 ----------------------------------------------------------------------------------
     def arrive_and_leave(self) -> None:
-        ch, d, rng, w = self.children, self.params.demand, self.rng, self.week
+        ch, d, rng = self.children, self.params.demand, self.streams["care"]
         ch.age[:] += 1 / WEEKS_PER_YEAR
         in_care = ch.status != GONE
         self._leave_care(np.flatnonzero(in_care & (ch.age >= 18)), "turned 18")
@@ -277,7 +285,7 @@ class PlacementMarket(mesa.Model):
         return staff_need(ch.complexity[idx], ch.dol[idx], self.params.workforce.staff_per_child)
 
     def _end_home_placements(self) -> None:
-        ch, d, rng = self.children, self.params.demand, self.rng
+        ch, d, rng = self.children, self.params.demand, self.streams["care"]
         placed = np.flatnonzero(ch.status == HOME)
         ending = placed[rng.random(len(placed)) < d.home_exit_per_year / 52]
         if len(ending) == 0:
@@ -338,7 +346,7 @@ class PlacementMarket(mesa.Model):
         dist = miles(ch.x[placed], ch.y[placed], homes.x[h], homes.y[h])
         unmet = popcount(ch.needs[placed] & ~homes.specialisms[h])
         hazard = d.breakdown_per_year * (1 + d.breakdown_distance_per_20mi * dist / 20 + d.breakdown_mismatch * unmet)
-        broke = placed[self.rng.random(len(placed)) < hazard / 52]
+        broke = placed[self.streams["care"].random(len(placed)) < hazard / 52]
         self._vacate(broke)
         self._start_search(broke)
         self.flows.add_la("breakdowns", self.week, ch.la[broke])
@@ -353,21 +361,21 @@ class PlacementMarket(mesa.Model):
 
     def _foster_to_residential(self, idx: np.ndarray) -> None:
         """Fostered children whose needs now call for a children's home join the search."""
-        ch, d, rng = self.children, self.params.demand, self.rng
+        ch, d, rng = self.children, self.params.demand, self.streams["care"]
         idx = idx[ch.status[idx] == FOSTER]
-        self._assess_residential(idx, emergency=rng.random(len(idx)) < d.emergency_share)
+        self._assess_residential(idx, rng.random(len(idx)) < d.emergency_share, rng)
         self.flows.add_la("need_from_foster", self.week, ch.la[idx])
         self._start_search(idx)
 
-    def _assess_residential(self, idx, emergency) -> None:
+    def _assess_residential(self, idx, emergency, rng) -> None:
         ch, d = self.children, self.params.demand
-        comp, needs, dol, secure = draw_needs(self.rng, len(idx), d.complexity_shares, d.need_type_probs, d.dol_share, d.secure_share)
+        comp, needs, dol, secure = draw_needs(rng, len(idx), d.complexity_shares, d.need_type_probs, d.dol_share, d.secure_share)
         ch.complexity[idx], ch.needs[idx], ch.dol[idx], ch.secure[idx] = comp, needs, dol, secure
         ch.residential[idx] = True
         ch.emergency[idx] = emergency
 
     def _new_entrants(self) -> None:
-        rng, d, s = self.rng, self.params.demand, self.params.run.scale
+        rng, d, s = self.streams["arrivals"], self.params.demand, self.params.run.scale
         lam = d.entry_rate_per_cla_year * self.cla_total / 52 * self.prevention_factor
         la = np.repeat(np.arange(self.n_la), rng.poisson(lam))
         older = rng.random(len(la)) < d.entry_age_12plus_share
@@ -380,10 +388,10 @@ class PlacementMarket(mesa.Model):
         la_all = np.concatenate([la[direct], la[~direct], uasc_la])
         age_all = np.concatenate([age[direct], age[~direct], uasc_age])
         is_uasc = np.r_[np.zeros(len(la), bool), np.ones(n_uasc, bool)]
-        idx = self._add_children(la_all, age_all, status=WAITING, uasc=is_uasc, emergency=False)
+        idx = self._add_children(la_all, age_all, status=WAITING, uasc=is_uasc, emergency=False, rng=rng)
         self.flows.add_la("entries", self.week, la_all)
         n_direct = int(direct.sum())
-        self._assess_residential(idx[:n_direct], emergency=rng.random(n_direct) < d.emergency_share)
+        self._assess_residential(idx[:n_direct], rng.random(n_direct) < d.emergency_share, rng)
         self.flows.add_la("need_direct", self.week, la_all[:n_direct])
         self._place_alternative(idx[n_direct:])
         self._start_search(idx[(self.children.status[idx] == WAITING)])
@@ -402,14 +410,14 @@ class PlacementMarket(mesa.Model):
         # no foster or supported place free: the child needs a children's home instead
         spill = rest[ch.status[rest] != FOSTER]
         self.flows.add_la("need_no_foster_place", self.week, ch.la[spill])
-        self._assess_residential(spill, emergency=np.zeros(len(spill), bool))
+        self._assess_residential(spill, np.zeros(len(spill), bool), self.streams["arrivals"])
         ch.complexity[spill] = np.minimum(ch.complexity[spill], 1)
         ch.dol[spill] = False
         ch.secure[spill] = False
 
     # 2 ----------------------------------------------------------------------------------
     def staff_homes(self) -> None:
-        update_staffing(self.homes, self.rng, self.params.workforce, self.region_of_la,
+        update_staffing(self.homes, self.streams["staff"], self.params.workforce, self.region_of_la,
                         self.regional_staff_supply, self.week)
 
     # 3 ----------------------------------------------------------------------------------
@@ -475,7 +483,7 @@ class PlacementMarket(mesa.Model):
         block_used = np.bincount(ch.home[ch.block & (ch.status == HOME)], minlength=homes.n)
         reserved_free = np.maximum(homes.block_places - block_used, 0)
         pos, home, price, blk, ref = clear(idx, child, homes, self.params, self.customer, wtp, radius,
-                                           self.geo.property_index, reserved_free, self.rng, self.week)
+                                           self.geo.property_index, reserved_free, self.streams["market"], self.week)
         placed = idx[pos]
         if record:
             self.last_referrals = ref
@@ -505,7 +513,7 @@ class PlacementMarket(mesa.Model):
         if len(go) == 0:
             return
         ch.status[go] = UNREG
-        ch.price[go] = cm.unregistered_price_gbp_week * self.rng.lognormal(0, 0.3, len(go)) + self.unreg_fine_per_week
+        ch.price[go] = cm.unregistered_price_gbp_week * self.streams["market"].lognormal(0, 0.3, len(go)) + self.unreg_fine_per_week
         ch.record_start(go, self.week)
         year = self.week // WEEKS_PER_YEAR
         first = go[ch.unreg_year[go] != year]
@@ -517,7 +525,7 @@ class PlacementMarket(mesa.Model):
         if self.unreg_detection <= 0:
             return
         ch = self.children
-        found = np.flatnonzero((ch.status == UNREG) & (self.rng.random(ch.n) < self.unreg_detection))
+        found = np.flatnonzero((ch.status == UNREG) & (self.streams["market"].random(ch.n) < self.unreg_detection))
         ch.status[found] = WAITING
         ch.price[found] = 0.0
         ch.unreg_bar[found] = self.week + UNREG_BAR_WEEKS
@@ -578,7 +586,7 @@ class PlacementMarket(mesa.Model):
         self._start_projects(self.week)
 
     def _close_failing(self) -> None:
-        homes, sup, rng = self.homes, self.params.supply, self.rng
+        homes, sup, rng = self.homes, self.params.supply, self.streams["supply"]
         act = homes.state == ACTIVE
         losing = act & (homes.profit_ewma < 0) & (homes.sector != COUNCIL) & ~homes.secure
         hazard = np.where(act, sup.closure_base_per_year, 0.0) + np.where(losing, sup.closure_loss_per_year, 0.0)
@@ -624,7 +632,7 @@ class PlacementMarket(mesa.Model):
 
     def _start_projects(self, week: int) -> None:
         """Providers start new-home projects; planning refuses some; Ofsted registers the rest later."""
-        rng, sup, s = self.rng, self.params.supply, self.params.run.scale
+        rng, sup, s = self.streams["supply"], self.params.supply, self.params.run.scale
         w = self.entry_weights()
         n = rng.poisson(sup.entry_projects_per_year / 52 * s * w.sum())
         if n == 0:
@@ -640,7 +648,7 @@ class PlacementMarket(mesa.Model):
     def add_homes(self, la: np.ndarray, open_week: np.ndarray, sector: np.ndarray | None = None,
                   places: np.ndarray | None = None) -> np.ndarray:
         """New homes (in the pipeline until open_week) with new or growing providers."""
-        rng, sup, wf = self.rng, self.params.supply, self.params.workforce
+        rng, sup, wf = self.streams["supply"], self.params.supply, self.params.workforce
         n = len(la)
         if places is None:
             places = 1 + rng.choice(len(sup.new_home_places), size=n, p=np.asarray(sup.new_home_places))
@@ -668,9 +676,9 @@ class PlacementMarket(mesa.Model):
     def _owners_for(self, sector: np.ndarray) -> np.ndarray:
         """New homes' owners: new organisations, or existing ones of the same sector that grow."""
         owner = np.empty(len(sector), np.int64)
-        new_org = (sector == COUNCIL) | (self.rng.random(len(sector)) < NEW_ENTRANT_SHARE)
+        new_org = (sector == COUNCIL) | (self.streams["supply"].random(len(sector)) < NEW_ENTRANT_SHARE)
         sectors, failed = self.provider_flags("sector"), self.provider_flags("failed")
-        pick = self.rng.random(len(sector))
+        pick = self.streams["supply"].random(len(sector))
         for i, sec in enumerate(sector):
             same = np.flatnonzero((sectors == sec) & ~failed) if not new_org[i] else ()
             if len(same):
@@ -692,7 +700,7 @@ class PlacementMarket(mesa.Model):
         among = np.arange(self.n_la) if among is None else among
         w = self.need_score()[among] if target == "need" else self.la_table["pop_0_17"].to_numpy(float)[among]
         w = w + 1e-9
-        return int(among[self.rng.choice(len(among), p=w / w.sum())])
+        return int(among[self.streams["supply"].choice(len(among), p=w / w.sum())])
 
     def _council_provider(self, la: int) -> int:
         if la not in self.council_providers:
@@ -714,7 +722,7 @@ class PlacementMarket(mesa.Model):
         if len(cand) == 0:
             return self.open_council_home(places, target)
         need = (self.need_score() if target == "need" else self.la_table["pop_0_17"].to_numpy(float))[homes.la[cand]] + 1e-9
-        h = cand[self.rng.choice(len(cand), p=need / need.sum())]
+        h = cand[self.streams["supply"].choice(len(cand), p=need / need.sum())]
         homes.places[h] += places
 
     def open_secure_home(self, region: int, places: int) -> None:

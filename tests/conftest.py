@@ -1,19 +1,6 @@
 import pytest
 
-from simmarket.config import Scenario, baseline
-from simmarket.experiment import SeedSpec
-from simmarket.model import PlacementMarket
-
-
-def small(**overrides) -> Scenario:
-    """The baseline at a fifth of England's scale for one year, invariants checked weekly."""
-    base = {"run.scale": 0.2, "run.years": 1, "run.seeds": 2, "run.check": True}
-    base.update(overrides)
-    return baseline().replace(**base)
-
-
-def build(seed: int = 0, **overrides) -> PlacementMarket:
-    return PlacementMarket(small(**overrides), rng=SeedSpec(seed, (0,)).rng())
+from simhelpers import build
 
 
 @pytest.fixture

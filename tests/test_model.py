@@ -10,7 +10,7 @@ from simmarket import data, metrics
 from simmarket.experiment import seed_specs, run_replicates
 from simmarket.invariants import violations
 from simmarket.population import GONE, HOME
-from conftest import build, small
+from simhelpers import build, small
 
 VARIATIONS = {
     "baseline": {},
