@@ -24,8 +24,13 @@ from .cli import _baseline_path, load_scenario, progress_bar
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="override a scenario key (repeatable)")
 def calibrate(seeds, out, scenario_path, fit, fit_seed, design, refine, fit_seeds, workers, sets):
     """Compare the baseline's first year (April 2024 - March 2025) with the evidence targets."""
+    import datetime as dt
+
     from . import calibrate as cal
-    from .outputs import atomic_dir, default_out, utc_stamp
+    from .experiment.runs import seed_specs
+    from .outputs import atomic_dir, manifest, utc_stamp, write_json
+
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
     base = load_scenario(scenario_path or _baseline_path(), sets)
     out = out or (Path("outputs") / "calibration" / utc_stamp())
@@ -50,6 +55,9 @@ def calibrate(seeds, out, scenario_path, fit, fit_seed, design, refine, fit_seed
         md = calibration_markdown(table, regions, sc)
         (tmp / "calibration.md").write_text(md, encoding="utf-8")
         calibration_chart(table, tmp / "calibration.png")
+        seeds = seed_specs(sc.run.root_seed, sc.run.seeds)
+        extra = {"fit": {"seed": fit_seed, "design": design, "refine": refine, "seeds": fit_seeds}} if fit else None
+        write_json(tmp / "manifest.json", manifest(sc, seeds, started, extra))
     click.echo(md)
     click.echo(f"{int(table.within_band.sum())} of {len(table)} targets within band; "
                f"{time.perf_counter() - t0:.0f} s in all")
