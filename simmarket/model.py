@@ -477,7 +477,8 @@ class PlacementMarket(mesa.Model):
         la = ch.la[idx]
         bench = care_cost(ch.complexity[idx], ch.dol[idx], self.geo.property_index[la], self.params, self.week)
         urgent = np.where(ch.emergency[idx] | ch.dol[idx] | ch.secure[idx], cm.urgent_wtp_multiple, 1.0)
-        wtp = np.fmin(bench * cm.wtp_multiple * urgent * (1 + cm.wtp_growth_per_week * waited), bench * self.wtp_cap[la])  # fmin: 0 x inf (no benchmark) is no cap
+        with np.errstate(invalid="ignore"):  # zero cost x no benchmark (inf) is NaN: fmin skips it
+            wtp = np.fmin(bench * cm.wtp_multiple * urgent * (1 + cm.wtp_growth_per_week * waited), bench * self.wtp_cap[la])
         radius = cm.radius_miles * 1609.344 * (1 + cm.radius_growth_per_week * waited) * self.radius_factor[la]
         child = {k: getattr(ch, k)[idx] for k in ("x", "y", "la", "complexity", "needs", "dol", "secure")}
         block_used = np.bincount(ch.home[ch.block & (ch.status == HOME)], minlength=homes.n)
