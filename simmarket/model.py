@@ -219,6 +219,8 @@ class PlacementMarket(mesa.Model):
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
         """One week, in the order things happen (DESIGN.md)."""
+        if self.week % COMPACT_EVERY_WEEKS == 0:
+            self.children.compact()  # before the week, so last week's referral indices stay valid until now
         self.arrive_and_leave()       # 1 demand, endings, breakdowns
         self.staff_homes()            # 2 staffing
         self.commission_blocks()      # 3 block contracts
@@ -232,8 +234,6 @@ class PlacementMarket(mesa.Model):
         if self.params.run.check:
             from .invariants import check
             check(self)
-        if self.week % COMPACT_EVERY_WEEKS == 0:
-            self.children.compact()
 
     # 1 ----------------------------------------------------------------------------------
     def arrive_and_leave(self) -> None:
