@@ -120,19 +120,35 @@ def shortlist(cx, cy, ckind, radius_m, hx, hy, hkind, available, k_max: int, wid
     return c[ok], h[ok], d[ok]
 
 
+def first_of_runs(sorted_values: np.ndarray) -> np.ndarray:
+    """Mask of the first element of each run of equal values in a sorted array."""
+    first = np.ones(len(sorted_values), bool)
+    first[1:] = sorted_values[1:] != sorted_values[:-1]
+    return first
+
+
 def distinct(a: np.ndarray) -> np.ndarray:
     """Sorted distinct values (a sort, faster here than np.unique's hashing for these sizes)."""
     s = np.sort(a)
-    return s[np.r_[True, s[1:] != s[:-1]]] if len(s) else s
+    return s[first_of_runs(s)]
 
 
-def _rank_within(groups: np.ndarray) -> np.ndarray:
+def _run_start_of_each(groups: np.ndarray) -> np.ndarray:
+    """For each element of a sorted array, the index where its run of equal values starts."""
+    starts = np.flatnonzero(first_of_runs(groups))
+    return np.repeat(starts, np.diff(np.append(starts, len(groups))))
+
+
+def rank_within(groups: np.ndarray) -> np.ndarray:
     """Position of each element within its run of equal (sorted) group values."""
-    if len(groups) == 0:
-        return groups
-    starts = np.r_[0, np.flatnonzero(np.diff(groups)) + 1]
-    first = np.repeat(starts, np.diff(np.r_[starts, len(groups)]))
-    return np.arange(len(groups)) - first
+    return np.arange(len(groups)) - _run_start_of_each(groups)
+
+
+def cumsum_within(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Running total of values within each run of equal (sorted) group values."""
+    cum = np.cumsum(values)
+    start = _run_start_of_each(groups)
+    return cum - cum[start] + values[start]
 
 
 def _home_accepts(home, score, need, cap_places, cap_staff):
@@ -143,12 +159,7 @@ def _home_accepts(home, score, need, cap_places, cap_staff):
     """
     order = np.lexsort((-score, home))
     h = home[order]
-    rank = _rank_within(h)
-    cum_need = np.cumsum(need[order])
-    starts = np.r_[0, np.flatnonzero(np.diff(h)) + 1] if len(h) else np.zeros(0, np.int64)
-    base = np.repeat(cum_need[starts] - need[order][starts], np.diff(np.r_[starts, len(h)]))
-    used = cum_need - base
-    ok = (rank < cap_places[h]) & (used <= cap_staff[h] + 1e-9)
+    ok = (rank_within(h) < cap_places[h]) & (cumsum_within(h, need[order]) <= cap_staff[h] + 1e-9)
     offered = np.zeros(len(home), bool)
     offered[order[ok]] = True
     # best losing referral per home: first not-offered pair in score order
@@ -156,7 +167,7 @@ def _home_accepts(home, score, need, cap_places, cap_staff):
     lose = order[~ok]
     if len(lose):
         lh = home[lose]
-        first = np.r_[True, lh[1:] != lh[:-1]]
+        first = first_of_runs(lh)
         best = np.full(int(home.max()) + 1, -1)
         best[lh[first]] = lose[first]
         runner_up = best[home]
@@ -190,7 +201,7 @@ def clear(children_idx, child, homes, params, customer, wtp, radius_m, property_
     rank_key = d / radius_m[c] + 0.3 * unmet + params.commissioning.referral_spread * rng.random(len(c))
     order = np.lexsort((rank_key, c))
     c, h, d = c[order], h[order], d[order]
-    keep = _rank_within(c) < params.commissioning.shortlist
+    keep = rank_within(c) < params.commissioning.shortlist
     c, h, d = c[keep], h[keep], d[keep]
 
     hla = homes.la[h]
@@ -271,18 +282,13 @@ def clear(children_idx, child, homes, params, customer, wtp, radius_m, property_
         # each child's authority takes the best offer: price against distance
         util = -price - params.commissioning.distance_weight_gbp_per_mile * d[off] / METRES_PER_MILE
         order = np.lexsort((-util, c[off]))
-        first = np.ones(len(order), bool)  # (also when no home made an offer this round)
-        first[1:] = c[off][order][1:] != c[off][order][:-1]
-        take = order[first]
+        take = order[first_of_runs(c[off][order])]
         # a home's staff must cover every child who took one of its offers this round
         tp = off[take]
         by_home = np.lexsort((-score[tp], h[tp]))
         hs = h[tp][by_home]
-        starts = np.r_[0, np.flatnonzero(np.diff(hs)) + 1] if len(hs) else np.zeros(0, np.int64)
-        cum = np.cumsum(pair_need[tp][by_home])
-        base = np.repeat(cum[starts] - pair_need[tp][by_home][starts], np.diff(np.r_[starts, len(hs)]))
         fits = np.zeros(len(tp), bool)
-        fits[by_home] = (cum - base) <= cap_staff[hs] + 1e-9
+        fits[by_home] = cumsum_within(hs, pair_need[tp][by_home]) <= cap_staff[hs] + 1e-9
         take, tp = take[fits], tp[fits]
         placed_pos.append(c[tp]); placed_home.append(h[tp]); placed_price.append(price[take]); placed_block.append(is_block[tp])
         np.subtract.at(cap_block, h[tp][is_block[tp]], 1)

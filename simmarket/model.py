@@ -9,7 +9,7 @@ from . import data, metrics
 from .agents import INDEBTED_MIN_HOMES, LocalAuthority, Provider, RegionalCareCooperative
 from .config import REGIONS, Scenario
 from .geography import Geography, miles
-from .market import care_cost, clear, staff_need, wage
+from .market import care_cost, clear, rank_within, staff_need, wage
 from .policies import PolicySchedule, rcc_membership
 from .population import FOSTER, GONE, HOME, SUPPORTED, UNREG, WAITING, Children, draw_needs, popcount
 from .supply import ACTIVE, CLOSED, COUNCIL, PIPELINE, PRIVATE, SECTOR_CODES, VOLUNTARY, Homes, draw_home_traits, update_staffing
@@ -105,6 +105,8 @@ class PlacementMarket(mesa.Model):
         for p in self.providers:
             p.indebted = p.sector == PRIVATE and homes_per_owner.get(p.name, 0) >= INDEBTED_MIN_HOMES
         self.providers_changed()
+        # only highly indebted owners can fail (agents.Provider.review); entrants start debt-free
+        self.indebted_providers = self.agents_by_type[Provider].select(lambda p: p.indebted)
         la = self.geo.index_of(start["la_code"])
         x, y = self.geo.points_in(la, rng)
         n = len(start)
@@ -322,9 +324,7 @@ class PlacementMarket(mesa.Model):
         la = ch.la[idx]
         order = np.argsort(la, kind="stable")
         rank = np.empty(len(idx), np.int64)
-        sorted_la = la[order]
-        starts = np.r_[0, np.flatnonzero(np.diff(sorted_la)) + 1]
-        rank[order] = np.arange(len(idx)) - np.repeat(starts, np.diff(np.r_[starts, len(idx)]))
+        rank[order] = rank_within(la[order])
         chosen = idx[rank < free[la]]
         used += np.bincount(ch.la[chosen], minlength=self.n_la)
         return chosen
@@ -387,7 +387,7 @@ class PlacementMarket(mesa.Model):
         uasc_age = np.where(over16, 16 + 2 * rng.random(n_uasc), 12 + 4 * rng.random(n_uasc))
         la_all = np.concatenate([la[direct], la[~direct], uasc_la])
         age_all = np.concatenate([age[direct], age[~direct], uasc_age])
-        is_uasc = np.r_[np.zeros(len(la), bool), np.ones(n_uasc, bool)]
+        is_uasc = np.arange(len(la) + n_uasc) >= len(la)
         idx = self._add_children(la_all, age_all, status=WAITING, uasc=is_uasc, emergency=False, rng=rng)
         self.flows.add_la("entries", self.week, la_all)
         n_direct = int(direct.sum())
@@ -562,9 +562,9 @@ class PlacementMarket(mesa.Model):
         if self.week % 4 == 3:
             by_owner_rev = np.bincount(homes.owner, weights=rev * 13, minlength=len(self.providers))
             by_owner_cost = np.bincount(homes.owner, weights=cost * 13, minlength=len(self.providers))
-            for prov in self.providers:
+            for prov in self.indebted_providers:
                 prov.revenue_12m, prov.cost_12m = by_owner_rev[prov.index], by_owner_cost[prov.index]
-            self.agents_by_type[Provider].do("review")
+            self.indebted_providers.do("review")
 
     def _block_payments(self, blocks: np.ndarray) -> np.ndarray:
         """Block payments by authority: a cooperative's are shared by members' children in homes."""
