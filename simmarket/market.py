@@ -235,9 +235,8 @@ def clear(children_idx, child, homes, params, customer, wtp, radius_m, property_
     risk = child["complexity"][c] / 2 + 0.5 * unmet + 0.5 * child["dol"][c]
     # providers choose by profit and by how hard a child is to care for (NAO25 2.3, 2.14): a
     # referral whose margin at the authority's ceiling does not cover its risk is declined
-    with np.errstate(invalid="ignore", divide="ignore"):  # a free placement (zero cost) has no margin
-        margin = np.nan_to_num((wtp[c] - cost) / cost, nan=0.0, posinf=0.0)
-    score = margin - params.pricing.risk_aversion * risk + 0.1 * rng.standard_normal(len(c))
+    with np.errstate(invalid="ignore", divide="ignore"):  # zero cost: no margin to rank (NaN is never accepted)
+        score = (wtp[c] - cost) / cost - params.pricing.risk_aversion * risk + 0.1 * rng.standard_normal(len(c))
     if params.commissioning.council_own_first:
         score = score + 10.0 * council_own
     score = score + 100.0 * is_block
