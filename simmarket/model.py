@@ -40,7 +40,6 @@ class PlacementMarket(mesa.Model):
         self.geo = Geography.from_authorities(self.la_table)
         self.n_la = self.geo.n
         self.region_of_la = self.geo.region
-        self.regional_staff_supply = np.ones(len(REGIONS))
         # levers that policies and cooperatives adjust (neutral values = no policy)
         self.oversight_factor = 1.0
         self.orderly_transfer = False
@@ -417,8 +416,7 @@ class PlacementMarket(mesa.Model):
 
     # 2 ----------------------------------------------------------------------------------
     def staff_homes(self) -> None:
-        update_staffing(self.homes, self.streams["staff"], self.params.workforce, self.region_of_la,
-                        self.regional_staff_supply, self.week)
+        update_staffing(self.homes, self.streams["staff"], self.params.workforce, self.week)
 
     # 3 ----------------------------------------------------------------------------------
     def commission_blocks(self) -> None:

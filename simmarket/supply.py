@@ -88,16 +88,16 @@ def draw_home_traits(rng: np.random.Generator, n: int) -> dict:
     }
 
 
-def update_staffing(homes: Homes, rng: np.random.Generator, wf, region_of_la: np.ndarray,
-                    regional_supply: np.ndarray, week: int) -> None:
-    """Turnover and recruitment of care staff and registered managers, home by home."""
+def update_staffing(homes: Homes, rng: np.random.Generator, wf, week: int) -> None:
+    """Turnover and recruitment of care staff and registered managers, home by home (one national
+    labour market: `workforce.supply_multiplier` scales hiring everywhere)."""
     act = np.flatnonzero(homes.active)
     staff = homes.staff[act]
     leavers = rng.binomial(staff, min(wf.turnover_per_year / 52, 1.0))
     # homes recruit for their places, and for more if their residents need it
     target = np.ceil(np.maximum(homes.places[act] * wf.staff_per_place_target, homes.staff_used[act])).astype(np.int64)
     vacancies = np.maximum(target - (staff - leavers), 0)
-    p_hire = np.clip(wf.hire_per_week * wf.supply_multiplier * regional_supply[region_of_la[homes.la[act]]], 0, 1)
+    p_hire = min(wf.hire_per_week * wf.supply_multiplier, 1.0)
     hires = rng.binomial(vacancies, p_hire)
     homes.staff[act] = staff - leavers + hires
 
