@@ -677,9 +677,10 @@ class PlacementMarket(mesa.Model):
         owner = np.empty(len(sector), np.int64)
         new_org = (sector == COUNCIL) | (self.streams["supply"].random(len(sector)) < NEW_ENTRANT_SHARE)
         sectors, failed = self.provider_flags("sector"), self.provider_flags("failed")
+        existing = {sec: np.flatnonzero((sectors == sec) & ~failed) for sec in np.unique(sector).tolist()}
         pick = self.streams["supply"].random(len(sector))
-        for i, sec in enumerate(sector):
-            same = np.flatnonzero((sectors == sec) & ~failed) if not new_org[i] else ()
+        for i, sec in enumerate(sector.tolist()):
+            same = existing[sec] if not new_org[i] else ()
             if len(same):
                 owner[i] = same[int(pick[i] * len(same))]
             else:

@@ -37,7 +37,7 @@ def fmt(value, pattern: str) -> str:
 def summary_table(summary: dict, markdown: bool = False) -> str:
     """Headline metrics: mean and 90% interval over seeds, with the England figure where known."""
     targets = load_targets()
-    rows = [("Metric (final simulated year)", "Mean", "90% interval", "England")]
+    rows = [("Metric (final simulated year)", "Mean", "90% interval", "England 2024-25")]
     for key, label, pattern in HEADLINE:
         m = summary["metrics"][key]
         interval = f"{fmt(m['p05'], pattern)} to {fmt(m['p95'], pattern)}"
