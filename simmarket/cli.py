@@ -11,13 +11,14 @@ import click
 
 from .config import ConfigError, Scenario
 
-DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
 
 
 def _baseline_path() -> Path:
     """scenarios/baseline.toml in the working folder, else the one beside the package."""
+    from .config import BASELINE
+
     local = Path("scenarios") / "baseline.toml"
-    return local if local.exists() else DEFAULT_SCENARIO
+    return local if local.exists() else BASELINE
 
 
 def fail_input(message: str) -> None:

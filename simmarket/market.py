@@ -54,10 +54,14 @@ def wage(params, week: int) -> float:
     return wf.wage_gbp_week * (1 + wf.wage_growth_per_year) ** (week / 52)
 
 
+def property_cost(property_index, params) -> np.ndarray:
+    """Weekly property and overheads of one place; half of it follows regional house prices."""
+    return params.pricing.property_gbp_place_week * (0.5 + 0.5 * property_index)
+
+
 def place_cost(property_index, params, week: int = 0) -> np.ndarray:
     """Weekly cost of running one registered place: its staff and its share of property."""
-    wf, pr = params.workforce, params.pricing
-    return wf.staff_per_place_target * wage(params, week) + pr.property_gbp_place_week * (0.5 + 0.5 * property_index)
+    return params.workforce.staff_per_place_target * wage(params, week) + property_cost(property_index, params)
 
 
 def care_cost(complexity, dol, property_index, params, week: int = 0) -> np.ndarray:

@@ -9,7 +9,7 @@ from . import data, metrics
 from .agents import INDEBTED_MIN_HOMES, LocalAuthority, Provider, RegionalCareCooperative
 from .config import REGIONS, Scenario
 from .geography import Geography, miles
-from .market import care_cost, clear, rank_within, staff_need, wage
+from .market import care_cost, clear, property_cost, rank_within, staff_need, wage
 from .policies import PolicySchedule, rcc_membership
 from .population import FOSTER, GONE, HOME, SUPPORTED, UNREG, WAITING, Children, draw_needs, popcount
 from .supply import ACTIVE, CLOSED, COUNCIL, PIPELINE, PRIVATE, SECTOR_CODES, VOLUNTARY, Homes, draw_home_traits, update_staffing
@@ -541,7 +541,7 @@ class PlacementMarket(mesa.Model):
         blocks = np.where(homes.state == ACTIVE, homes.block_places * homes.block_price, 0.0)
         rev = rev + blocks
         act = homes.state == ACTIVE
-        prop = p.pricing.property_gbp_place_week * (0.5 + 0.5 * self.geo.property_index[homes.la])
+        prop = property_cost(self.geo.property_index[homes.la], p)
         # homes pay for their full establishment: vacancies are covered by agency staff and overtime
         # (which keep the rota legal but do not add capacity for new children)
         target = np.maximum(homes.places * p.workforce.staff_per_place_target, homes.staff)
@@ -696,10 +696,13 @@ class PlacementMarket(mesa.Model):
         searching = (ch.status == WAITING) | (ch.status == UNREG)
         return np.bincount(ch.la[outside | searching], minlength=self.n_la).astype(float)
 
+    def _site_weights(self, target: str) -> np.ndarray:
+        """Where capital goes, by authority: where children wait or are sent away, or by population."""
+        return (self.need_score() if target == "need" else self.la_table["pop_0_17"].to_numpy(float)) + 1e-9
+
     def _pick_la(self, target: str, among: np.ndarray | None = None) -> int:
         among = np.arange(self.n_la) if among is None else among
-        w = self.need_score()[among] if target == "need" else self.la_table["pop_0_17"].to_numpy(float)[among]
-        w = w + 1e-9
+        w = self._site_weights(target)[among]
         return int(among[self.streams["supply"].choice(len(among), p=w / w.sum())])
 
     def _council_provider(self, la: int) -> int:
@@ -721,8 +724,8 @@ class PlacementMarket(mesa.Model):
         cand = np.flatnonzero((homes.state == ACTIVE) & (homes.sector == COUNCIL) & ~homes.secure)
         if len(cand) == 0:
             return self.open_council_home(places, target)
-        need = (self.need_score() if target == "need" else self.la_table["pop_0_17"].to_numpy(float))[homes.la[cand]] + 1e-9
-        h = cand[self.streams["supply"].choice(len(cand), p=need / need.sum())]
+        w = self._site_weights(target)[homes.la[cand]]
+        h = cand[self.streams["supply"].choice(len(cand), p=w / w.sum())]
         homes.places[h] += places
 
     def open_secure_home(self, region: int, places: int) -> None:
