@@ -16,17 +16,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
-REGIONS = (
-    "East Midlands",
-    "East of England",
-    "London",
-    "North East",
-    "North West",
-    "South East",
-    "South West",
-    "West Midlands",
-    "Yorkshire and The Humber",
-)
+from .data import REGIONS  # noqa: E402  (re-exported: the schema validates region names)
 
 
 class ConfigError(ValueError):

@@ -13,7 +13,20 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-START_DATE = pd.Timestamp("2024-03-31")  # the model's start state (SOURCES.md)
+from ..time import START_DATE
+
+# England's nine regions, in the order every region-indexed array uses
+REGIONS = (
+    "East Midlands",
+    "East of England",
+    "London",
+    "North East",
+    "North West",
+    "South East",
+    "South West",
+    "West Midlands",
+    "Yorkshire and The Humber",
+)
 SETTINGS = ("foster", "childrens_homes", "supported_accommodation", "residential_schools", "other_residential")
 
 
@@ -73,7 +86,7 @@ def start_homes() -> pd.DataFrame:
     closed before March 2025 are missing from the file, so this stock is slightly understated.
     """
     homes = load_homes()
-    keep = (homes["registered"] <= START_DATE) & ~homes["short_breaks_only"]
+    keep = (homes["registered"] <= pd.Timestamp(START_DATE)) & ~homes["short_breaks_only"]
     return homes[keep].reset_index(drop=True)
 
 
@@ -82,11 +95,6 @@ def load_targets() -> dict:
     """Calibration targets (targets.toml): metric key -> value, band, source, description."""
     with _path("targets.toml").open("rb") as fh:
         return tomllib.load(fh)
-
-
-def region_codes() -> dict[str, int]:
-    regions = sorted(load_authorities()["region"].unique())
-    return {r: i for i, r in enumerate(regions)}
 
 
 def uasc_weights() -> np.ndarray:
