@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .geography import ENGLAND_EXTENT
-from .market import staff_need
-from .population import GONE, HOME, STATUS_NAMES, UNREG
-from .supply import ACTIVE
+from .rules import staff_need
+from .state import ACTIVE, ENGLAND_EXTENT, GONE, HOME, STATUS_NAMES, UNREG
 
 MONEY_RTOL = 1e-7  # relative tolerance of the money balance (floating-point sums)
 

@@ -22,3 +22,10 @@ def decimal_year(week):
 def year_of(week: int) -> int:
     """Index of the simulated year a week belongs to (0 = April 2024 to March 2025)."""
     return week // WEEKS_PER_YEAR
+
+
+def ramp(week: int, start: int, weeks: int) -> float:
+    """0 before start, rising linearly to 1 over `weeks` weeks."""
+    if week < start:
+        return 0.0
+    return min(max((week - start + 1) / max(weeks, 1), 0.0), 1.0)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .config import REGIONS
+from ..data import REGIONS
 
 METRES_PER_MILE = 1609.344
 # England's extent in British National Grid metres (with a margin): used by invariant checks.

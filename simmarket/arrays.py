@@ -1,0 +1,49 @@
+"""Grouped operations on sorted NumPy arrays (runs of equal values), used across the model."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def first_of_runs(sorted_values: np.ndarray) -> np.ndarray:
+    """Mask of the first element of each run of equal values in a sorted array."""
+    first = np.ones(len(sorted_values), bool)
+    first[1:] = sorted_values[1:] != sorted_values[:-1]
+    return first
+
+
+def distinct(a: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (a sort, faster here than np.unique's hashing for these sizes)."""
+    s = np.sort(a)
+    return s[first_of_runs(s)]
+
+
+def _run_start_of_each(groups: np.ndarray) -> np.ndarray:
+    """For each element of a sorted array, the index where its run of equal values starts."""
+    starts = np.flatnonzero(first_of_runs(groups))
+    return np.repeat(starts, np.diff(np.append(starts, len(groups))))
+
+
+def rank_within(groups: np.ndarray) -> np.ndarray:
+    """Position of each element within its run of equal (sorted) group values."""
+    return np.arange(len(groups)) - _run_start_of_each(groups)
+
+
+def cumsum_within(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Running total of values within each run of equal (sorted) group values."""
+    cum = np.cumsum(values)
+    start = _run_start_of_each(groups)
+    return cum - cum[start] + values[start]
+
+
+def rank_by_group(groups: np.ndarray) -> np.ndarray:
+    """Position of each element among the elements of its group, in input order (groups unsorted)."""
+    order = np.argsort(groups, kind="stable")
+    rank = np.empty(len(groups), np.int64)
+    rank[order] = rank_within(groups[order])
+    return rank
+
+
+def popcount(a: np.ndarray) -> np.ndarray:
+    """Number of set bits of each (small, non-negative) integer."""
+    return np.bitwise_count(a.astype(np.uint8)).astype(np.int64)

@@ -1,0 +1,83 @@
+"""Phase 6a, accounts: authorities pay for every placement; providers earn, pay their costs and
+review their finances."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..rules import property_cost, wage
+from ..state import ACTIVE, FOSTER, HOME, SUPPORTED, UNREG
+
+PROFIT_SMOOTHING = 1 / 13  # weekly weight of a home's profit average (about a quarter; prior)
+REVIEW_EVERY_WEEKS = 4  # indebted owners review their finances every four weeks (prior)
+
+
+def settle_accounts(m) -> None:
+    """Authorities pay for every placement; providers earn, pay their costs, and review."""
+    ch = m.children
+    paid = np.flatnonzero((ch.status == HOME) | (ch.status == UNREG))
+    spot = paid[(ch.status[paid] == HOME) & ~ch.block[paid]]
+    unreg = paid[ch.status[paid] == UNREG]
+    blocks = np.where(m.homes.state == ACTIVE, m.homes.block_places * m.homes.block_price, 0.0)
+    rev = np.bincount(ch.home[spot], weights=ch.price[spot], minlength=m.homes.n) + blocks
+    cost = home_costs(m, rev)
+    profit = rev - cost
+    act = m.homes.state == ACTIVE
+    m.homes.profit_ewma[:] = np.where(act, (1 - PROFIT_SMOOTHING) * m.homes.profit_ewma + PROFIT_SMOOTHING * profit, 0.0)
+    # authorities' spend: home placements (spot and block) by the child's / holder's authority
+    spend_homes = np.bincount(ch.la[spot], weights=ch.price[spot], minlength=m.n_la)
+    spend_homes += block_payments(m, blocks)
+    spend_total = spend_homes + other_spend(m, unreg)
+    m.flows.record_money(m.week, spend_homes, spend_total, m.homes, rev, cost, m.region_of_la)
+    review_owners(m, rev, cost)
+
+
+def home_costs(m, rev: np.ndarray) -> np.ndarray:
+    """Each home's weekly cost: its full staff establishment, its property, and (for highly
+    indebted owners) debt service as a share of revenue."""
+    homes, p = m.homes, m.params
+    act = homes.state == ACTIVE
+    prop = property_cost(m.geo.property_index[homes.la], p)
+    # homes pay for their full establishment: vacancies are covered by agency staff and overtime
+    # (which keep the rota legal but do not add capacity for new children)
+    target = np.maximum(homes.places * p.workforce.staff_per_place_target, homes.staff)
+    cost = np.where(act, target * wage(p, m.week) + homes.places * prop, 0.0)
+    indebted = m.owners.indebted[homes.owner]
+    return cost + np.where(indebted, p.pricing.debt_cost_share * rev, 0.0)
+
+
+def other_spend(m, unreg: np.ndarray) -> np.ndarray:
+    """Authorities' spend on unregistered settings, foster care and supported accommodation."""
+    ch, p = m.children, m.params
+    in_use = ch.counts_by_status(m.n_la)
+    return (np.bincount(ch.la[unreg], weights=ch.price[unreg], minlength=m.n_la)
+            + in_use[FOSTER] * p.foster.cost_gbp_week + in_use[SUPPORTED] * p.supported.cost_gbp_week)
+
+
+def block_payments(m, blocks: np.ndarray) -> np.ndarray:
+    """Block payments by authority: a cooperative's are shared by members' children in homes."""
+    homes = m.homes
+    held = homes.block_buyer >= 0
+    by_buyer = np.bincount(homes.block_buyer[held], weights=blocks[held], minlength=m.n_la + len(m.rccs))
+    pay = by_buyer[: m.n_la].copy()
+    if len(m.rccs) and by_buyer[m.n_la:].any():
+        ch = m.children
+        kids = np.bincount(ch.la[ch.status == HOME], minlength=m.n_la).astype(float) + 1e-9
+        for rcc in m.rccs:
+            amount = by_buyer[rcc.customer_id]
+            if amount:
+                mem = rcc.active_members if len(rcc.active_members) else rcc.members
+                pay[mem] += amount * kids[mem] / kids[mem].sum()
+    return pay
+
+
+def review_owners(m, rev: np.ndarray, cost: np.ndarray) -> None:
+    """Every four weeks, highly indebted owners look at their revenue and costs and may fail."""
+    if m.week % REVIEW_EVERY_WEEKS != REVIEW_EVERY_WEEKS - 1:
+        return
+    n = len(m.providers)
+    by_owner_rev = np.bincount(m.homes.owner, weights=rev * 13, minlength=n)
+    by_owner_cost = np.bincount(m.homes.owner, weights=cost * 13, minlength=n)
+    for prov in m.indebted_providers:
+        prov.revenue_12m, prov.cost_12m = by_owner_rev[prov.index], by_owner_cost[prov.index]
+    m.indebted_providers.do("review")

@@ -1,0 +1,402 @@
+"""Phase 4, the clearing: referrals, providers' offers, authorities' choices and prices.
+
+Everything here works on whole arrays of (child, home) referral pairs. A week clears in steps:
+1. `shortlist`: each searching child is referred to the nearest suitable homes with room, and to
+   homes across its authority's search area;
+2. `screen_feasible`, `rank_referrals`: homes that cannot care for the child drop out; the rest
+   are ranked nearest and best matched first, and each child keeps its authority's shortlist;
+3. `quote`: providers quote cost x target margin x scarcity (referrals per vacancy); council homes
+   quote cost; block places cost their agreed price;
+4. `screen_price`, `screen_risk`: quotes above the authority's ceiling are refused, and providers
+   decline referrals whose margin at that ceiling does not cover the child's risk;
+5. `bid`: in a few rounds each home offers its places (and staff) to its best referrals; each
+   child's authority takes the best offer (price against distance); where customers compete for
+   a home, the winner pays at least the next bidder's ceiling (capped at its own), so scarcity
+   and bidding raise prices. Members of one customer (an RCC) never bid against each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from ..arrays import cumsum_within, distinct, first_of_runs, popcount, rank_within
+from ..rules import care_cost, sector_margin, staff_need
+from ..state import COUNCIL, HOME, METRES_PER_MILE, UNREG, WAITING
+from .placements import place, search_weeks
+
+QUERY_K = 18  # homes examined per child before feasibility filters (speed; prior)
+ROUNDS = 3  # offer rounds a week (prior)
+UNMET_NEED_RANK_WEIGHT = 0.3  # shortlist rank: one unmet need weighs like 30% of the search radius (prior)
+RISK_PER_COMPLEXITY = 0.5  # providers' risk: per complexity level (0-2), per unmet need, for a DoL order (prior)
+RISK_PER_UNMET_NEED = 0.5
+RISK_DOL = 0.5
+SCORE_NOISE_SD = 0.1  # providers' judgement of a referral beyond margin and risk (prior)
+COUNCIL_OWN_BONUS = 10.0  # council homes rank their own authority's children above any others (rule)
+BLOCK_BONUS = 100.0  # a block-contracted place is offered to the holder's children first (contract)
+KIND_ORDINARY, KIND_DOL, KIND_SECURE = 0, 1, 2  # what a child needs / a home accepts
+
+
+@dataclass
+class Referrals:
+    """The week's market: who was referred where, and what was offered and taken."""
+
+    child: np.ndarray  # row of the child in model.children
+    home: np.ndarray
+    miles: np.ndarray
+    quote: np.ndarray
+    n_children: int
+    offers: int = 0
+    accepted: int = 0
+    refused_price: int = 0
+    refused_risk: int = 0
+    contested_homes: int = 0
+
+
+@dataclass
+class Search:
+    """The children searching this week (rows idx) and what their buyers will pay and travel."""
+
+    idx: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    la: np.ndarray
+    complexity: np.ndarray
+    needs: np.ndarray
+    dol: np.ndarray
+    secure: np.ndarray
+    customer: np.ndarray  # buyer of each child: its authority, or its cooperative as one customer
+    wtp: np.ndarray  # highest weekly price the buyer will pay
+    radius_m: np.ndarray  # search radius (metres)
+
+    @property
+    def kind(self) -> np.ndarray:
+        return np.where(self.secure, KIND_SECURE, np.where(self.dol, KIND_DOL, KIND_ORDINARY))
+
+
+@dataclass
+class Pairs:
+    """Referral pairs (child position in the Search, home) and what is known of each."""
+
+    c: np.ndarray
+    h: np.ndarray
+    d: np.ndarray  # metres
+    cost: np.ndarray | None = None
+    quote: np.ndarray | None = None
+    is_block: np.ndarray | None = None
+    council_own: np.ndarray | None = None
+    cust: np.ndarray | None = None
+    score: np.ndarray | None = None
+
+    def keep(self, mask: np.ndarray) -> "Pairs":
+        return Pairs(*(None if a is None else a[mask] for a in self.__dict__.values()))
+
+
+@dataclass
+class Market:
+    """What the clearing needs besides the children: homes, rules in force, randomness."""
+
+    homes: object
+    params: object
+    property_index_la: np.ndarray
+    reserved_free: np.ndarray  # per home, block-contracted places still free for the holder's children
+    n_customers: int  # authorities (customers 0..n_la-1); cooperatives are numbered above
+    profit_cap: float
+    rng: np.random.Generator
+    week: int
+
+
+# ------------------------------------------------------------------------------- the model's side
+def refer_and_place(m) -> None:
+    """Every child waiting or in an unregistered setting is referred; offers taken are placed."""
+    ch = m.children
+    searching = np.flatnonzero((ch.status == WAITING) | (ch.status == UNREG))
+    m.last_referrals = match(m, searching, record=True)
+
+
+def search_of(m, idx: np.ndarray) -> Search:
+    """Searching children with their buyers' price ceilings and search radii, widening with time."""
+    ch, cm, lv = m.children, m.params.commissioning, m.levers
+    waited = search_weeks(m, idx)
+    la = ch.la[idx]
+    bench = care_cost(ch.complexity[idx], ch.dol[idx], m.geo.property_index[la], m.params, m.week)
+    urgent = np.where(ch.emergency[idx] | ch.dol[idx] | ch.secure[idx], cm.urgent_wtp_multiple, 1.0)
+    with np.errstate(invalid="ignore"):  # zero cost x no benchmark (inf) is NaN: fmin skips it
+        wtp = np.fmin(bench * cm.wtp_multiple * urgent * (1 + cm.wtp_growth_per_week * waited), bench * lv.wtp_cap[la])
+    radius = cm.radius_miles * METRES_PER_MILE * (1 + cm.radius_growth_per_week * waited) * lv.radius_factor[la]
+    cols = {k: getattr(ch, k)[idx] for k in ("x", "y", "la", "complexity", "needs", "dol", "secure")}
+    return Search(idx=idx, customer=lv.customer[la], wtp=wtp, radius_m=radius, **cols)
+
+
+def match(m, idx: np.ndarray, record: bool) -> Referrals | None:
+    """Clear the market for these children and place those who took an offer."""
+    if len(idx) == 0:
+        return None
+    ch, homes = m.children, m.homes
+    block_used = np.bincount(ch.home[ch.block & (ch.status == HOME)], minlength=homes.n)
+    market = Market(homes, m.params, m.geo.property_index, np.maximum(homes.block_places - block_used, 0),
+                    len(m.levers.customer), m.levers.profit_cap, m.streams["market"], m.week)
+    pos, home, price, blk, ref = clear(search_of(m, idx), market)
+    placed = idx[pos]
+    if record:
+        m.flows.record_placements(m.week, ch.la[placed], price, (m.week - ch.need_since[placed] + 0.5) * 7)
+    place(m, placed, home, price, blk)
+    return ref
+
+
+# ------------------------------------------------------------------------------- the clearing
+def clear(s: Search, mk: Market):
+    """Match searching children to homes for one week.
+
+    Returns (placed child positions in s, home, price, is_block, Referrals).
+    """
+    homes, params = mk.homes, mk.params
+    free = homes.free_places()
+    spare_staff = homes.staff - homes.staff_used
+    need = staff_need(s.complexity, s.dol, params.workforce.staff_per_child)
+    p = shortlist(s, homes, available_homes(homes, params.workforce, free, spare_staff), params.commissioning, mk.rng)
+    p = p.keep(screen_feasible(p, s, homes, need, spare_staff))
+    p = rank_referrals(p, s, homes, params.commissioning, mk.rng)
+    quote(p, s, mk, free)
+    ref = Referrals(child=s.idx[p.c], home=p.h, miles=p.d / METRES_PER_MILE, quote=p.quote, n_children=len(s.idx))
+    affordable = screen_price(p, s)
+    ref.refused_price = int(np.count_nonzero(~affordable))
+    p = p.keep(affordable)
+    accept = screen_risk(p, s, mk)
+    ref.refused_risk = int(np.count_nonzero(~accept))
+    p = p.keep(accept)
+    return bid(p, s, mk, free, spare_staff, need, ref)
+
+
+def available_homes(homes, wf, free, spare_staff) -> np.ndarray:
+    """Homes that can take a child this week: a free place, a manager (unless not required) and
+    staff for at least the least demanding child."""
+    admits = homes.manager | wf.no_manager_admits
+    min_need = float(np.min(wf.staff_per_child))
+    return (free > 0) & admits & (spare_staff >= min_need - 1e-9)
+
+
+def shortlist(s: Search, homes, available, cm, rng) -> Pairs:
+    """Candidate homes of the right kind within each child's search radius.
+
+    Authorities refer both to the nearest homes and across their whole search area (to the
+    providers on their frameworks, wherever they are): a share of each child's candidates are
+    the homes nearest to a random point in the search disc. Pairs come sorted by child, distinct.
+    """
+    k_wide = int(round(QUERY_K * cm.wide_referral_share))
+    hkind = np.where(homes.secure, KIND_SECURE, np.where(homes.dol_ok, KIND_DOL, KIND_ORDINARY))
+    ckind = s.kind
+    out_c, out_h = [], []
+    for kind in (KIND_ORDINARY, KIND_DOL, KIND_SECURE):
+        cmask = np.flatnonzero(ckind == kind)
+        hmask = np.flatnonzero(available & ((hkind != KIND_SECURE) if kind == KIND_ORDINARY else (hkind == kind)))
+        if len(cmask) == 0 or len(hmask) == 0:
+            continue
+        tree = cKDTree(np.column_stack([homes.x[hmask], homes.y[hmask]]))
+        spread = s.radius_m[cmask] * np.sqrt(rng.random(len(cmask)))
+        theta = 2 * np.pi * rng.random(len(cmask))
+        cx, cy = s.x[cmask], s.y[cmask]
+        for k, px, py in ((QUERY_K - k_wide, cx, cy), (k_wide, cx + spread * np.cos(theta), cy + spread * np.sin(theta))):
+            k = min(k, len(hmask))
+            if k <= 0:
+                continue
+            _, j = tree.query(np.column_stack([px, py]), k=k)
+            j = j.reshape(len(cmask), k)
+            out_c.append(np.broadcast_to(cmask[:, None], j.shape).ravel())
+            out_h.append(hmask[j.ravel()])
+    if not out_c:
+        e = np.zeros(0, np.int64)
+        return Pairs(e, e, np.zeros(0))
+    n_h = homes.n
+    key = distinct(np.concatenate(out_c) * n_h + np.concatenate(out_h))
+    c, h = key // n_h, key % n_h
+    d = np.hypot(s.x[c] - homes.x[h], s.y[c] - homes.y[h])
+    ok = d <= s.radius_m[c]
+    return Pairs(c[ok], h[ok], d[ok])
+
+
+def screen_feasible(p: Pairs, s: Search, homes, need, spare_staff) -> np.ndarray:
+    """Homes equipped for the child's complexity, with staff to spare for the child's needs."""
+    return (homes.max_complexity[p.h] >= s.complexity[p.c]) & (spare_staff[p.h] >= need[p.c] - 1e-9)
+
+
+def rank_referrals(p: Pairs, s: Search, homes, cm, rng) -> Pairs:
+    """Each child's shortlist: nearest and best matched first, with the frictions of who answers
+    a referral; the authority refers to its first `commissioning.shortlist` homes."""
+    unmet = popcount(s.needs[p.c] & ~homes.specialisms[p.h])
+    rank_key = p.d / s.radius_m[p.c] + UNMET_NEED_RANK_WEIGHT * unmet + cm.referral_spread * rng.random(len(p.c))
+    p = p.keep(np.lexsort((rank_key, p.c)))
+    return p.keep(rank_within(p.c) < cm.shortlist)
+
+
+def quote(p: Pairs, s: Search, mk: Market, free) -> None:
+    """Providers' quotes: cost x (1 + target margin) x scarcity x the provider's own pricing,
+    within the profit cap; council homes quote cost; a block place costs its agreed price."""
+    homes, pr = mk.homes, mk.params.pricing
+    hla = homes.la[p.h]
+    p.cost = care_cost(s.complexity[p.c], s.dol[p.c], mk.property_index_la[hla], mk.params, mk.week)
+    margin = sector_margin(homes.sector[p.h], pr, mk.profit_cap)
+    p.cust = s.customer[p.c]
+    scarcity = np.clip(referral_pressure(p, homes, free, mk) ** pr.scarcity_elasticity, 1.0, pr.scarcity_cap)
+    q = p.cost * (1 + margin) * scarcity * homes.price_factor[p.h]
+    if mk.profit_cap < 1.0:
+        q = np.minimum(q, p.cost * (1 + mk.profit_cap))
+    p.council_own = (homes.sector[p.h] == COUNCIL) & (hla == s.la[p.c])
+    q = np.where(homes.sector[p.h] == COUNCIL, p.cost, q)
+    p.is_block = homes.block_buyer[p.h] == p.cust
+    p.quote = np.where(p.is_block, homes.block_price[p.h], q)
+
+
+def referral_pressure(p: Pairs, homes, free, mk: Market) -> np.ndarray:
+    """Referrals per vacancy at each pair's home, relative to the referrals each child sends out.
+
+    A cooperative's coordinated referrals reach a home as one customer's; every other child's
+    referrals are its own (numbered above every customer).
+    """
+    coordinated = p.cust >= mk.n_customers
+    sender = np.where(coordinated, p.cust, mk.n_customers * 4 + p.c)  # x4: above every cooperative's number
+    n_ref = np.bincount(distinct(sender * homes.n + p.h) % homes.n, minlength=homes.n)
+    return n_ref[p.h] / np.maximum(free[p.h], 1) / mk.params.commissioning.shortlist
+
+
+def screen_price(p: Pairs, s: Search) -> np.ndarray:
+    """Quotes the buyer will pay."""
+    return p.quote <= s.wtp[p.c]
+
+
+def screen_risk(p: Pairs, s: Search, mk: Market) -> np.ndarray:
+    """Providers choose by profit and by how hard a child is to care for (NAO25 2.3, 2.14): a
+    referral whose margin at the buyer's ceiling does not cover its risk is declined."""
+    homes, params = mk.homes, mk.params
+    unmet = popcount(s.needs[p.c] & ~homes.specialisms[p.h])
+    risk = s.complexity[p.c] * RISK_PER_COMPLEXITY + RISK_PER_UNMET_NEED * unmet + RISK_DOL * s.dol[p.c]
+    with np.errstate(invalid="ignore", divide="ignore"):  # zero cost: no margin to rank (NaN is never accepted)
+        score = ((s.wtp[p.c] - p.cost) / p.cost - params.pricing.risk_aversion * risk
+                 + SCORE_NOISE_SD * mk.rng.standard_normal(len(p.c)))
+    if params.commissioning.council_own_first:
+        score = score + COUNCIL_OWN_BONUS * p.council_own
+    p.score = score + BLOCK_BONUS * p.is_block
+    return p.score >= 0
+
+
+# ------------------------------------------------------------------------------- offers and bids
+@dataclass
+class Capacity:
+    """What homes still have to offer during the week's rounds: places (block and open) and staff."""
+
+    block: np.ndarray
+    open: np.ndarray
+    staff: np.ndarray
+
+    @classmethod
+    def of(cls, free, reserved_free, spare_staff) -> "Capacity":
+        block = np.minimum(reserved_free, free).astype(np.int64)
+        return cls(block, (free - block).astype(np.int64), spare_staff.astype(float).copy())
+
+    def places_for(self, p: Pairs) -> np.ndarray:
+        return np.where(p.is_block, self.block[p.h], self.open[p.h])
+
+    def take(self, h: np.ndarray, is_block: np.ndarray, need: np.ndarray) -> None:
+        np.subtract.at(self.block, h[is_block], 1)
+        np.subtract.at(self.open, h[~is_block], 1)
+        np.subtract.at(self.staff, h, need)
+
+
+def home_offers(home, score, need, cap_places, cap_staff):
+    """Each home offers its places, best score first, while places and staff last.
+
+    Returns the mask of offered pairs (in input order) and, per pair, the best losing bid at
+    its home (index into input, -1 if none) for second-price bidding.
+    """
+    order = np.lexsort((-score, home))
+    h = home[order]
+    ok = (rank_within(h) < cap_places[h]) & (cumsum_within(h, need[order]) <= cap_staff[h] + 1e-9)
+    offered = np.zeros(len(home), bool)
+    offered[order[ok]] = True
+    # best losing referral per home: first not-offered pair in score order
+    runner_up = np.full(len(home), -1)
+    lose = order[~ok]
+    if len(lose):
+        lh = home[lose]
+        first = first_of_runs(lh)
+        best = np.full(int(home.max()) + 1, -1)
+        best[lh[first]] = lose[first]
+        runner_up = best[home]
+    return offered, runner_up
+
+
+def _offers(p: Pairs, idx: np.ndarray, need, cap: Capacity):
+    """This round's offers among live pairs idx: block places and open places offered separately.
+    Returns the offered mask over idx and each pair's best losing rival (index into idx, or -1)."""
+    offered = np.zeros(len(idx), bool)
+    runner = np.full(len(idx), -1)
+    for blk, places in ((True, cap.block), (False, cap.open)):
+        sub = np.flatnonzero(p.is_block[idx] == blk)
+        if len(sub) == 0:
+            continue
+        o, r = home_offers(p.h[idx[sub]], p.score[idx[sub]], need[idx[sub]], places, cap.staff)
+        offered[sub] = o
+        runner[sub] = np.where(r >= 0, sub[np.maximum(r, 0)], -1)
+    return offered, runner
+
+
+def _prices(p: Pairs, s: Search, mk: Market, off, rival_pair, has_rival):
+    """Second price: a losing bid from another customer lifts the price towards its ceiling,
+    within the profit cap. Returns prices and which offers were contested."""
+    homes = mk.homes
+    other_cust = has_rival & (p.cust[rival_pair] != p.cust[off]) & ~p.is_block[off]
+    bid = np.minimum(s.wtp[p.c[off]], s.wtp[p.c[rival_pair]])
+    bidding = other_cust & (homes.sector[p.h[off]] != COUNCIL)
+    price = np.where(bidding, np.maximum(p.quote[off], bid), p.quote[off])
+    if mk.profit_cap < 1.0:  # a cap binds on the price, bids included
+        price = np.minimum(price, np.maximum(p.cost[off] * (1 + mk.profit_cap), p.quote[off] * p.is_block[off]))
+    return price, other_cust
+
+
+def _choose(p: Pairs, off, price, cm, need, cap: Capacity):
+    """Each child's buyer takes the best offer (price against distance), as far as the home's
+    staff cover every child who took one of its offers this round. Returns positions in off."""
+    util = -price - cm.distance_weight_gbp_per_mile * p.d[off] / METRES_PER_MILE
+    order = np.lexsort((-util, p.c[off]))
+    take = order[first_of_runs(p.c[off][order])]
+    tp = off[take]
+    by_home = np.lexsort((-p.score[tp], p.h[tp]))
+    hs = p.h[tp][by_home]
+    fits = np.zeros(len(tp), bool)
+    fits[by_home] = cumsum_within(hs, need[tp][by_home]) <= cap.staff[hs] + 1e-9
+    return take[fits]
+
+
+def bid(p: Pairs, s: Search, mk: Market, free, spare_staff, need, ref: Referrals):
+    """The offer rounds: homes offer, buyers choose, prices are settled, capacity is used up."""
+    pair_need = need[p.c]
+    cap = Capacity.of(free, mk.reserved_free, spare_staff)
+    alive = np.ones(len(p.c), bool)
+    contested: set[int] = set()
+    placed: list[tuple] = []
+    for _ in range(ROUNDS):
+        idx = np.flatnonzero(alive)
+        if len(idx) == 0:
+            break
+        offered, runner = _offers(p, idx, pair_need, cap)
+        off = idx[offered]
+        ref.offers += len(off)
+        rival = runner[offered]
+        price, other_cust = _prices(p, s, mk, off, idx[np.maximum(rival, 0)], rival >= 0)
+        contested.update(p.h[off[other_cust]].tolist())
+        take = _choose(p, off, price, mk.params.commissioning, pair_need, cap)
+        tp = off[take]
+        placed.append((p.c[tp], p.h[tp], price[take], p.is_block[tp]))
+        cap.take(p.h[tp], p.is_block[tp], pair_need[tp])
+        done_child = np.zeros(len(s.idx), bool)
+        done_child[p.c[tp]] = True
+        alive &= ~done_child[p.c] & (cap.places_for(p) > 0) & (cap.staff[p.h] >= pair_need - 1e-9)
+    ref.contested_homes = len(contested)
+    if placed:
+        pos, home, price, blk = (np.concatenate(a) for a in zip(*placed))
+    else:
+        pos = home = np.zeros(0, np.int64); price = np.zeros(0); blk = np.zeros(0, bool)
+    ref.accepted = len(pos)
+    return pos, home, price, blk, ref

@@ -1,0 +1,61 @@
+"""Phase 3, commissioning: each April, block contracts are renewed and capital is committed.
+
+Authorities with forward plans and cooperatives reserve places ahead at agreed prices (paid
+for whether used or not); everything else is bought on the spot market in the clearing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..rules import care_cost
+from ..state import ACTIVE, COUNCIL
+from ..time import WEEKS_PER_YEAR
+
+BLOCK_REFERENCE_COMPLEXITY = 1  # a block place is priced at a medium-need child's cost (prior)
+
+
+def commission_blocks(m) -> None:
+    """Each April, authorities with forward plans and cooperatives renew their block contracts;
+    cooperatives commission new homes with their capital."""
+    if m.week % WEEKS_PER_YEAR != 0:
+        return
+    m.homes.clear_blocks()
+    m.children.block[:] = False
+    m.authorities.do("plan_blocks")
+    for rcc in m.rccs:
+        rcc.plan_blocks()
+        rcc.shape_market()
+
+
+def reserve_places(m, la: int, wanted: int, buyer: int, margin: float) -> None:
+    """Block-contract up to `wanted` free places in the homes nearest to an authority, for a buyer
+    (the authority or its cooperative)."""
+    if wanted <= 0:
+        return
+    homes = m.homes
+    cand = np.flatnonzero((homes.state == ACTIVE) & (homes.block_buyer < 0) & (homes.sector != COUNCIL)
+                          & ~homes.secure & (homes.places > homes.occupied) & homes.manager)
+    if len(cand) == 0:
+        return
+    dist = np.hypot(homes.x[cand] - m.geo.x[la], homes.y[cand] - m.geo.y[la])
+    for h in cand[np.argsort(dist, kind="stable")]:
+        k = min(wanted, int(homes.places[h] - homes.occupied[h]))
+        homes.block_buyer[h] = buyer
+        homes.block_places[h] = k
+        homes.block_price[h] = block_price(m, h, margin)
+        wanted -= k
+        if wanted <= 0:
+            break
+
+
+def block_price(m, h: int, margin: float) -> float:
+    """Agreed weekly price for a block place: cost of a medium-need child plus the block margin."""
+    c = care_cost(np.array([BLOCK_REFERENCE_COMPLEXITY]), np.array([False]),
+                  m.geo.property_index[m.homes.la[h:h + 1]], m.params, m.week)
+    return float(c[0] * (1 + min(margin, m.levers.profit_cap)))
+
+
+def transfer_blocks(homes, old_buyers: np.ndarray, new_buyer: int) -> None:
+    """Block contracts held by these buyers pass to a new buyer (authorities joining a cooperative)."""
+    homes.block_buyer[np.isin(homes.block_buyer, old_buyers)] = new_buyer

@@ -1,0 +1,201 @@
+"""Phase 1, demand: children age, leave care, end or lose placements, and enter care.
+
+Foster care and supported accommodation are capacity-limited alternatives: a child goes to a
+children's home when assessed as needing one, or when no foster place is free.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import data
+from ..arrays import popcount, rank_by_group
+from ..state import FOSTER, GONE, HOME, SUPPORTED, WAITING, draw_needs, miles
+from ..time import WEEKS_PER_YEAR
+from .placements import leave_care, start_search, vacate
+
+LEAVING_AGE = 18
+MIN_AGE_FOSTER_TO_HOME = 11  # fostered children who come to need a home are 11+ (prior: homes are for 12-17s)
+OLDER_ENTRANT_AGE = 12  # entrants split at 12 (DfE CLA 2024 publishes 10-15 and 16+; prior)
+SUPPORTED_MIN_AGE = 16  # supported accommodation is for 16-17 year olds (Care Planning Regulations 2010)
+UASC_16PLUS_SHARE = 0.89  # NAO25 1.13: 89% of UASC are 16+
+UASC_MIN_AGE = 12  # unaccompanied children arriving are 12+ (prior)
+
+
+def arrive_and_leave(m) -> None:
+    """Ageing, leaving care, endings and breakdowns, then new entrants to care."""
+    ch, d, rng = m.children, m.params.demand, m.streams["care"]
+    ch.age[:] += 1 / WEEKS_PER_YEAR
+    leave_care(m, np.flatnonzero((ch.status != GONE) & (ch.age >= LEAVING_AGE)))
+    # fostered children: leaving care and coming to need a home are competing risks
+    foster = np.flatnonzero(ch.status == FOSTER)
+    u = rng.random(len(foster))
+    p_exit = d.foster_exit_per_year / WEEKS_PER_YEAR
+    p_home = d.residential_need_per_year * need_factor(m) / WEEKS_PER_YEAR
+    eligible = (ch.age[foster] >= MIN_AGE_FOSTER_TO_HOME) & ~ch.uasc[foster]
+    need_home = foster[(u >= p_exit) & (u < p_exit + p_home) & eligible]
+    supported = np.flatnonzero(ch.status == SUPPORTED)
+    leaving = np.concatenate([foster[u < p_exit],
+                              supported[rng.random(len(supported)) < d.supported_exit_per_year / WEEKS_PER_YEAR]])
+    leave_care(m, leaving)
+    end_home_placements(m)
+    break_down(m)
+    foster_to_residential(m, need_home)
+    enter_care(m)
+
+
+def need_factor(m) -> float:
+    """Growth of residential need since the start, net of prevention."""
+    trend = (1 + m.params.demand.need_trend_per_year) ** (m.week / WEEKS_PER_YEAR)
+    return trend * m.levers.prevention_factor
+
+
+def foster_capacity(m) -> np.ndarray:
+    """Foster places by authority this week."""
+    f = m.params.foster
+    trend = (1 + f.capacity_trend_per_year) ** (m.week / WEEKS_PER_YEAR)
+    return m.foster_base * (1 + f.capacity_slack) * f.capacity_multiplier * trend * m.levers.foster_policy * m.levers.foster_hub
+
+
+def supported_capacity(m) -> np.ndarray:
+    """Supported accommodation places by authority this week."""
+    s = m.params.supported
+    trend = (1 + s.capacity_trend_per_year) ** (m.week / WEEKS_PER_YEAR)
+    return m.supported_base * (1 + s.capacity_slack) * trend
+
+
+def fit_capacity(la: np.ndarray, capacity: np.ndarray, used: np.ndarray) -> np.ndarray:
+    """Which children (in order, by authority la) find a free place; `used` counts them in."""
+    if len(la) == 0:
+        return np.zeros(0, bool)
+    free = np.maximum(np.floor(capacity) - used, 0).astype(np.int64)
+    fits = rank_by_group(la) < free[la]
+    used += np.bincount(la[fits], minlength=len(used))
+    return fits
+
+
+def end_home_placements(m) -> None:
+    """Planned endings: step down to foster care or supported accommodation where there is room,
+    else leave care."""
+    ch, d, rng = m.children, m.params.demand, m.streams["care"]
+    placed = np.flatnonzero(ch.status == HOME)
+    ending = placed[rng.random(len(placed)) < d.home_exit_per_year / WEEKS_PER_YEAR]
+    if len(ending) == 0:
+        return
+    step_down = rng.random(len(ending)) < d.step_down_share
+    older = ch.age[ending] >= SUPPORTED_MIN_AGE
+    used = ch.counts_by_status(m.n_la)
+    to_sa = ending[step_down & older]
+    to_sa = to_sa[fit_capacity(ch.la[to_sa], supported_capacity(m), used[SUPPORTED])]
+    to_f = ending[step_down & ~older]
+    to_f = to_f[fit_capacity(ch.la[to_f], foster_capacity(m), used[FOSTER])]
+    moved = np.concatenate([to_sa, to_f])
+    vacate(m, moved)
+    ch.status[to_sa] = SUPPORTED
+    ch.status[to_f] = FOSTER
+    ch.residential[moved] = False
+    ch.record_start(moved, m.week)
+    leave_care(m, ending[~step_down])
+
+
+def break_down(m) -> None:
+    """Placements break down, more often far from home and when the home lacks the child's needs."""
+    ch, d, homes = m.children, m.params.demand, m.homes
+    placed = np.flatnonzero(ch.status == HOME)
+    h = ch.home[placed]
+    dist = miles(ch.x[placed], ch.y[placed], homes.x[h], homes.y[h])
+    unmet = popcount(ch.needs[placed] & ~homes.specialisms[h])
+    hazard = d.breakdown_per_year * (1 + d.breakdown_distance_per_20mi * dist / 20 + d.breakdown_mismatch * unmet)
+    broke = placed[m.streams["care"].random(len(placed)) < hazard / WEEKS_PER_YEAR]
+    vacate(m, broke)
+    start_search(m, broke)
+    m.flows.add_la("breakdowns", m.week, ch.la[broke])
+
+
+def foster_to_residential(m, idx: np.ndarray) -> None:
+    """Fostered children whose needs now call for a children's home join the search."""
+    ch, d, rng = m.children, m.params.demand, m.streams["care"]
+    idx = idx[ch.status[idx] == FOSTER]
+    assess_residential(m, idx, rng.random(len(idx)) < d.emergency_share, rng)
+    m.flows.add_la("need_from_foster", m.week, ch.la[idx])
+    start_search(m, idx)
+
+
+def assess_residential(m, idx, emergency, rng) -> None:
+    """Children assessed as needing a children's home get a need profile."""
+    ch, d = m.children, m.params.demand
+    comp, needs, dol, secure = draw_needs(rng, len(idx), d.complexity_shares, d.need_type_probs, d.dol_share, d.secure_share)
+    ch.complexity[idx], ch.needs[idx], ch.dol[idx], ch.secure[idx] = comp, needs, dol, secure
+    ch.residential[idx] = True
+    ch.emergency[idx] = emergency
+
+
+def add_children(m, la, age, status, residential=False, uasc=False, emergency=None, rng=None) -> np.ndarray:
+    """New rows for children entering care (or in care at the start), with home locations and needs."""
+    rng, d = rng or m.rng, m.params.demand
+    n = len(la)
+    x, y = m.geo.points_in(la, rng)
+    comp, needs, dol, secure = draw_needs(rng, n, d.complexity_shares, d.need_type_probs, d.dol_share, d.secure_share)
+    if not residential:
+        comp = np.minimum(comp, 1)
+        dol[:] = False
+        secure[:] = False
+    if emergency is None:
+        emergency = residential & (rng.random(n) < d.emergency_share)
+    return m.children.add(
+        la=la, age=age, x=x, y=y, complexity=comp, needs=needs, dol=dol, secure=secure, uasc=uasc,
+        emergency=emergency, residential=residential, status=status,
+    )
+
+
+def _entrants(m, rng):
+    """This week's entrants to care: authorities, ages, who needs a home at once, and UASC."""
+    d, s = m.params.demand, m.params.run.scale
+    lam = d.entry_rate_per_cla_year * m.cla_total / WEEKS_PER_YEAR * m.levers.prevention_factor
+    la = np.repeat(np.arange(m.n_la), rng.poisson(lam))
+    older = rng.random(len(la)) < d.entry_age_12plus_share
+    span = LEAVING_AGE - OLDER_ENTRANT_AGE
+    age = np.where(older, OLDER_ENTRANT_AGE + span * rng.random(len(la)), OLDER_ENTRANT_AGE * rng.random(len(la)))
+    direct = older & (rng.random(len(la)) < d.direct_residential_share * need_factor(m))
+    n_uasc = rng.poisson(d.uasc_per_year * s / WEEKS_PER_YEAR)
+    uasc_la = rng.choice(m.n_la, size=n_uasc, p=data.uasc_weights())
+    over16 = rng.random(n_uasc) < UASC_16PLUS_SHARE
+    uasc_age = np.where(over16, SUPPORTED_MIN_AGE + (LEAVING_AGE - SUPPORTED_MIN_AGE) * rng.random(n_uasc),
+                        UASC_MIN_AGE + (SUPPORTED_MIN_AGE - UASC_MIN_AGE) * rng.random(n_uasc))
+    la_all = np.concatenate([la[direct], la[~direct], uasc_la])
+    age_all = np.concatenate([age[direct], age[~direct], uasc_age])
+    is_uasc = np.arange(len(la) + n_uasc) >= len(la)
+    return la_all, age_all, is_uasc, int(direct.sum())
+
+
+def enter_care(m) -> None:
+    """Children entering care: some need a home at once, the rest go to foster or supported
+    places where they are free, and otherwise need a home too."""
+    rng, d = m.streams["arrivals"], m.params.demand
+    la, age, is_uasc, n_direct = _entrants(m, rng)
+    idx = add_children(m, la, age, status=WAITING, uasc=is_uasc, emergency=False, rng=rng)
+    m.flows.add_la("entries", m.week, la)
+    assess_residential(m, idx[:n_direct], rng.random(n_direct) < d.emergency_share, rng)
+    m.flows.add_la("need_direct", m.week, la[:n_direct])
+    place_alternative(m, idx[n_direct:])
+    start_search(m, idx[m.children.status[idx] == WAITING])
+
+
+def place_alternative(m, idx: np.ndarray) -> None:
+    """Foster care, or supported accommodation for 16-17s, where there is a free place."""
+    ch = m.children
+    used = ch.counts_by_status(m.n_la)
+    older = idx[ch.age[idx] >= SUPPORTED_MIN_AGE]
+    to_sa = older[fit_capacity(ch.la[older], supported_capacity(m), used[SUPPORTED])]
+    ch.status[to_sa] = SUPPORTED
+    rest = idx[ch.status[idx] != SUPPORTED]
+    to_f = rest[fit_capacity(ch.la[rest], foster_capacity(m), used[FOSTER])]
+    ch.status[to_f] = FOSTER
+    ch.record_start(np.concatenate([to_sa, to_f]), m.week)
+    # no foster or supported place free: the child needs a children's home instead
+    spill = rest[ch.status[rest] != FOSTER]
+    m.flows.add_la("need_no_foster_place", m.week, ch.la[spill])
+    assess_residential(m, spill, np.zeros(len(spill), bool), m.streams["arrivals"])
+    ch.complexity[spill] = np.minimum(ch.complexity[spill], 1)
+    ch.dol[spill] = False
+    ch.secure[spill] = False

@@ -1,0 +1,160 @@
+"""Phase 6b, entry and exit: homes close, registered homes open, providers start new projects.
+
+Entrants open homes where expected returns are high and property is affordable (often not where
+children come from), subject to planning refusal and an Ofsted registration delay; homes close
+on losses, on a long-lost manager, or when their owner fails, and their children search again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..rules import staff_target
+from ..state import ACTIVE, CLOSED, COUNCIL, HOME, PIPELINE, PRIVATE, UNREG, VOLUNTARY, WAITING, draw_home_traits
+from ..time import WEEKS_PER_YEAR
+from .placements import start_search, vacate
+
+INITIAL_STAFFING = 0.9  # share of target staff in post when a home opens (prior)
+NEW_ENTRANT_SHARE = 0.5  # share of private new homes opened by a new organisation (prior)
+MAX_ATTRACTIVENESS = 3.0  # a region's margin counts at most 3x the target margin in entrants' choice (prior)
+SECTOR_LABELS = ("private", "council", "voluntary", "health")
+
+
+def enter_and_exit(m) -> None:
+    close_failing(m)
+    open_registered(m)
+    start_projects(m, m.week)
+
+
+def close_failing(m) -> None:
+    """Homes close at a base rate, more often when losing money, and after a long time with no
+    registered manager."""
+    homes, sup, rng = m.homes, m.params.supply, m.streams["supply"]
+    act = homes.state == ACTIVE
+    losing = act & (homes.profit_ewma < 0) & (homes.sector != COUNCIL) & ~homes.secure
+    hazard = np.where(act, sup.closure_base_per_year, 0.0) + np.where(losing, sup.closure_loss_per_year, 0.0)
+    by_hazard = rng.random(homes.n) < hazard / WEEKS_PER_YEAR
+    no_mgr = act & (homes.no_manager_since >= 0) & (m.week - homes.no_manager_since >= sup.closure_no_manager_weeks)
+    close_homes(m, np.flatnonzero(by_hazard | no_mgr))
+
+
+def close_homes(m, h: np.ndarray) -> None:
+    """Close homes; their children go back into the search."""
+    if len(h) == 0:
+        return
+    ch, homes = m.children, m.homes
+    closing = np.zeros(homes.n, bool)
+    closing[h] = True
+    kids = np.flatnonzero((ch.status == HOME) & closing[np.maximum(ch.home, 0)])
+    vacate(m, kids)
+    start_search(m, kids)
+    homes.state[h] = CLOSED
+    homes.close_week[h] = m.week
+    homes.clear_blocks(h)
+    m.flows.add_region("homes_closed", m.week, m.region_of_la[homes.la[h]])
+
+
+def open_registered(m) -> None:
+    """Homes whose registration is through open."""
+    homes = m.homes
+    opening = np.flatnonzero((homes.state == PIPELINE) & (homes.open_week <= m.week))
+    if len(opening) == 0:
+        return
+    homes.state[opening] = ACTIVE
+    m.flows.add_region("homes_opened", m.week, m.region_of_la[homes.la[opening]])
+
+
+def entry_weights(m) -> np.ndarray:
+    """Where new homes are attractive: expected margin against property cost, by authority."""
+    sup, pr = m.params.supply, m.params.pricing
+    margin = m.flows.expected_margin(m.week, pr.target_margin_private)
+    attractive = np.clip(margin / 0.2, 0.0, MAX_ATTRACTIVENESS) ** sup.return_elasticity
+    base = m.la_table["pop_0_17"].to_numpy(float) * m.geo.property_index ** -sup.property_elasticity
+    norm = base.sum()
+    if m.levers.planning_need_weight > 0:
+        need = need_score(m) + 1e-9
+        w = m.levers.planning_need_weight
+        base = (1 - w) * base + w * need / need.sum() * norm
+    return base * attractive[m.region_of_la] / norm
+
+
+def start_projects(m, week: int) -> None:
+    """Providers start new-home projects; planning refuses some; Ofsted registers the rest later."""
+    rng, sup, s = m.streams["supply"], m.params.supply, m.params.run.scale
+    w = entry_weights(m)
+    n = rng.poisson(sup.entry_projects_per_year / WEEKS_PER_YEAR * s * w.sum())
+    if n == 0:
+        return
+    la = rng.choice(m.n_la, size=n, p=w / w.sum())
+    ok = rng.random(n) >= min(sup.planning_refusal * m.levers.planning_refusal_factor, 1.0)
+    la = la[ok]
+    if len(la) == 0:
+        return
+    delay = rng.integers(sup.registration_weeks_min, sup.registration_weeks_max + 1, len(la))
+    add_homes(m, la, week + delay)
+
+
+def add_homes(m, la: np.ndarray, open_week: np.ndarray, sector: np.ndarray | None = None,
+              places: np.ndarray | None = None) -> np.ndarray:
+    """New homes (in the pipeline until open_week) with new or growing providers."""
+    rng, sup = m.streams["supply"], m.params.supply
+    n = len(la)
+    if places is None:
+        places = 1 + rng.choice(len(sup.new_home_places), size=n, p=np.asarray(sup.new_home_places))
+    if sector is None:
+        sector = np.where(rng.random(n) < sup.private_entry_share, PRIVATE, VOLUNTARY)
+    owner = owners_for(m, sector)
+    x, y = m.geo.points_in(la, rng)
+    target = staff_target(places, m.params.workforce).astype(np.int64)
+    return m.homes.add(
+        la=la, x=x, y=y, places=places, sector=sector, owner=owner, state=PIPELINE, open_week=open_week,
+        staff=rng.binomial(target, INITIAL_STAFFING), manager=True,
+        price_factor=m.owners.price_factor[owner] * rng.lognormal(0, m.params.pricing.price_noise_sd / 2, n),
+        **draw_home_traits(rng, n),
+    )
+
+
+def owners_for(m, sector: np.ndarray) -> np.ndarray:
+    """New homes' owners: new organisations, or existing ones of the same sector that grow."""
+    owner = np.empty(len(sector), np.int64)
+    rng = m.streams["supply"]
+    new_org = (sector == COUNCIL) | (rng.random(len(sector)) < NEW_ENTRANT_SHARE)
+    sectors, failed = m.owners.sector, m.owners.failed
+    existing = {sec: np.flatnonzero((sectors == sec) & ~failed) for sec in np.unique(sector).tolist()}
+    pick = rng.random(len(sector))
+    for i, sec in enumerate(sector.tolist()):
+        same = existing[sec] if not new_org[i] else ()
+        if len(same):
+            owner[i] = same[int(pick[i] * len(same))]
+        else:
+            name = f"New {SECTOR_LABELS[sec]} provider {len(m.providers)}"
+            owner[i] = m.new_provider(name, int(sec)).index
+    return owner
+
+
+def need_score(m) -> np.ndarray:
+    """Where places are short: each authority's children waiting or placed outside it."""
+    ch, homes = m.children, m.homes
+    placed = ch.status == HOME
+    outside = placed & (homes.la[np.maximum(ch.home, 0)] != ch.la)
+    searching = (ch.status == WAITING) | (ch.status == UNREG)
+    return np.bincount(ch.la[outside | searching], minlength=m.n_la).astype(float)
+
+
+def fail_owner(m, owner: int) -> None:
+    """An owner fails: its projects are abandoned and its homes close, or pass with their children
+    to a successor when oversight arranges an orderly transfer."""
+    m.owners.failed[owner] = True
+    homes = np.flatnonzero((m.homes.owner == owner) & (m.homes.state != CLOSED))
+    m.homes.state[homes[m.homes.state[homes] == PIPELINE]] = CLOSED  # projects abandoned
+    homes = homes[m.homes.state[homes] == ACTIVE]
+    if m.levers.orderly_transfer:
+        transfer_homes(m, homes)
+    else:
+        close_homes(m, homes)
+
+
+def transfer_homes(m, h: np.ndarray) -> None:
+    """Financial oversight: a failed owner's homes pass, with their children, to a new owner."""
+    if len(h):
+        m.homes.owner[h] = m.new_provider(f"Successor provider {len(m.providers)}", PRIVATE).index

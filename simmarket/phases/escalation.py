@@ -1,0 +1,50 @@
+"""Phase 5, escalation: children with no registered place go to unregistered settings.
+
+A child goes once it has searched past its authority's limit, or at once for emergencies and
+deprivation-of-liberty or secure cases (unless a cooperative holding the duty searches on). The
+authority keeps searching; enforcement can find and shut settings.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..state import UNREG, WAITING
+from ..time import year_of
+from .placements import search_weeks
+
+UNREG_PRICE_SD = 0.3  # log-sd of unregistered settings' prices around the parameter (prior)
+UNREG_BAR_WEEKS = 4  # after enforcement shuts a setting, weeks the authority must seek a registered place (prior)
+
+
+def escalate(m) -> None:
+    """Children with no registered place go to an unregistered setting, at a premium."""
+    ch, cm, lv = m.children, m.params.commissioning, m.levers
+    detect_unregistered(m)
+    waiting = np.flatnonzero((ch.status == WAITING) & (ch.unreg_bar <= m.week))
+    waited = search_weeks(m, waiting)
+    la = ch.la[waiting]
+    urgent = (ch.emergency[waiting] | ch.dol[waiting] | ch.secure[waiting]) & (lv.urgent_at_once[la] | (waited >= 1))
+    limit = lv.unreg_limit[la] + lv.unreg_extra_weeks
+    go = waiting[(waited >= limit) | urgent]
+    if len(go) == 0:
+        return
+    ch.status[go] = UNREG
+    ch.price[go] = cm.unregistered_price_gbp_week * m.streams["market"].lognormal(0, UNREG_PRICE_SD, len(go)) + lv.unreg_fine_per_week
+    ch.record_start(go, m.week)
+    year = year_of(m.week)
+    first = go[ch.unreg_year[go] != year]
+    ch.unreg_year[first] = year
+    m.flows.add_la("unregistered_new", m.week, ch.la[first])
+
+
+def detect_unregistered(m) -> None:
+    """Enforcement: settings found are shut; the authority must look for a registered place."""
+    if m.levers.unreg_detection <= 0:
+        return
+    ch = m.children
+    found = np.flatnonzero((ch.status == UNREG) & (m.streams["market"].random(ch.n) < m.levers.unreg_detection))
+    ch.status[found] = WAITING
+    ch.price[found] = 0.0
+    ch.unreg_bar[found] = m.week + UNREG_BAR_WEEKS
+    m.flows.add_la("unregistered_detected", m.week, ch.la[found])

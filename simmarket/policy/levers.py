@@ -1,0 +1,68 @@
+"""The policy levers and commissioning arrangements in force: one object, read by the phases.
+
+Neutral values mean no policy. The schedule (policy.schedule) and cooperatives change them at
+their start weeks; the scenario's parameters never change during a run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+DUTY_RADIUS_FACTOR = 2.0  # a cooperative holding the sufficiency duty searches twice as far (prior)
+
+
+@dataclass
+class Levers:
+    """Levers in force this week (scalars) and each authority's commissioning arrangements (arrays)."""
+
+    # staffing rates in force (a workforce package raises hiring and lowers turnover)
+    hire_per_week: float
+    turnover_per_year: float
+    manager_hire_per_week: float
+    profit_cap: float  # cap on the margin charged above cost (1 = none)
+    # per authority
+    customer: np.ndarray  # who buys for each authority: itself, or its cooperative as one customer
+    rcc_of_la: np.ndarray  # cooperative index (-1: none)
+    wtp_cap: np.ndarray  # price benchmark: highest multiple of reference cost paid
+    radius_factor: np.ndarray  # multiplies the search radius
+    urgent_at_once: np.ndarray  # urgent cases go to an unregistered setting at once
+    foster_hub: np.ndarray  # multiplies foster capacity (a cooperative's recruitment hub)
+    unreg_limit: np.ndarray  # weeks of search before an unregistered setting
+    oversight_factor: float = 1.0  # multiplies owners' failure hazard
+    orderly_transfer: bool = False  # a failed owner's homes pass to a successor
+    foster_policy: float = 1.0  # multiplies foster capacity (national recruitment)
+    prevention_factor: float = 1.0  # multiplies entries to care and residential need
+    planning_refusal_factor: float = 1.0
+    planning_need_weight: float = 0.0  # weight of need (vs returns) in where homes are built
+    unreg_detection: float = 0.0  # weekly chance an unregistered setting is found and shut
+    unreg_fine_per_week: float = 0.0  # expected fines, added to unregistered settings' price
+    unreg_extra_weeks: float = 0.0  # deterrence: extra weeks of search before an unregistered setting
+
+    @classmethod
+    def neutral(cls, params, unreg_limit: np.ndarray) -> "Levers":
+        """No policy in force: the scenario's own rates, every authority buying for itself."""
+        n = len(unreg_limit)
+        wf = params.workforce
+        return cls(
+            hire_per_week=wf.hire_per_week, turnover_per_year=wf.turnover_per_year,
+            manager_hire_per_week=wf.manager_hire_per_week, profit_cap=params.pricing.profit_cap,
+            customer=np.arange(n), rcc_of_la=np.full(n, -1), wtp_cap=np.full(n, np.inf), radius_factor=np.ones(n),
+            urgent_at_once=np.ones(n, bool), foster_hub=np.ones(n), unreg_limit=np.asarray(unreg_limit, float),
+        )
+
+    def join_cooperative(self, la: np.ndarray, rcc_index: int, customer_id: int, rcc) -> None:
+        """Authorities join a cooperative: its rules (one customer, benchmark, duty) apply to them."""
+        if rcc.one_customer:
+            self.customer[la] = customer_id
+        self.rcc_of_la[la] = rcc_index
+        if rcc.price_benchmark > 0:
+            self.wtp_cap[la] = rcc.price_benchmark
+        if rcc.holds_duty:
+            self.unreg_limit[la] = rcc.duty_unregistered_after_weeks
+            self.radius_factor[la] = DUTY_RADIUS_FACTOR
+            self.urgent_at_once[la] = False
+
+    def set_foster_hub(self, la: np.ndarray, factor: np.ndarray) -> None:
+        self.foster_hub[la] = factor

@@ -1,0 +1,177 @@
+"""The start state: England's market at 31 March 2024, built from the shipped data.
+
+Authorities and their looked-after children, the homes registered by then with their owners,
+and the projects already in planning or registration. The stock of children in homes is placed
+by the same clearing the weeks use (most complex first), never copied.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import data
+from .agents import INDEBTED_MIN_HOMES, LocalAuthority, Provider, RegionalCareCooperative
+from .phases.clearing import match
+from .phases.demand import SUPPORTED_MIN_AGE, LEAVING_AGE, add_children
+from .phases.entry_exit import INITIAL_STAFFING, start_projects
+from .policy import Levers, rcc_membership
+from .rules import staff_target
+from .state import ACTIVE, FOSTER, HOME, NEVER, PRIVATE, SECTOR_CODES, SUPPORTED, WAITING, draw_home_traits
+
+INITIAL_MATCH_ROUNDS = 30  # search weeks allowed to place the March 2024 stock (prior)
+INITIAL_MANAGER_SHARE = 0.82  # homes with a registered manager, March 2024 (NAO25 2.14: 81% in 2025)
+FOSTER_AGES = ((0, 5, 0.2), (5, 10, 0.22), (10, 16, 0.4), (16, 18, 0.18))  # DfE CLA 2024 age mix (approx.)
+HOME_AGES = ((8, 12, 0.06), (12, 16, 0.54), (16, 18, 0.40))  # children in homes are mostly 12-17 (DfE CLA 2024, approx.)
+CURRENT_PLACEMENT_MAX_WEEKS = 104  # the stock's placements began up to two years before the start (prior)
+EARLIER_PLACEMENT_SHARE = 0.3  # share of the stock with another placement in the year before it (prior)
+EARLIER_PLACEMENT_MAX_WEEKS = 52
+PIPELINE_EXTRA_WEEKS = 8  # the pipeline is seeded from this long before the longest registration delay (prior)
+
+
+def build(m) -> None:
+    """Authorities, levers, homes and owners, children, the pipeline and cooperatives."""
+    create_authorities(m)
+    create_homes(m)
+    create_children(m)
+    seed_pipeline(m)
+    create_cooperatives(m)
+
+
+def create_authorities(m) -> None:
+    s, cols = m.params.run.scale, m.la_table
+    forward = m.rng.random(m.n_la) < m.params.commissioning.forward_plan_share
+    agents = [LocalAuthority(m, i, row, bool(forward[i])) for i, row in cols.iterrows()]
+    m.authorities = m.agents_by_type[LocalAuthority]
+    m.foster_base = cols["cla_foster_2024"].to_numpy(float) * s
+    m.supported_base = cols["cla_supported_accommodation_2024"].to_numpy(float) * s
+    m.cla_total = cols["cla_total_2024"].to_numpy(float) * s
+    m.levers = Levers.neutral(m.params, np.array([a.unregistered_after_weeks for a in agents], float))
+
+
+def _start_stock(m):
+    """The homes of the start state, each copied floor(scale) times plus one with the remainder."""
+    s = m.params.run.scale
+    start = data.start_homes()
+    copies = np.floor(s).astype(int) + (m.rng.random(len(start)) < s - np.floor(s))
+    return start.loc[start.index.repeat(copies)].reset_index(drop=True)
+
+
+def create_owners(m, start) -> np.ndarray:
+    """A Provider per owning organisation (sorted by name); the largest private owners are
+    highly indebted. Returns each home's owner index."""
+    owner_sector = start.drop_duplicates("owner").set_index("owner")["sector"]
+    for name in sorted(start["owner"].unique()):
+        m.new_provider(name, SECTOR_CODES[owner_sector[name]])
+    homes_per_owner = start["owner"].value_counts()
+    for p in m.providers:
+        m.owners.indebted[p.index] = p.sector == PRIVATE and homes_per_owner.get(p.name, 0) >= INDEBTED_MIN_HOMES
+    # only highly indebted owners can fail (agents.Provider.review); entrants start debt-free
+    m.indebted_providers = m.agents_by_type[Provider].select(lambda p: p.indebted)
+    owner_idx = {p.name: p.index for p in m.providers}
+    return np.array([owner_idx[o] for o in start["owner"]])
+
+
+def create_homes(m) -> None:
+    rng, p = m.rng, m.params
+    start = _start_stock(m)
+    owner = create_owners(m, start)
+    la = m.geo.index_of(start["la_code"])
+    x, y = m.geo.points_in(la, rng)
+    n = len(start)
+    places = start["places"].to_numpy(np.int64)
+    secure = (start["provision_type"] == "secure_childrens_home").to_numpy()
+    places = np.where(secure, np.round(places * p.supply.secure_capacity_multiplier), places).astype(np.int64)
+    m.homes.add(
+        la=la, x=x, y=y, places=places, sector=start["sector"].map(SECTOR_CODES).to_numpy(),
+        secure=secure, owner=owner, state=ACTIVE, open_week=-1,
+        staff=rng.binomial(staff_target(places, p.workforce).astype(np.int64), INITIAL_STAFFING),
+        manager=rng.random(n) < INITIAL_MANAGER_SHARE,
+        price_factor=m.owners.price_factor[owner] * rng.lognormal(0, p.pricing.price_noise_sd / 2, n),
+        **draw_home_traits(rng, n),
+    )
+    _backdate_manager_vacancies(m, n)
+    m.homes.max_complexity[:n][secure] = 2
+    m.homes.dol_ok[:n][secure] = True
+
+
+def _backdate_manager_vacancies(m, n: int) -> None:
+    """Vacancies began in the past: geometric durations so far, shorter than the closure limit
+    (homes with longer vacancies would already have closed)."""
+    vacant = ~m.homes.manager[:n]
+    p = m.params.workforce.manager_hire_per_week
+    limit = m.params.supply.closure_no_manager_weeks - 1
+    u = m.rng.random(vacant.sum()) * (1 - (1 - p) ** limit)
+    so_far = np.ceil(np.log1p(-u) / np.log1p(-p)) if 0 < p < 1 else np.zeros(vacant.sum())
+    m.homes.no_manager_since[:n][vacant] = 1 - np.clip(so_far, 1, limit).astype(np.int64)
+
+
+def draw_ages(rng, n, bands) -> np.ndarray:
+    """Ages uniform within bands (lo, hi, share)."""
+    lo = np.array([b[0] for b in bands], float)
+    hi = np.array([b[1] for b in bands], float)
+    p = np.array([b[2] for b in bands], float)
+    k = rng.choice(len(bands), size=n, p=p / p.sum())
+    return lo[k] + (hi[k] - lo[k]) * rng.random(n)
+
+
+def _count(rng, expected: np.ndarray, scale: float) -> np.ndarray:
+    """Children per authority: the data's counts at full scale, Poisson draws otherwise."""
+    return rng.poisson(expected) if scale != 1 else expected.astype(int)
+
+
+def create_children(m) -> None:
+    """The March 2024 stock: foster and supported placements, then homes by matching."""
+    rng, s = m.rng, m.params.run.scale
+    at = np.arange(m.n_la)
+    la = np.repeat(at, _count(rng, m.foster_base, s))
+    add_children(m, la, draw_ages(rng, len(la), FOSTER_AGES), status=FOSTER)
+    la = np.repeat(at, _count(rng, m.supported_base, s))
+    span = LEAVING_AGE - SUPPORTED_MIN_AGE
+    add_children(m, la, SUPPORTED_MIN_AGE + span * rng.random(len(la)), status=SUPPORTED)
+    la = np.repeat(at, _count(rng, m.la_table["cla_childrens_homes_2024"].to_numpy(float) * s, s))
+    idx = add_children(m, la, draw_ages(rng, len(la), HOME_AGES), status=WAITING, residential=True)
+    ch = m.children
+    ch.need_since[idx] = 0
+    ch.start1[idx] = -rng.integers(1, CURRENT_PLACEMENT_MAX_WEEKS, len(idx))
+    earlier = rng.random(len(idx)) < EARLIER_PLACEMENT_SHARE
+    ch.start2[idx] = np.where(earlier, ch.start1[idx] - rng.integers(1, EARLIER_PLACEMENT_MAX_WEEKS, len(idx)), NEVER)
+    place_initial_stock(m, idx)
+
+
+def place_initial_stock(m, idx: np.ndarray) -> None:
+    """Place the March 2024 stock through the market, widening the search round by round.
+
+    The stock built up over years, the hardest placements first into the homes equipped for
+    them, so the most complex children are matched first, each group over several rounds.
+    """
+    ch, homes = m.children, m.homes
+    in_post = homes.staff.copy()
+    homes.staff[:] = staff_target(homes.places, m.params.workforce)  # staffed for their residents
+    for level in (2, 1, 0):
+        group = idx[ch.complexity[idx] == level]
+        for r in range(INITIAL_MATCH_ROUNDS):
+            waiting = group[ch.status[group] == WAITING]
+            if len(waiting) == 0:
+                break
+            ch.need_since[waiting] = -r
+            match(m, waiting, record=False)
+    homes.staff[:] = np.maximum(in_post, np.ceil(homes.staff_used - 1e-9))
+    ch.need_since[idx[ch.status[idx] == WAITING]] = 0
+    ch.placed_week[idx[ch.status[idx] == HOME]] = -1
+
+
+def seed_pipeline(m) -> None:
+    """Homes already in planning or registration at the start: the entry mechanism, run back."""
+    sup = m.params.supply
+    for w in range(-sup.registration_weeks_max - PIPELINE_EXTRA_WEEKS, 0):
+        start_projects(m, w)
+
+
+def create_cooperatives(m) -> None:
+    if m.params.rcc.membership == "none":
+        return
+    ms = rcc_membership(m.params)
+    for i, name in enumerate(ms.names):
+        members = np.flatnonzero(ms.coop == i)
+        if len(members):
+            m.rccs.append(RegionalCareCooperative(m, i, name, members, ms.join_week[members]))

@@ -1,0 +1,76 @@
+"""Children: one row per child looked after during the run, and their need profiles.
+
+Rows are appended as children enter care and compacted away once they have left, so the arrays
+stay the size of the care population; a child's `id` never changes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .columns import ColumnStore
+
+# status codes
+GONE, WAITING, HOME, UNREG, FOSTER, SUPPORTED = 0, 1, 2, 3, 4, 5
+STATUS_NAMES = {GONE: "left care", WAITING: "waiting", HOME: "children's home", UNREG: "unregistered",
+                FOSTER: "foster care", SUPPORTED: "supported accommodation"}
+N_STATUS = len(STATUS_NAMES)
+N_NEEDS = 4  # mental health, autism, learning disability, exploitation risk
+NEVER = -10**6  # a placement start week that means "no such placement"
+
+
+class Children(ColumnStore):
+    """Column store of children."""
+
+    FIELDS = {
+        "la": (np.int64, -1),  # home authority
+        "age": (np.float64, 0.0),
+        "x": (np.float64, 0.0),  # home location (British National Grid metres)
+        "y": (np.float64, 0.0),
+        "complexity": (np.int64, 0),  # 0 low, 1 medium, 2 high
+        "needs": (np.int64, 0),  # bit mask of N_NEEDS need types
+        "dol": (np.bool_, False),  # deprivation-of-liberty order
+        "secure": (np.bool_, False),  # needs a secure children's home
+        "uasc": (np.bool_, False),  # unaccompanied asylum-seeking child
+        "emergency": (np.bool_, False),
+        "residential": (np.bool_, False),  # assessed as needing a children's home
+        "status": (np.int64, GONE),
+        "home": (np.int64, -1),
+        "price": (np.float64, 0.0),
+        "block": (np.bool_, False),  # placed in a block-contracted place
+        "need_since": (np.int64, -1),  # week the current search began (-1: not searching)
+        "placed_week": (np.int64, -1),
+        "start1": (np.int64, NEVER),  # the three most recent placement start weeks
+        "start2": (np.int64, NEVER),
+        "start3": (np.int64, NEVER),
+        "unreg_year": (np.int64, -1),  # last year index in which the child was counted as unregistered
+        "unreg_bar": (np.int64, -1),  # no unregistered setting before this week (enforcement)
+    }
+
+    def __init__(self, capacity: int = 1024):
+        super().__init__(capacity)
+
+    def compact(self) -> None:
+        """Drop children who have left care (status GONE)."""
+        self.keep_only(np.flatnonzero(self.status != GONE))
+
+    def record_start(self, idx: np.ndarray, week: int) -> None:
+        """A placement starts: shift the three most recent start weeks."""
+        self.start3[idx] = self.start2[idx]
+        self.start2[idx] = self.start1[idx]
+        self.start1[idx] = week
+
+    def counts_by_status(self, n_la: int) -> np.ndarray:
+        """Children by status (rows) and authority (columns)."""
+        return np.bincount(self.status * n_la + self.la, minlength=N_STATUS * n_la).reshape(N_STATUS, n_la)
+
+
+def draw_needs(rng: np.random.Generator, n: int, complexity_shares, need_probs, dol_share, secure_share):
+    """Need profiles for n children who need residential care."""
+    complexity = rng.choice(3, size=n, p=np.asarray(complexity_shares))
+    bits = rng.random((n, N_NEEDS)) < np.asarray(need_probs)
+    needs = (bits * (1 << np.arange(N_NEEDS))).sum(axis=1)
+    # DoL orders and secure needs go with the highest complexity
+    dol = (rng.random(n) < dol_share / max(complexity_shares[2], 1e-9)) & (complexity == 2)
+    secure = (rng.random(n) < secure_share / max(complexity_shares[2], 1e-9)) & (complexity == 2) & ~dol
+    return complexity, needs, dol, secure

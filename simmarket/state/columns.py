@@ -1,0 +1,66 @@
+"""One column store: a table held as NumPy arrays, one per field, with stable row ids."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class ColumnStore:
+    """Rows appended in batches; attribute access returns the live slice of each column.
+
+    Subclasses declare `FIELDS = {name: (dtype, fill)}`. Every row gets an `id` that never changes
+    and never repeats: row positions change when `compact` drops rows, ids do not, and since rows
+    keep their order ids stay sorted, so `rows_of(ids)` is a binary search.
+    """
+
+    FIELDS: dict[str, tuple] = {}
+
+    def __init__(self, capacity: int = 1024):
+        self._fields = {"id": (np.int64, -1), **self.FIELDS}
+        self._cols = {k: np.full(capacity, fill, dtype) for k, (dtype, fill) in self._fields.items()}
+        self.n = 0
+        self.next_id = 0
+
+    def __getattr__(self, name):
+        cols = self.__dict__.get("_cols")
+        if cols is not None and name in cols:
+            return cols[name][: self.n]
+        raise AttributeError(name)
+
+    def add(self, **values) -> np.ndarray:
+        """Append rows; each keyword is a column (array or scalar). Returns their positions."""
+        k = len(next(v for v in values.values() if np.ndim(v) > 0))
+        self._reserve(self.n + k)
+        idx = np.arange(self.n, self.n + k)
+        for name, (dtype, fill) in self._fields.items():
+            self._cols[name][idx] = values.get(name, fill)
+        self._cols["id"][idx] = np.arange(self.next_id, self.next_id + k)
+        self.n += k
+        self.next_id += k
+        return idx
+
+    def _reserve(self, size: int) -> None:
+        cap = len(self._cols["id"])
+        if size <= cap:
+            return
+        new = max(size, 2 * cap)
+        for name, (dtype, fill) in self._fields.items():
+            col = np.full(new, fill, dtype)
+            col[:cap] = self._cols[name]
+            self._cols[name] = col
+
+    def keep_only(self, keep: np.ndarray) -> None:
+        """Keep the rows at these (increasing) positions, in order, and drop the rest."""
+        for name, (dtype, fill) in self._fields.items():
+            col = self._cols[name]
+            col[: len(keep)] = col[keep]
+            col[len(keep): self.n] = fill
+        self.n = len(keep)
+
+    def rows_of(self, ids: np.ndarray) -> np.ndarray:
+        """Current positions of rows by id (-1 for rows no longer held)."""
+        ids = np.asarray(ids, np.int64)
+        pos = np.searchsorted(self.id, ids)
+        found = pos < self.n
+        found[found] = self.id[pos[found]] == ids[found]
+        return np.where(found, pos, -1)

@@ -1,0 +1,65 @@
+"""Flows: what happened each week, by authority (children, money) and by region of the home."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .children import HOME, UNREG
+from .homes import ACTIVE, PRIVATE
+
+HIGH_COST_GBP = 10_000.0  # LGA23: placements at 10,000+ a week
+MARGIN_WINDOW_WEEKS = 13  # entrants judge a region by its last quarter's margin (prior)
+
+LA_FLOWS = ("entries", "exits", "breakdowns", "need_direct", "need_from_foster", "need_no_foster_place", "placements", "placement_price", "wait_days",
+            "unregistered_new", "unregistered_detected", "spend_homes", "spend_total", "over_10k", "used_unregistered")
+REGION_FLOWS = ("homes_opened", "homes_closed", "private_revenue", "private_cost", "provider_revenue")
+
+
+class FlowBook:
+    """Weekly flows by authority (children, money) and by region of the home (homes, margins)."""
+
+    def __init__(self, weeks: int, n_la: int, n_regions: int):
+        w = max(weeks, 1)
+        self.la = {k: np.zeros((w, n_la)) for k in LA_FLOWS}
+        self.region = {k: np.zeros((w, n_regions)) for k in REGION_FLOWS}
+
+    def add_la(self, key: str, week: int, la: np.ndarray, weights=None) -> None:
+        if 0 <= week < len(self.la[key]):
+            self.la[key][week] += np.bincount(la, weights=weights, minlength=self.la[key].shape[1])
+
+    def add_region(self, key: str, week: int, region: np.ndarray, weights=None) -> None:
+        if 0 <= week < len(self.region[key]):
+            self.region[key][week] += np.bincount(region, weights=weights, minlength=self.region[key].shape[1])
+
+    def record_placements(self, week, la, price, wait_days) -> None:
+        self.add_la("placements", week, la)
+        self.add_la("placement_price", week, la, price)
+        self.add_la("wait_days", week, la, wait_days)
+
+    def record_money(self, week, spend_homes, spend_total, homes, revenue, cost, region_of_la) -> None:
+        if not 0 <= week < len(self.la["spend_homes"]):
+            return
+        self.la["spend_homes"][week] += spend_homes
+        self.la["spend_total"][week] += spend_total
+        self.add_region("provider_revenue", week, region_of_la[homes.la], revenue)
+        private = (homes.sector == PRIVATE) & (homes.state == ACTIVE)
+        reg = region_of_la[homes.la[private]]
+        self.add_region("private_revenue", week, reg, revenue[private])
+        self.add_region("private_cost", week, reg, cost[private])
+
+    def record_week(self, week: int, children) -> None:
+        """Which authorities had a placement at 10,000+ and which used an unregistered setting."""
+        if not 0 <= week < len(self.la["over_10k"]):
+            return
+        ch, n_la = children, self.la["over_10k"].shape[1]
+        high = (ch.status == HOME) & (ch.price >= HIGH_COST_GBP)
+        self.la["over_10k"][week] = np.bincount(ch.la[high], minlength=n_la) > 0
+        self.la["used_unregistered"][week] = np.bincount(ch.la[ch.status == UNREG], minlength=n_la) > 0
+
+    def expected_margin(self, week: int, default: float) -> np.ndarray:
+        """Private providers' margin by region over the last quarter (`default` before any revenue)."""
+        lo = max(week - MARGIN_WINDOW_WEEKS, 0)
+        rev = self.region["private_revenue"][lo:week].sum(axis=0)
+        cost = self.region["private_cost"][lo:week].sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(rev > 0, 1 - cost / np.where(rev > 0, rev, 1), default)
