@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from ..config import ConfigError, Scenario, _read_toml, _suggest, describe, from_dict, load_raw
+from ..params import ConfigError, Scenario, describe, from_dict, load_raw, read_toml, suggest
 from ..metrics import METRICS
 
 METHODS = ("grid", "lhs", "sobol", "morris", "table")
@@ -190,7 +190,7 @@ class Sweep:
 def is_sweep_file(path: str | Path) -> bool:
     """A TOML file with a [design] table is a sweep file (scenario files never have one)."""
     try:
-        data = _read_toml(Path(path))
+        data = read_toml(Path(path))
     except ConfigError:
         return False
     return isinstance(data.get("design"), dict)
@@ -200,7 +200,7 @@ def load_sweep(path: str | Path, check_metrics: bool = True) -> Sweep:
     """Read and validate a sweep file."""
     path = Path(path)
     src = str(path)
-    data = _read_toml(path)
+    data = read_toml(path)
     _unknown(src, "", data, TOP_KEYS)
     scen_ref = data.get("scenario")
     if scen_ref is None:
@@ -251,7 +251,7 @@ def load_sweep(path: str | Path, check_metrics: bool = True) -> Sweep:
 def _unknown(src: str, prefix: str, table: dict, allowed) -> None:
     for key in table:
         if key not in allowed:
-            raise ConfigError(src, f"{prefix}{key}", f"unknown key{_suggest(key, allowed)}; allowed: {', '.join(allowed)}")
+            raise ConfigError(src, f"{prefix}{key}", f"unknown key{suggest(key, allowed)}; allowed: {', '.join(allowed)}")
 
 
 def _table(src: str, key: str, value) -> dict:
@@ -315,7 +315,7 @@ def _parse_design(src: str, d: dict, scenario: Scenario) -> Design:
     _unknown(src, "design.", d, DESIGN_KEYS)
     method = d.get("method", "grid")
     if method not in METHODS:
-        raise ConfigError(src, "design.method", f"'{method}' is not one of {', '.join(METHODS)}{_suggest(str(method), METHODS)}")
+        raise ConfigError(src, "design.method", f"'{method}' is not one of {', '.join(METHODS)}{suggest(str(method), METHODS)}")
     kw: dict[str, Any] = {"method": method}
     if "levels" in d:
         kw["levels"] = _int(src, "design.levels", d["levels"], 2, 1000)
@@ -352,7 +352,7 @@ def _parse_metrics(src: str, value, check: bool) -> tuple:
     if check:
         for m in value:
             if m not in METRICS:
-                raise ConfigError(src, "design.metrics", f"unknown metric '{m}'{_suggest(m, METRICS)}; see CONTRACT.md for the keys")
+                raise ConfigError(src, "design.metrics", f"unknown metric '{m}'{suggest(m, METRICS)}; see CONTRACT.md for the keys")
     if len(set(value)) != len(value):
         raise ConfigError(src, "design.metrics", "a metric is listed twice")
     return tuple(value)
@@ -379,7 +379,7 @@ def _parse_parameter(src: str, key: str, spec, scenario: Scenario) -> Parameter:
         raise ConfigError(src, where, "list-valued keys cannot be swept; sweep a scalar key instead")
     typ = spec.get("type", kind)
     if typ not in TYPES:
-        raise ConfigError(src, f"{where}.type", f"'{typ}' is not one of {', '.join(TYPES)}{_suggest(str(typ), TYPES)}")
+        raise ConfigError(src, f"{where}.type", f"'{typ}' is not one of {', '.join(TYPES)}{suggest(str(typ), TYPES)}")
     if typ == "real" and kind == "integer":
         raise ConfigError(src, f"{where}.type", "this key takes whole numbers; use type = \"integer\"")
     if typ in ("real", "integer") and kind == "categorical":
