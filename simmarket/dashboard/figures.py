@@ -92,8 +92,8 @@ def _sticky_range(model, key: str, values: np.ndarray) -> tuple[float, float]:
 
 def rcc_groups(model) -> list[np.ndarray]:
     """Authorities grouped by buyer where several authorities share one (RCCs)."""
-    cust = np.asarray(getattr(model, "customer", np.arange(model.n_la)))
-    if len(cust) != model.n_la or np.array_equal(cust, np.arange(model.n_la)):
+    cust = model.customer
+    if np.array_equal(cust, np.arange(model.n_la)):
         return []
     groups = []
     for c in np.unique(cust):
@@ -292,7 +292,7 @@ class TrendsView:
         ax.grid(alpha=0.25)
         ax.tick_params(labelsize=8)
         if len(panel.series) > 1:
-            ax.legend(fontsize=7, loc="upper left")
+            ax.legend(fontsize=6.5, loc="upper left")
 
     def update(self, df: pd.DataFrame, base: pd.DataFrame | None, scale: float,
                base_label: str = "baseline (same seed and scale)") -> Figure:
