@@ -4,6 +4,8 @@ Kept so that `from simmarket.config import Scenario, REGIONS` (the model core, u
 keeps working; new code imports from simmarket.params.
 """
 
+from dataclasses import fields  # noqa: F401  (old scripts read config.fields(config.Demand))
+
 from .params import *  # noqa: F401,F403
 from .params import __all__  # noqa: F401
 from .params.sections import (Capital, Commissioning, Cooperative, Demand, Enforcement, Foster,  # noqa: F401

@@ -265,7 +265,7 @@ def test_out_permission_denied_is_reported_before_running(tmp_path, monkeypatch)
     locked.mkdir()
     locked.chmod(0o500)
     if os.geteuid() == 0:  # root ignores modes: simulate what a normal user meets
-        import simmarket.outputs as outputs
+        import simmarket.experiment.outputs as outputs
 
         real = os.access
         monkeypatch.setattr(outputs.os, "access", lambda p, mode: False if Path(p) == locked else real(p, mode))
@@ -293,7 +293,7 @@ def test_out_permission_denied_while_writing(tmp_path, monkeypatch):
 
 
 def test_disk_full_is_one_line_exit_1_and_leaves_nothing(tmp_path, monkeypatch):
-    import simmarket.outputs as outputs
+    import simmarket.experiment.outputs as outputs
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "s.toml").write_text(OK)

@@ -30,7 +30,7 @@ import difflib
 import hashlib
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ import numpy as np
 
 from ..params import ConfigError, Scenario, describe, from_dict, load_raw, read_toml, suggest
 from ..metrics import METRICS
+from .design import DEFAULT_SAMPLES, design_points
 
 METHODS = ("grid", "lhs", "sobol", "morris", "table")
 TOP_KEYS = ("name", "description", "scenario", "set", "design", "parameters")
@@ -45,7 +46,6 @@ DESIGN_KEYS = ("method", "levels", "samples", "replications", "root_seed", "metr
                "common_random_numbers", "points", "design_seed")
 PARAM_KEYS = ("type", "lo", "hi", "levels", "values", "choices")
 TYPES = ("real", "integer", "categorical")
-DEFAULT_SAMPLES = {"lhs": 20, "sobol": 64, "morris": 10}
 
 
 # --------------------------------------------------------------------------------------------
@@ -162,7 +162,6 @@ class Sweep:
     metrics: tuple
     description: str = ""
     source: str = "<sweep>"
-    raw: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def keys(self) -> list[str]:
@@ -239,7 +238,7 @@ def load_sweep(path: str | Path, check_metrics: bool = True) -> Sweep:
         if not raw_params:
             raise ConfigError(src, "parameters", "no parameters to sweep; add a [parameters.\"section.key\"] table")
         params = tuple(_parse_parameter(src, k, v, scenario) for k, v in raw_params.items())
-    sweep = Sweep(name.strip(), scenario, params, design, metrics, description, src, data)
+    sweep = Sweep(name.strip(), scenario, params, design, metrics, description, src)
     _check_design(sweep)
     return sweep
 
@@ -462,8 +461,6 @@ def _check_design(sweep: Sweep) -> None:
         raise ConfigError(src, "design.samples", f"Sobol sampling needs a power of 2 base samples, got {d.samples}")
     if d.method in ("sobol", "morris") and len(sweep.parameters) < 2:
         raise ConfigError(src, "parameters", f"{d.method} sensitivity needs at least 2 parameters")
-    from .sweep import design_points
-
     points = design_points(sweep)
     if len(points) * d.replications > 10**7:
         raise ConfigError(src, "design", f"{len(points) * d.replications:,} runs is more than the 10,000,000 allowed")
@@ -486,8 +483,6 @@ def _short(pt: dict) -> str:
 
 def describe_sweep(sweep: Sweep) -> list[str]:
     """Lines for `simmarket validate`: the resolved design, parameters and size."""
-    from .sweep import design_points
-
     d = sweep.design
     points = design_points(sweep)
     lines = [f"{sweep.source}: valid sweep '{sweep.name}' from scenario '{sweep.scenario.name}'"]

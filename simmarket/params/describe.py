@@ -1,5 +1,5 @@
-"""What a resolved scenario says: every parameter with its unit (describe), and the valid but
-extreme or retired settings the command line warns about (warnings_for)."""
+"""What a resolved scenario says: every parameter with its unit (describe), the valid but extreme
+settings (warnings_for) and the retired keys in use (retired_in_use) the command line warns about."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def warnings_for(s: Scenario) -> list[tuple[str, str]]:
         if not coop.region and len(set(coop.members) - set(coop.exclude)) == 1:
             out.append((f"rcc.cooperatives[{i}].members",
                         "a cooperative of one authority buys exactly as that authority does alone"))
-    return out + retired_in_use(s)
+    return out
 
 
 
