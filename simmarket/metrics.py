@@ -79,48 +79,207 @@ def _places(v: View, mask) -> int:
     return int(v.model.homes.places[mask].sum())
 
 
-# key -> (definition, weekly?)  The weekly series use a one-week window.
-METRICS = {
-    "children_in_homes": (lambda v: v.count(HOME), True),
-    "children_in_supported_accommodation": (lambda v: v.count(SUPPORTED), True),
-    "children_in_foster_care": (lambda v: v.count(FOSTER), True),
-    "children_unregistered": (lambda v: v.count(UNREG), True),
-    "children_waiting": (lambda v: v.count(WAITING), True),
-    "unregistered_children_per_year": (lambda v: v.flow("unregistered_new"), False),
-    "mean_weekly_price_gbp": (lambda v: _mean(v.prices()), True),
-    "new_placement_mean_weekly_price_gbp": (lambda v: _ratio(v.flow("placement_price"), v.flow("placements")), True),
-    "p90_weekly_price_gbp": (lambda v: float(np.percentile(v.prices(), 90)) if v.in_home.any() else float("nan"), True),
-    "placements_over_10k": (lambda v: int(np.count_nonzero(v.prices() >= HIGH_COST_GBP)), True),
-    "share_las_with_placement_over_10k": (lambda v: v.any_la("over_10k"), False),
-    "share_las_using_unregistered": (lambda v: v.any_la("used_unregistered"), False),
-    "share_over_20_miles": (lambda v: _mean(v.distance > FAR_MILES), True),
-    "share_outside_la": (lambda v: _mean(v.model.homes.la[v.home_of] != v.model.children.la[v.placed]), True),
-    "mean_distance_miles": (lambda v: _mean(v.distance), True),
-    "share_children_3plus_placements_12m": (
-        lambda v: _mean(v.model.children.start3[v.placed] >= v.model.week - WEEKS_PER_YEAR), True),
-    "mean_wait_days": (lambda v: _ratio(v.flow("wait_days"), v.flow("placements")), True),
-    "occupancy_registered_places": (
-        lambda v: _ratio(np.count_nonzero(v.ordinary[v.model.children.home[v.model.children.status == HOME]]),
-                         _places(v, v.ordinary)), True),
-    "share_homes_without_manager": (lambda v: _mean(~v.model.homes.manager[v.home_sel]), True),
-    "homes_total": (lambda v: int(np.count_nonzero(v.ordinary)), True),
-    "places_total": (lambda v: _places(v, v.ordinary), True),
-    "places_per_home": (lambda v: _ratio(_places(v, v.ordinary), np.count_nonzero(v.ordinary)), True),
-    "share_homes_private": (lambda v: _mean(v.model.homes.sector[v.ordinary] == PRIVATE), True),
-    "homes_opened": (lambda v: v.region_flow("homes_opened"), True),
-    "homes_closed": (lambda v: v.region_flow("homes_closed"), True),
-    "provider_margin_private": (
-        lambda v: 1 - _ratio(v.region_flow("private_cost"), v.region_flow("private_revenue")), False),
-    "la_spend_childrens_homes_gbp": (lambda v: v.flow("spend_homes"), False),
-    "la_spend_total_gbp": (lambda v: v.flow("spend_total"), False),
-    # beyond the contract
-    "secure_places_total": (lambda v: _places(v, v.home_sel & v.model.homes.secure), False),
-    "placements_started": (lambda v: v.flow("placements"), True),
-    "placement_breakdowns": (lambda v: v.flow("breakdowns"), False),
-    "children_entering_care": (lambda v: v.flow("entries"), False),
+def _bn(value: float, sign: str = "") -> str:
+    return f"{value / 1e9:{sign},.2f}"
+
+
+# number formats by name: the one place that decides how a metric's value is written
+FORMATS = {
+    "count": "{:,.0f}",  # thousands separated
+    "gbp": "{:,.0f}",
+    "gbp_bn": _bn,
+    "percent": "{:.0%}",
+    "percent1": "{:.1%}",
+    "days": "{:,.1f}",
+    "miles": "{:,.1f}",
+    "ratio": "{:,.2f}",
 }
-CONTRACT_KEYS = tuple(list(METRICS)[:28])
-WEEKLY_KEYS = tuple(k for k, (_, weekly) in METRICS.items() if weekly)
+PERCENT_FORMATS = ("percent", "percent1")
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric: its key, its definition over a View, and how people read it.
+
+    `label` is the text tables and charts show (with its unit in brackets where the table needs it);
+    `unit` is the unit of the displayed number (after `scale`: shares become %, spend GBP bn);
+    `fmt` names a number format in FORMATS; `weekly` says whether the weekly series carries it.
+    `per_child` (stock means over children in homes) and `status` (counts of children by status)
+    let `per_authority` compute the same measure for every authority at once.
+    """
+
+    key: str
+    definition: "Callable[[View], float]"
+    label: str
+    unit: str
+    fmt: str
+    weekly: bool
+    description: str
+    per_child: "Callable[[View], np.ndarray] | None" = None
+    status: int | None = None
+
+    def __post_init__(self):
+        if self.fmt not in FORMATS:
+            raise ValueError(f"metric {self.key}: unknown format '{self.fmt}' (one of {', '.join(FORMATS)})")
+
+    @property
+    def is_share(self) -> bool:
+        return self.fmt in PERCENT_FORMATS
+
+    @property
+    def scale(self) -> float:
+        """Multiplier from the stored value to the displayed unit (shares to %, spend to GBP bn)."""
+        return 100.0 if self.is_share else 1e-9 if self.fmt == "gbp_bn" else 1.0
+
+    @property
+    def title(self) -> str:
+        """The label without a bracketed money, days or miles unit (for chart titles)."""
+        for tag in ("GBP bn", "GBP", "days", "miles"):
+            if self.label.endswith(f" ({tag})"):
+                return self.label[: -len(tag) - 3]
+        return self.label
+
+    def format(self, value, with_unit: bool = False) -> str:
+        """The value as tables write it ('n/a' for None or NaN); with_unit adds '£', ' days', ' miles'."""
+        if value is None or not np.isfinite(float(value)):
+            return "n/a"
+        pattern = FORMATS[self.fmt]
+        text = pattern(value) if callable(pattern) else pattern.format(value)
+        if with_unit:
+            text = {"gbp": f"£{text}", "gbp_bn": f"£{text} bn", "days": f"{text} days",
+                    "miles": f"{text} miles"}.get(self.fmt, text)
+        return text
+
+    @property
+    def diff_unit(self) -> tuple[str, float]:
+        """Unit and multiplier for a difference between runs (shares in percentage points, spend in GBP million)."""
+        if self.is_share:
+            return "percentage points", 100.0
+        if self.fmt == "gbp_bn":
+            return "GBP million", 1e-6
+        return self.unit, 1.0
+
+    def format_diff(self, value, with_unit: bool = True) -> str:
+        """A signed difference in the metric's units (shares in percentage points, spend in GBP million)."""
+        if value is None or not np.isfinite(float(value)):
+            return "n/a"
+        if self.is_share:
+            return f"{value * 100:+.1f}" + (" pp" if with_unit else "")
+        if self.fmt == "gbp_bn":
+            m = value / 1e6
+            return (f"{m:+,.1f}" if abs(m) < 100 else f"{m:+,.0f}") + (" m" if with_unit else "")
+        size = abs(value)
+        return f"{value:+,.2f}" if size < 10 else f"{value:+,.1f}" if size < 100 else f"{value:+,.0f}"
+
+
+def _count(key, status, label, unit, description) -> Metric:
+    """Children with a status, end of the window (by authority of the child)."""
+    return Metric(key, lambda v: v.count(status), label, unit, "count", True, description, status=status)
+
+
+def _child_mean(key, per_child, label, unit, fmt, description) -> Metric:
+    """A mean over the view's children in homes of a value per child (stock, end of the window)."""
+    return Metric(key, lambda v: _mean(per_child(v)), label, unit, fmt, True, description, per_child=per_child)
+
+
+def _p90(v: View) -> float:
+    return float(np.percentile(v.prices(), 90)) if v.in_home.any() else float("nan")
+
+
+def _occupancy(v: View) -> float:
+    ch = v.model.children
+    return _ratio(np.count_nonzero(v.ordinary[ch.home[ch.status == HOME]]), _places(v, v.ordinary))
+
+
+def _recent_3plus(v: View) -> np.ndarray:
+    return v.model.children.start3[v.placed] >= v.model.week - WEEKS_PER_YEAR
+
+
+def _outside(v: View) -> np.ndarray:
+    return v.model.homes.la[v.home_of] != v.model.children.la[v.placed]
+
+
+_IN_HOMES = "% of children in homes"
+_CONTRACT = (
+    _count("children_in_homes", HOME, "Children in children's homes", "children",
+           "children in children's homes and secure homes, end of year"),
+    _count("children_in_supported_accommodation", SUPPORTED, "16-17s in supported accommodation", "children",
+           "16-17s in supported accommodation, end of year"),
+    _count("children_in_foster_care", FOSTER, "Children in foster care", "children",
+           "children in foster care, end of year"),
+    _count("children_unregistered", UNREG, "Children in unregistered settings", "children",
+           "children in unregistered settings, end of year"),
+    _count("children_waiting", WAITING, "Children waiting for a placement", "children",
+           "children with no placement found yet, end of year"),
+    Metric("unregistered_children_per_year", lambda v: v.flow("unregistered_new"),
+           "Children in unregistered settings in the year", "children", "count", False,
+           "distinct children in an unregistered setting at any time in the year"),
+    _child_mean("mean_weekly_price_gbp", View.prices, "Mean weekly price (GBP)", "GBP per week", "gbp",
+                "mean weekly price of children's home placements, stock"),
+    Metric("new_placement_mean_weekly_price_gbp", lambda v: _ratio(v.flow("placement_price"), v.flow("placements")),
+           "New placements' mean weekly price (GBP)", "GBP per week", "gbp", True,
+           "mean weekly price of children's home placements that started in the year"),
+    Metric("p90_weekly_price_gbp", _p90, "90th percentile weekly price (GBP)", "GBP per week", "gbp", True,
+           "90th percentile weekly price, stock"),
+    Metric("placements_over_10k", lambda v: int(np.count_nonzero(v.prices() >= HIGH_COST_GBP)),
+           "Placements at 10,000+ a week", "placements", "count", True,
+           "children's home placements at 10,000 a week or more, stock"),
+    Metric("share_las_with_placement_over_10k", lambda v: v.any_la("over_10k"),
+           "Authorities with a placement at 10,000+ a week", "% of authorities", "percent", False,
+           "share of authorities with at least one such placement in the year"),
+    Metric("share_las_using_unregistered", lambda v: v.any_la("used_unregistered"),
+           "Authorities using unregistered settings", "% of authorities", "percent", False,
+           "share of authorities that used an unregistered setting in the year"),
+    _child_mean("share_over_20_miles", lambda v: v.distance > FAR_MILES, "Placed over 20 miles from home",
+                _IN_HOMES, "percent", "share of children in homes placed more than 20 miles from home, stock"),
+    _child_mean("share_outside_la", _outside, "Placed outside home authority", _IN_HOMES, "percent",
+                "share of children in homes placed outside their home authority, stock"),
+    _child_mean("mean_distance_miles", lambda v: v.distance, "Mean distance from home (miles)", "miles", "miles",
+                "mean home-to-placement distance for children in homes, stock"),
+    _child_mean("share_children_3plus_placements_12m", _recent_3plus, "Children in homes with 3+ placements in 12 months",
+                _IN_HOMES, "percent", "share of children in homes with 3+ placements in the last 12 months"),
+    Metric("mean_wait_days", lambda v: _ratio(v.flow("wait_days"), v.flow("placements")),
+           "Mean wait for a home (days)", "days", "days", True,
+           "mean days from needing a placement to starting one, for placements started in the year"),
+    Metric("occupancy_registered_places", _occupancy, "Occupancy of registered places", "% of registered places",
+           "percent", True, "children in ordinary homes / registered places"),
+    Metric("share_homes_without_manager", lambda v: _mean(~v.model.homes.manager[v.home_sel]),
+           "Homes without a registered manager", "% of homes", "percent", True,
+           "share of active homes with no registered manager"),
+    Metric("homes_total", lambda v: int(np.count_nonzero(v.ordinary)), "Children's homes (ordinary)", "homes",
+           "count", True, "active children's homes, end of year"),
+    Metric("places_total", lambda v: _places(v, v.ordinary), "Registered places (ordinary homes)", "places",
+           "count", True, "registered places in active homes, end of year"),
+    Metric("places_per_home", lambda v: _ratio(_places(v, v.ordinary), np.count_nonzero(v.ordinary)),
+           "Places per home", "places per home", "ratio", True, "places_total / homes_total"),
+    Metric("share_homes_private", lambda v: _mean(v.model.homes.sector[v.ordinary] == PRIVATE),
+           "Privately owned homes", "% of homes", "percent", True, "privately owned share of active homes"),
+    Metric("homes_opened", lambda v: v.region_flow("homes_opened"), "Homes opened in the year", "homes", "count",
+           True, "homes that became active during the year"),
+    Metric("homes_closed", lambda v: v.region_flow("homes_closed"), "Homes closed in the year", "homes", "count",
+           True, "homes that closed during the year"),
+    Metric("provider_margin_private", lambda v: 1 - _ratio(v.region_flow("private_cost"), v.region_flow("private_revenue")),
+           "Private providers' margin", "% of revenue", "percent1", False,
+           "revenue-weighted operating margin of private providers"),
+    Metric("la_spend_childrens_homes_gbp", lambda v: v.flow("spend_homes"), "Spend on children's homes (GBP bn)",
+           "GBP bn", "gbp_bn", False, "authorities' spend on children's home placements in the year"),
+    Metric("la_spend_total_gbp", lambda v: v.flow("spend_total"), "Spend on all placements (GBP bn)", "GBP bn",
+           "gbp_bn", False, "authorities' spend on all placements modelled, in the year"),
+)
+_BEYOND_CONTRACT = (
+    Metric("secure_places_total", lambda v: _places(v, v.home_sel & v.model.homes.secure), "Secure places", "places",
+           "count", False, "registered places in active secure homes, end of year"),
+    Metric("placements_started", lambda v: v.flow("placements"), "Placements started", "placements", "count", True,
+           "children's home placements that started in the window"),
+    Metric("placement_breakdowns", lambda v: v.flow("breakdowns"), "Placement breakdowns", "placements", "count",
+           False, "placements that broke down in the window, sending the child back into the search"),
+    Metric("children_entering_care", lambda v: v.flow("entries"), "Children coming to need a placement", "children",
+           "count", False, "children who came to need a placement in the window"),
+)
+# every metric by key: the contract's 28 first, in CONTRACT.md's order; weekly series use a one-week window
+METRICS: dict[str, Metric] = {m.key: m for m in _CONTRACT + _BEYOND_CONTRACT}
+CONTRACT_KEYS = tuple(m.key for m in _CONTRACT)
+WEEKLY_KEYS = tuple(k for k, m in METRICS.items() if m.weekly)
 
 
 def final_year(model) -> tuple[int, int]:
@@ -133,11 +292,34 @@ def compute(model, la_mask=None, window=None) -> dict[str, float]:
     la_mask = np.ones(model.n_la, bool) if la_mask is None else la_mask
     w0, w1 = window or final_year(model)
     v = View(model, la_mask, w0, w1)
-    return {k: _clean(f(v)) for k, (f, _) in METRICS.items()}
+    return {k: _clean(m.definition(v)) for k, m in METRICS.items()}
 
 
 def by_region(model, window=None) -> dict[str, dict[str, float]]:
     return {r: compute(model, model.region_of_la == i, window) for i, r in enumerate(REGIONS)}
+
+
+def per_authority(model, key: str) -> np.ndarray:
+    """A stock metric now for every authority at once (by the child's authority; NaN where undefined).
+
+    Uses the metric's own per-child values (means over children in homes) or status (counts), so a
+    map and the tables measure the same thing.
+    """
+    m = METRICS[key]
+    ch = model.children
+    if m.status is not None:
+        return np.bincount(ch.la[ch.status == m.status], minlength=model.n_la).astype(float)
+    if m.per_child is None:
+        raise KeyError(f"metric '{key}' has no per-authority form (only stock counts and means over children in homes)")
+    v = View(model, np.ones(model.n_la, bool), model.week, model.week)
+    la = ch.la[v.placed]
+    n = np.bincount(la, minlength=model.n_la)
+    total = np.bincount(la, weights=np.asarray(m.per_child(v), float), minlength=model.n_la)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, total / np.maximum(n, 1), np.nan)
+
+
+PER_AUTHORITY_KEYS = tuple(k for k, m in METRICS.items() if m.status is not None or m.per_child is not None)
 
 
 def _clean(x) -> float:
@@ -152,7 +334,7 @@ def _weekly_value(model, key: str) -> float:
     if cache.get("stamp") != stamp:
         cache["stamp"] = stamp
         cache["view"] = View(model, np.ones(model.n_la, bool), model.week, model.week + 1)
-    return _clean(METRICS[key][0](cache["view"]))
+    return _clean(METRICS[key].definition(cache["view"]))
 
 
 def weekly_reporters() -> dict:

@@ -113,8 +113,6 @@ CASES = [
      ["run", "s.toml"], ["supply.registration_weeks_min"]),
     ("capital-start-after-end", {"s.toml": toml("[policy.capital]\nnew_start_week = 30\nnew_end_week = 20\n")},
      ["run", "s.toml"], ["policy.capital.new_start_week"]),
-    ("rcc-mode-without-members", {"s.toml": toml('[commissioning]\nmode = "rcc"\n')}, ["run", "s.toml"],
-     ["rcc.membership"]),
     ("named-without-cooperatives", {"s.toml": toml('[rcc]\nmembership = "named"\n')}, ["run", "s.toml"],
      ["rcc.cooperatives"]),
     ("secure-places-without-regions", {"s.toml": toml("[policy.capital]\nsecure_places = 10\nsecure_week = 10\n")},
@@ -267,7 +265,7 @@ def test_out_permission_denied_is_reported_before_running(tmp_path, monkeypatch)
     locked.mkdir()
     locked.chmod(0o500)
     if os.geteuid() == 0:  # root ignores modes: simulate what a normal user meets
-        import simmarket.outputs as outputs
+        import simmarket.experiment.outputs as outputs
 
         real = os.access
         monkeypatch.setattr(outputs.os, "access", lambda p, mode: False if Path(p) == locked else real(p, mode))
@@ -295,7 +293,7 @@ def test_out_permission_denied_while_writing(tmp_path, monkeypatch):
 
 
 def test_disk_full_is_one_line_exit_1_and_leaves_nothing(tmp_path, monkeypatch):
-    import simmarket.outputs as outputs
+    import simmarket.experiment.outputs as outputs
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "s.toml").write_text(OK)
@@ -350,3 +348,16 @@ def test_bom_is_accepted(tmp_path):
     (tmp_path / "s.toml").write_bytes(b"\xef\xbb\xbf" + OK.encode())
     result = CliRunner().invoke(main, ["validate", str(tmp_path / "s.toml")])
     assert result.exit_code == 0, result.output
+
+
+def test_retired_commissioning_mode_is_accepted_with_one_warning(tmp_path, monkeypatch):
+    """commissioning.mode is retired: still accepted (CONTRACT.md cites it), one warning line, no effect."""
+    monkeypatch.chdir(tmp_path)
+    Path("s.toml").write_text(toml('[commissioning]\nmode = "rcc"\n'))
+    res = CliRunner().invoke(main, ["validate", "s.toml"])
+    assert res.exit_code == 0, res.output
+    warned = [line for line in res.stderr.splitlines() if "commissioning.mode" in line]
+    assert len(warned) == 1 and "no effect" in warned[0] and "rcc] membership" in warned[0]
+    assert "commissioning.mode = 'rcc'" in res.stdout and "RETIRED" in res.stdout
+    res = CliRunner().invoke(main, ["validate", "s.toml", "--set", "commissioning.mode=spot"])
+    assert res.exit_code == 0 and "commissioning.mode" not in res.stderr

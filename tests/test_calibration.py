@@ -6,7 +6,7 @@ A change to the code that moves any target metric outside its band fails here.
 import numpy as np
 import pytest
 
-from simmarket import calibrate as cal
+from simmarket.experiment import calibrate as cal
 from simmarket.config import baseline
 from simmarket.data import load_targets
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from scipy import stats as sps
 
-from simmarket import compare as cmp
+from simmarket.experiment import compare as cmp
 from simmarket.cli import main
 from simmarket.config import REGIONS
 from simmarket.metrics import METRICS

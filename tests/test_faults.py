@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from simmarket import outputs
+from simmarket.experiment import outputs
 from simmarket.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,7 +81,7 @@ def test_a_killed_run_leaves_no_folder(tmp_path, after):
 
 SLOW_WRITER = """
 import sys, time
-import simmarket.outputs as o
+import simmarket.experiment.outputs as o
 FLAG = sys.argv.pop(1)
 real = o.write_json
 def slow(path, obj):

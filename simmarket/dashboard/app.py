@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 import solara
 from mesa.visualization import SolaraViz
 
+from ..params import ConfigError
 from .lessons import LESSON_BY_ID, LESSONS, Lesson
-from .levers import CONTROLS, load_scenario, scenario_files, values_of
-from .runner import DashboardMarket
+from .levers import CONTROLS, load_scenario, scenario_choices, values_of
+from .model import DashboardMarket
 from .views import Views
 
 TITLE = "simmarket: England's children's homes market"
@@ -47,6 +48,24 @@ def setup_for(scenario: str = "baseline", lesson: str | None = None, seed: int =
     return Setup(scenario, lesson, values, seed, version)
 
 
+@dataclass(frozen=True)
+class Opened:
+    """A new run for the student's choice, or why the scenario cannot be used."""
+
+    setup: Setup | None
+    model: DashboardMarket | None
+    error: str | None = None
+
+
+def open_run(scenario: str = "baseline", lesson: str | None = None, seed: int = DEFAULT_SEED,
+             version: int = 0) -> Opened:
+    try:
+        setup = setup_for(scenario, lesson, seed, version)
+        return Opened(setup, DashboardMarket(**setup.model_kwargs()))
+    except ConfigError as e:
+        return Opened(None, None, f"The scenario '{scenario}' cannot be used: {e}")
+
+
 def model_params(setup: Setup) -> dict:
     """Mesa SolaraViz model_params: a fixed scenario name, the seed and one input per lever."""
     params: dict = {"scenario_name": setup.scenario,
@@ -69,7 +88,7 @@ def model_params(setup: Setup) -> dict:
 
 
 @solara.component
-def LessonPicker(setup: Setup, start):
+def LessonPicker(setup: Setup, start, error: str | None):
     with solara.Card("Lessons and scenarios"):
         solara.Markdown("Start a guided lesson (it sets the levers and starts a new run):",
                         style={"font-size": "0.9em"})
@@ -78,8 +97,11 @@ def LessonPicker(setup: Setup, start):
             solara.Button(lesson.title, on_click=lambda lid=lesson.id: start(setup.scenario, lid, setup.seed),
                           color="primary" if active else None, outlined=not active, small=True, block=True,
                           style={"text-transform": "none", "margin-bottom": "4px"})
-        solara.Select("Scenario file (free play)", values=list(scenario_files()) or ["baseline"],
+        names = list(scenario_choices())
+        solara.Select("Scenario file (free play)", values=names if setup.scenario in names else [*names, setup.scenario],
                       value=setup.scenario, on_value=lambda name: start(name, None, setup.seed))
+        if error:
+            solara.Error(f"{error}. The run shown is unchanged.")
         solara.Markdown("To try your own settings: change the levers under **Model Parameters**, then press "
                         "**Reset** to start a new run with them. **Step** runs one week; **▶** plays.",
                         style={"font-size": "0.85em"})
@@ -87,22 +109,28 @@ def LessonPicker(setup: Setup, start):
 
 @solara.component
 def Page():
-    initial = solara.use_memo(setup_for, [])
-    setup, set_setup = solara.use_state(initial)
-    first = solara.use_memo(lambda: DashboardMarket(**initial.model_kwargs()), [])
-    model = solara.use_reactive(first)
-    metric = solara.use_reactive("mean_price")
+    first = solara.use_memo(open_run, [])
+    setup, set_setup = solara.use_state(first.setup)
+    model = solara.use_reactive(first.model)
+    metric = solara.use_reactive("mean_weekly_price_gbp")
+    error, set_error = solara.use_state(first.error)
 
     def start(scenario: str, lesson: str | None, seed: int):
-        new = setup_for(scenario, lesson, seed, setup.version + 1)
-        model.value = DashboardMarket(**new.model_kwargs())
+        opened = open_run(scenario, lesson, seed, setup.version + 1)
+        set_error(opened.error)
+        if opened.model is None:
+            return
+        model.value = opened.model
         if lesson in LESSON_BY_ID:
             metric.value = LESSON_BY_ID[lesson].map_metric
-        set_setup(new)
+        set_setup(opened.setup)
 
     solara.Title(TITLE)
+    if setup is None:  # not even the starting scenario could be loaded
+        solara.Error(f"{error}. Fix the file (or choose another scenario) and reload the page.")
+        return
     with solara.Sidebar():
-        LessonPicker(setup, start)
+        LessonPicker(setup, start, error)
     SolaraViz(model, components=[], model_params=model_params(setup), name=TITLE,
               play_interval=50, render_interval=1).key(f"viz-{setup.version}")
     lesson: Lesson | None = LESSON_BY_ID.get(setup.lesson) if setup.lesson else None

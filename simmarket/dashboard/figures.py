@@ -6,9 +6,7 @@ Every axis carries its unit. Counts are for the modelled share of England (the m
 from __future__ import annotations
 
 import io
-import time
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -16,13 +14,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from ..geography import miles
-from ..population import HOME, UNREG, WAITING
+from ..metrics import METRICS, Metric, per_authority
 from ..supply import ACTIVE
-from .runner import START_YEAR, WEEKS_PER_YEAR, MarketWeek, week_date
+from ..time import START_DATE, START_YEAR, decimal_year
+from .market_week import MarketWeek
+from .model import day_month_year
 
 DPI = 80
-FAR_MILES = 20.0
 RUN_COLOUR = "#1f5fa8"
 SECOND_COLOUR = "#c2410c"
 BASE_STYLE = {"color": "0.45", "alpha": 0.45, "lw": 1.2, "ls": "--"}
@@ -34,69 +32,27 @@ def png(fig: Figure, dpi: int = DPI) -> bytes:
     return buf.getvalue()
 
 
-def timed_png(make: Callable[[], Figure]) -> tuple[bytes, float]:
-    """Build a figure and encode it as PNG; return the bytes and the seconds it took."""
-    t0 = time.perf_counter()
-    data = png(make())
-    return data, time.perf_counter() - t0
-
-
 # ---------------------------------------------------------------------------------- the map
 
-@dataclass(frozen=True)
-class AuthorityMetric:
-    short: str  # button label
-    label: str  # colour-bar label with unit
-    title: str
-    cmap: str
-    percent: bool
-    fn: Callable  # model -> array per authority (NaN where it does not apply)
-
-
-def _per_la(model, mask, weights=None) -> np.ndarray:
-    ch = model.children
-    return np.bincount(ch.la[mask], weights=None if weights is None else weights[mask], minlength=model.n_la)
-
-
-def _mean_price(model) -> np.ndarray:
-    ch = model.children
-    placed = ch.status == HOME
-    n = _per_la(model, placed)
-    total = _per_la(model, placed, ch.price)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(n > 0, total / np.maximum(n, 1), np.nan)
-
-
-def _share_far(model) -> np.ndarray:
-    ch, homes = model.children, model.homes
-    placed = ch.status == HOME
-    h = np.maximum(ch.home, 0)
-    far = placed & (miles(ch.x, ch.y, homes.x[h], homes.y[h]) > FAR_MILES)
-    n = _per_la(model, placed)
-    return np.where(n > 0, 100 * _per_la(model, far) / np.maximum(n, 1), np.nan)
-
-
-def _share_outside(model) -> np.ndarray:
-    ch, homes = model.children, model.homes
-    placed = ch.status == HOME
-    out = placed & (homes.la[np.maximum(ch.home, 0)] != ch.la)
-    n = _per_la(model, placed)
-    return np.where(n > 0, 100 * _per_la(model, out) / np.maximum(n, 1), np.nan)
-
-
-AUTHORITY_METRICS: dict[str, AuthorityMetric] = {
-    "mean_price": AuthorityMetric("mean price", "mean weekly price (£ per week)", "Mean price of the authority's children's home placements",
-                                  "YlOrRd", False, _mean_price),
-    "far": AuthorityMetric("over 20 miles", "children placed over 20 miles away (% of its children in homes)",
-                           "Children placed more than 20 miles from home", "PuRd", True, _share_far),
-    "outside": AuthorityMetric("outside own area", "children placed outside the authority (% of its children in homes)",
-                               "Children placed outside their own authority", "BuPu", True, _share_outside),
-    "unregistered": AuthorityMetric("unregistered", "children in unregistered settings now (children)",
-                                    "Children in unregistered settings", "OrRd", False,
-                                    lambda m: _per_la(m, m.children.status == UNREG).astype(float)),
-    "waiting": AuthorityMetric("waiting", "children waiting for a placement now (children)", "Children waiting for a placement",
-                               "Purples", False, lambda m: _per_la(m, m.children.status == WAITING).astype(float)),
+# the measures a student can colour the authorities by (metric key -> colour map); every label,
+# unit and number format comes from METRICS, the values from metrics.per_authority
+MAP_METRICS: dict[str, str] = {
+    "mean_weekly_price_gbp": "YlOrRd",
+    "share_over_20_miles": "PuRd",
+    "share_outside_la": "BuPu",
+    "children_unregistered": "OrRd",
+    "children_waiting": "Purples",
 }
+
+
+def authority_values(model, key: str) -> np.ndarray:
+    """A map measure for every authority, in the metric's displayed unit (shares in %)."""
+    return per_authority(model, key) * METRICS[key].scale
+
+
+def colour_label(metric: Metric) -> str:
+    return f"{metric.title} ({metric.unit})"
+
 
 # homes by what they can do with their free places
 HOME_FULL, HOME_OPEN, HOME_BLOCKED = 0, 1, 2
@@ -119,11 +75,11 @@ def home_states(model) -> tuple[np.ndarray, np.ndarray]:
     return act, state
 
 
-def _sticky_range(model, key: str, values: np.ndarray, percent: bool) -> tuple[float, float]:
+def _sticky_range(model, key: str, values: np.ndarray) -> tuple[float, float]:
     """A colour range that only widens during a run, so colours stay comparable week to week."""
     v = values[np.isfinite(values)]
     lo, hi = (float(np.percentile(v, 2)), float(np.percentile(v, 98))) if len(v) else (0.0, 1.0)
-    lo = 0.0 if (percent or key in ("unregistered", "waiting")) else lo
+    lo = 0.0 if METRICS[key].fmt != "gbp" else lo  # counts and shares from zero; prices by their spread
     if hi <= lo:
         hi = lo + 1.0
     ranges = model.__dict__.setdefault("_dash_ranges", {})
@@ -136,8 +92,8 @@ def _sticky_range(model, key: str, values: np.ndarray, percent: bool) -> tuple[f
 
 def rcc_groups(model) -> list[np.ndarray]:
     """Authorities grouped by buyer where several authorities share one (RCCs)."""
-    cust = np.asarray(getattr(model, "customer", np.arange(model.n_la)))
-    if len(cust) != model.n_la or np.array_equal(cust, np.arange(model.n_la)):
+    cust = model.customer
+    if np.array_equal(cust, np.arange(model.n_la)):
         return []
     groups = []
     for c in np.unique(cust):
@@ -201,8 +157,7 @@ class MapView:
                        title="dot size of a home = its places", title_fontsize=7.5)
         self.n_groups = n_groups
 
-    def update(self, model, metric: str = "mean_price") -> Figure:
-        spec = AUTHORITY_METRICS[metric]
+    def update(self, model, metric: str = "mean_weekly_price_gbp") -> Figure:
         geo, homes = model.geo, model.homes
         act, state = home_states(model)
         hx, hy, places = homes.x[act] / 1000, homes.y[act] / 1000, homes.places[act]
@@ -210,15 +165,15 @@ class MapView:
             sel = state == s
             coll.set_offsets(np.c_[hx[sel], hy[sel]])
             coll.set_sizes(2 + 2.5 * places[sel])
-        values = np.asarray(spec.fn(model), float)
-        lo, hi = _sticky_range(model, metric, values, spec.percent)
+        values = authority_values(model, metric)
+        lo, hi = _sticky_range(model, metric, values)
         ok = np.isfinite(values)
         self.las.set_offsets(np.c_[geo.x[ok], geo.y[ok]] / 1000)
         self.las.set_array(values[ok])
-        self.las.set_cmap(spec.cmap)
+        self.las.set_cmap(MAP_METRICS[metric])
         self.las.set_clim(lo, hi)
         self.empty.set_offsets(np.c_[geo.x[~ok], geo.y[~ok]].reshape(-1, 2) / 1000)
-        self.cbar.set_label(spec.label)
+        self.cbar.set_label(colour_label(METRICS[metric]))
         for line in self.outlines:
             line.remove()
         self.outlines = []
@@ -229,53 +184,76 @@ class MapView:
                 self.outlines += self.ax.plot(poly[:, 0], poly[:, 1], color="#111827", lw=1.4, alpha=0.8, zorder=4)
         if len(groups) != self.n_groups:
             self._legend(len(groups))
-        self.title.set_text(f"{spec.title}\nweek {model.week} ({week_date(model.week)})")
+        self.title.set_text(f"{METRICS[metric].title}, by authority\nweek {model.week} ({day_month_year(model.week)})")
         return self.fig
 
 
-def map_figure(model, metric: str = "mean_price") -> Figure:
-    return MapView().update(model, metric)
-
-
-def authority_table(model, metric: str, n: int = 5) -> list[tuple[str, float]]:
-    """The authorities with the highest values of a map metric."""
-    values = np.asarray(AUTHORITY_METRICS[metric].fn(model), float)
+def authority_table(model, metric: str, n: int = 5) -> list[tuple[str, str]]:
+    """The authorities with the highest values of a map metric, formatted as the tables write it."""
+    values = per_authority(model, metric)
     order = np.argsort(np.where(np.isfinite(values), -values, np.inf))[:n]
-    return [(str(model.geo.names[i]), float(values[i])) for i in order if np.isfinite(values[i])]
+    m = METRICS[metric]
+    return [(str(model.geo.names[i]), m.format(values[i], with_unit=True)) for i in order if np.isfinite(values[i])]
 
 
 # ---------------------------------------------------------------------------------- time series
 
+# the market record is the dashboard's own weekly series (not a metric): its legend and unit
+MARKET_SERIES = {"market_contested_homes": ("homes where buyers bid", "homes per week")}
+
+
 @dataclass(frozen=True)
 class Panel:
-    title: str
-    unit: str  # y-axis label
-    series: tuple  # (column, legend label, scale, smoothing weeks)
+    """One chart of the trends: weekly series as (column, smoothing weeks), all in one unit.
+
+    A panel of one metric is titled with the metric's title; a panel of several names what they share.
+    """
+
+    series: tuple
+    title: str = ""
+
+    @property
+    def heading(self) -> str:
+        col = self.series[0][0]
+        return self.title or (METRICS[col].title if col in METRICS else "Bidding between buyers")
+
+    @property
+    def unit(self) -> str:
+        col, smooth = self.series[0]
+        unit = METRICS[col].unit if col in METRICS else MARKET_SERIES[col][1]
+        return f"{unit} ({smooth}-week avg)" if smooth > 1 and len(self.series) == 1 else unit
+
+    @property
+    def from_zero(self) -> bool:
+        """Counts and shares are drawn from zero; prices, distances and waits by their spread."""
+        return all(c not in METRICS or METRICS[c].fmt in ("count", "percent", "percent1") for c, _ in self.series)
+
+
+def series_label(col: str, smooth: int) -> str:
+    label = METRICS[col].title if col in METRICS else MARKET_SERIES[col][0]
+    return f"{label} ({smooth}-week avg)" if smooth > 1 else label
 
 
 PANELS: tuple[Panel, ...] = (
-    Panel("Weekly price of a children's home place", "£ per week",
-          (("mean_weekly_price_gbp", "all children in homes", 1, 1),
-           ("new_placement_mean_weekly_price_gbp", "new placements (4-week avg)", 1, 4))),
-    Panel("Distance from home", "miles (mean)", (("mean_distance_miles", "mean distance", 1, 1),)),
-    Panel("Placed away from home", "% of children in homes",
-          (("share_outside_la", "outside own authority", 100, 1), ("share_over_20_miles", "over 20 miles", 100, 1))),
-    Panel("In unregistered settings", "children", (("children_unregistered", "children now", 1, 1),)),
-    Panel("Waiting for a placement", "children", (("children_waiting", "children now", 1, 1),)),
-    Panel("Wait before a placement starts", "days (4-week avg)", (("mean_wait_days", "mean wait", 1, 4),)),
-    Panel("Registered places filled", "% of places", (("occupancy_registered_places", "occupancy", 100, 1),)),
-    Panel("Bidding between buyers", "homes per week",
-          (("market_contested_homes", "homes where buyers bid", 1, 1),)),
+    Panel((("mean_weekly_price_gbp", 1), ("new_placement_mean_weekly_price_gbp", 4)),
+          "Weekly price of a children's home place"),
+    Panel((("mean_distance_miles", 1),)),
+    Panel((("share_outside_la", 1), ("share_over_20_miles", 1)), "Placed away from home"),
+    Panel((("children_unregistered", 1),)),
+    Panel((("children_waiting", 1),)),
+    Panel((("mean_wait_days", 4),)),
+    Panel((("occupancy_registered_places", 1),)),
+    Panel((("market_contested_homes", 1),), "Bidding between buyers"),
 )
 
 
-def _line(df: pd.DataFrame, col: str, scale: float, smooth: int):
+def _line(df: pd.DataFrame, col: str, smooth: int):
     if df is None or col not in df or len(df) == 0:
         return None, None
-    y = pd.to_numeric(df[col], errors="coerce") * scale
+    y = pd.to_numeric(df[col], errors="coerce") * (METRICS[col].scale if col in METRICS else 1.0)
     if smooth > 1:
         y = y.rolling(smooth, min_periods=1).mean()
-    return df["year"].to_numpy() if "year" in df else START_YEAR + df.index.to_numpy() / WEEKS_PER_YEAR, y.to_numpy()
+    return df["year"].to_numpy() if "year" in df else decimal_year(df.index.to_numpy()), y.to_numpy()
 
 
 class TrendsView:
@@ -287,53 +265,60 @@ class TrendsView:
         self.axes = fig.subplots(2, 4, sharex=True)
         fig.subplots_adjust(left=0.055, right=0.99, top=0.86, bottom=0.1, wspace=0.32, hspace=0.3)
         self.run_lines, self.base_lines = [], []
-        x_end = START_YEAR + years
-        ticks = np.arange(np.ceil(START_YEAR), x_end + 1e-9, 1 if years <= 6 else 2)
         for ax, panel in zip(self.axes.ravel(), PANELS):
-            runs, bases = [], []
-            for j, (col, label, k, smooth) in enumerate(panel.series):
-                colour = RUN_COLOUR if j == 0 else SECOND_COLOUR
-                bases += ax.plot([], [], **{**BASE_STYLE, "color": colour, "alpha": 0.35})
-                runs += ax.plot([], [], color=colour, lw=1.6, label=label)
-            self.run_lines.append(runs)
-            self.base_lines.append(bases)
-            ax.set_title(panel.title, fontsize=10)
-            ax.set_ylabel(panel.unit, fontsize=9)
-            ax.set_xlim(START_YEAR, x_end)
-            ax.set_xticks(ticks, [f"{t:.0f}" for t in ticks])
-            ax.yaxis.set_major_locator(MaxNLocator(5))
-            ax.grid(alpha=0.25)
-            ax.tick_params(labelsize=8)
-            if len(panel.series) > 1:
-                ax.legend(fontsize=7, loc="upper left")
+            self._draw_axis(ax, panel)
         for ax in self.axes[1]:
-            ax.set_xlabel("year (from 31 March 2024)", fontsize=9)
+            ax.set_xlabel(f"year (from {START_DATE.day} {START_DATE:%B %Y})", fontsize=9)
         handles = [Line2D([], [], color=RUN_COLOUR, lw=1.6, label="this run"),
                    Line2D([], [], **BASE_STYLE, label="baseline (same seed and scale)")]
         self.suptitle = fig.suptitle("", fontsize=11, x=0.01, ha="left")
         self.legend = fig.legend(handles=handles, loc="upper right", fontsize=8, ncol=2, frameon=False)
 
+    def _draw_axis(self, ax, panel: Panel) -> None:
+        runs, bases = [], []
+        for j, (col, smooth) in enumerate(panel.series):
+            colour = RUN_COLOUR if j == 0 else SECOND_COLOUR
+            bases += ax.plot([], [], **{**BASE_STYLE, "color": colour, "alpha": 0.35})
+            runs += ax.plot([], [], color=colour, lw=1.6, label=series_label(col, smooth))
+        self.run_lines.append(runs)
+        self.base_lines.append(bases)
+        x_end = START_YEAR + self.years
+        ticks = np.arange(np.ceil(START_YEAR), x_end + 1e-9, 1 if self.years <= 6 else 2)
+        ax.set_title(panel.heading, fontsize=10)
+        ax.set_ylabel(panel.unit, fontsize=9)
+        ax.set_xlim(START_YEAR, x_end)
+        ax.set_xticks(ticks, [f"{t:.0f}" for t in ticks])
+        ax.yaxis.set_major_locator(MaxNLocator(5))
+        ax.grid(alpha=0.25)
+        ax.tick_params(labelsize=8)
+        if len(panel.series) > 1:
+            ax.legend(fontsize=6.5, loc="upper left")
+
     def update(self, df: pd.DataFrame, base: pd.DataFrame | None, scale: float,
                base_label: str = "baseline (same seed and scale)") -> Figure:
         for ax, panel, runs, bases in zip(self.axes.ravel(), PANELS, self.run_lines, self.base_lines):
             ys = []
-            for (col, _label, k, smooth), run, bl in zip(panel.series, runs, bases):
+            for (col, smooth), run, bl in zip(panel.series, runs, bases):
                 for line, frame in ((run, df), (bl, base)):
-                    x, y = _line(frame, col, k, smooth)
+                    x, y = _line(frame, col, smooth)
                     line.set_data(([], []) if x is None else (x, y))
                     if y is not None and len(y):
                         ys.append(y[np.isfinite(y)])
-            vals = np.concatenate(ys) if ys else np.zeros(0)
-            if len(vals):
-                lo, hi = float(vals.min()), float(vals.max())
-                if panel.unit.startswith(("%", "children", "homes")) and lo >= 0:
-                    lo = 0.0
-                pad = (hi - lo) * 0.08 or max(abs(hi) * 0.05, 1.0)
-                ax.set_ylim(lo - (0 if lo == 0 else pad), hi + pad)
+            _fit_y(ax, panel, np.concatenate(ys) if ys else np.zeros(0))
         self.legend.get_texts()[1].set_text(base_label)
         where = "England" if scale == 1 else f"a model of {scale:g} x England"
         self.suptitle.set_text(f"How the market moves week by week (counts are for {where})")
         return self.fig
+
+
+def _fit_y(ax, panel: Panel, vals: np.ndarray) -> None:
+    if not len(vals):
+        return
+    lo, hi = float(vals.min()), float(vals.max())
+    if panel.from_zero and lo >= 0:
+        lo = 0.0
+    pad = (hi - lo) * 0.08 or max(abs(hi) * 0.05, 1.0)
+    ax.set_ylim(lo - (0 if lo == 0 else pad), hi + pad)
 
 
 def timeseries_figure(df: pd.DataFrame, base: pd.DataFrame | None, years: int, scale: float,
@@ -400,11 +385,13 @@ def contested_homes(model, mw: MarketWeek | None, n: int = 5) -> pd.DataFrame:
         return pd.DataFrame()
     rpv = mw.referrals_per_home / np.maximum(mw.vacancies, 1)
     order = np.lexsort((-mw.referrals_per_home, -mw.buyers))[:n]
+    price = METRICS["mean_weekly_price_gbp"]
     return pd.DataFrame({
         "home in": model.geo.names[mw.home_la[order]],
         "free places": mw.vacancies[order],
         "referrals": mw.referrals_per_home[order],
         "per free place": np.round(rpv[order], 1),
         "authorities": mw.authorities[order],
-        "quotes (£ per week)": [f"{lo:,.0f} to {hi:,.0f}" for lo, hi in zip(mw.quote_lo[order], mw.quote_hi[order])],
+        f"quotes ({price.unit})": [f"{price.format(lo)} to {price.format(hi)}"
+                                   for lo, hi in zip(mw.quote_lo[order], mw.quote_hi[order])],
     })

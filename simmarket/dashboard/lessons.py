@@ -20,8 +20,7 @@ class Lesson:
     try_next: str
     settings: dict = field(default_factory=dict)
     scenario: str = "baseline"
-    map_metric: str = "mean_price"
-    weeks_hint: int = 52
+    map_metric: str = "mean_weekly_price_gbp"  # a key of figures.MAP_METRICS
 
     def applicable_settings(self) -> dict:
         return {k: v for k, v in self.settings.items() if k in CONTROL_BY_KEY}
@@ -40,10 +39,10 @@ LESSONS: tuple[Lesson, ...] = (
                "placements (blue), then pulls the average up.",
                "The map of mean price: the dearest authorities sit where children are many and homes are few "
                "(London and the South East)."),
-        try_next="Press Reset with 'How authorities buy places' set to rcc: do the red bars shrink?",
-        settings={"commissioning.mode": "spot", "rcc.membership": "none", "foster.capacity_multiplier": 0.8,
+        try_next="Set 'Who joins an RCC' to regions and press Reset: do the red bars shrink?",
+        settings={"rcc.membership": "none", "foster.capacity_multiplier": 0.8,
                   "pricing.profit_cap": 1.0, "workforce.supply_multiplier": 1.0},
-        map_metric="mean_price",
+        map_metric="mean_weekly_price_gbp",
     ),
     Lesson(
         id="staffing",
@@ -51,13 +50,13 @@ LESSONS: tuple[Lesson, ...] = (
         intro=("A registered place is only usable if the home has the staff (and a registered manager) for the "
                "children it would take. Here care staff are half as easy to recruit as today."),
         watch=("The map: orange homes have free places they cannot staff. Count how many turn orange.",
-               "'Registered places filled' falls while 'Waiting for a placement' and 'In unregistered settings' "
-               "rise: empty beds and waiting children at the same time.",
-               "'Distance from home': children travel further to the homes that can take them."),
+               "'Occupancy of registered places' falls while 'Children waiting for a placement' and 'Children in "
+               "unregistered settings' rise: empty beds and waiting children at the same time.",
+               "'Mean distance from home': children travel further to the homes that can take them."),
         try_next="Set 'Care staff supply' to 1.5 and press Reset: which lines move back below the baseline?",
-        settings={"workforce.supply_multiplier": 0.5, "commissioning.mode": "spot", "rcc.membership": "none",
+        settings={"workforce.supply_multiplier": 0.5, "rcc.membership": "none",
                   "foster.capacity_multiplier": 1.0},
-        map_metric="waiting",
+        map_metric="children_waiting",
     ),
     Lesson(
         id="together",
@@ -69,9 +68,9 @@ LESSONS: tuple[Lesson, ...] = (
                "'Weekly price' of new placements against the faint baseline (spot buying): is it lower?",
                "'Placed away from home': does buying together keep children nearer home, or send them further?"),
         try_next="Try 'Who joins an RCC' = national_20 (smaller cooperatives) and compare the bidding chart.",
-        settings={"commissioning.mode": "rcc", "rcc.membership": "regions", "rcc.one_customer": True,
+        settings={"rcc.membership": "regions", "rcc.one_customer": True,
                   "rcc.block_share": 0.2},
-        map_metric="far",
+        map_metric="share_over_20_miles",
     ),
     Lesson(
         id="profit_cap",
@@ -79,23 +78,23 @@ LESSONS: tuple[Lesson, ...] = (
         intro=("Providers may charge at most 5% above their costs. Prices fall at once, but new homes open where "
                "expected returns are high: does the cap slow the opening of new homes?"),
         watch=("'Weekly price' drops below the baseline straight away.",
-               "Over the years, watch 'Waiting for a placement' and 'In unregistered settings' against the "
-               "baseline: fewer new homes can mean more children without a place."),
+               "Over the years, watch 'Children waiting for a placement' and 'Children in unregistered settings' "
+               "against the baseline: fewer new homes can mean more children without a place."),
         try_next="Combine the cap with 'New council places built' (if available) and compare.",
         settings={"pricing.profit_cap": 0.05},
-        map_metric="mean_price",
+        map_metric="mean_weekly_price_gbp",
     ),
     Lesson(
         id="registration",
         title="Slow registration",
         intro=("A new home cannot open until Ofsted registers it. Here registration takes one to three years "
                "instead of six to eighteen months."),
-        watch=("'Registered places filled' climbs as demand grows but few new homes arrive.",
-               "'In unregistered settings': authorities turn to unregistered settings while homes are stuck "
+        watch=("'Occupancy of registered places' climbs as demand grows but few new homes arrive.",
+               "'Children in unregistered settings': authorities turn to unregistered settings while homes are stuck "
                "in the queue."),
         try_next="Set the registration delay to 10-20 weeks and press Reset.",
         settings={"supply.registration_weeks_min": 52, "supply.registration_weeks_max": 156},
-        map_metric="unregistered",
+        map_metric="children_unregistered",
     ),
 )
 

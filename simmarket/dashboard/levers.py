@@ -1,8 +1,8 @@
 """The dashboard's levers: one table of scenario keys a student can change, and scenario files.
 
-Each lever is a dotted key of the scenario schema (simmarket/config.py). Only the keys that
-exist in the schema when this module is imported are offered, so the table may name keys that
-another part of the project has not added yet; they appear once the schema has them.
+Each lever is a dotted key of the scenario schema (simmarket/params). Only the keys that exist in
+the schema, and are not retired, are offered, so the table may name keys that another part of the
+project has not added yet; they appear once the schema has them.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import config
-from ..config import ConfigError, Scenario
-
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+from .. import params
+from ..params import ConfigError, Scenario
+from ..time import START_DATE
 
 
 @dataclass(frozen=True)
@@ -33,10 +32,8 @@ class Lever:
 LEVER_TABLE: tuple[Lever, ...] = (
     Lever("run.scale", "Model scale (share of England)", "1.0 models all of England; 0.5 half the children and homes "
           "(faster). Counts on the charts are for the modelled share.", 0.25, 1.0, 0.25),
-    Lever("run.years", "Years to simulate (years)", "How long a run lasts, from 31 March 2024.", 1, 10, 1),
-    Lever("commissioning.mode", "How authorities buy places",
-          "spot: each of the 153 authorities buys alone, one placement at a time. rcc: authorities buy together "
-          "through regional care cooperatives (RCCs)."),
+    Lever("run.years", "Years to simulate (years)",
+          f"How long a run lasts, from {START_DATE.day} {START_DATE:%B %Y}.", 1, 10, 1),
     Lever("rcc.membership", "Who joins an RCC",
           "none: no cooperatives; regions: one RCC per region; national_20: about twenty RCCs across England; "
           "pilots: a few pilot cooperatives.", choices=("none", "regions", "pilots", "national_20")),
@@ -91,7 +88,7 @@ def _field(key: str) -> dataclasses.Field | None:
 
 
 def schema_values(scenario: Scenario) -> dict[str, Any]:
-    return {k: v for k, v, _unit, _doc in config.describe(scenario)}
+    return {k: v for k, v, _unit, _doc in params.describe(scenario)}
 
 
 SCHEMA = schema_values(Scenario())
@@ -126,6 +123,8 @@ def _resolve(lever: Lever) -> Control | None:
     default = SCHEMA[lever.key]
     f = _field(lever.key)
     meta = dict(f.metadata) if f is not None else {}
+    if meta.get("retired"):
+        return None  # accepted in files, but it has no effect: not a lever
     lo, hi = lever.lo, lever.hi
     if meta.get("lo") is not None:
         lo = meta["lo"] if lo is None else max(lo, meta["lo"])
@@ -163,31 +162,19 @@ CONTROL_BY_KEY = {c.key: c for c in CONTROLS}
 
 # ---------------------------------------------------------------------------------- scenarios
 
-def scenario_dirs() -> list[Path]:
-    """scenarios/ in the working folder, then the one beside the package."""
-    dirs = [Path.cwd() / "scenarios", PACKAGE_ROOT / "scenarios"]
-    out = []
-    for d in dirs:
-        if d.is_dir() and d.resolve() not in [o.resolve() for o in out]:
-            out.append(d)
-    return out
-
-
-def scenario_files() -> dict[str, Path]:
-    """Scenario name (file stem) -> path, baseline first."""
-    found: dict[str, Path] = {}
-    for d in scenario_dirs():
-        for p in sorted(d.glob("*.toml")):
-            found.setdefault(p.stem, p)
-    names = sorted(found, key=lambda n: (n != "baseline", n))
-    return {n: found[n] for n in names}
+def scenario_choices() -> dict[str, str]:
+    """Scenario name -> what the project's loader takes: the shipped scenarios (baseline first),
+    then any other file in ./scenarios/."""
+    found = {name: name for name in params.shipped_names()}
+    for path in sorted((Path.cwd() / "scenarios").glob("*.toml")):
+        found.setdefault(path.stem, str(path))
+    return found
 
 
 def load_scenario(name: str) -> Scenario:
-    files = scenario_files()
-    if name in files:
-        return config.load(files[name])
-    return Scenario()
+    """A scenario by name (or path) with the project's loader; a ConfigError naming the file and key
+    if it cannot be read or is not valid (never silently the defaults)."""
+    return params.load(scenario_choices().get(name, name))
 
 
 def values_of(scenario: Scenario) -> dict[str, Any]:
@@ -217,17 +204,6 @@ def build_scenario(base: Scenario, settings: dict[str, Any]) -> tuple[Scenario, 
     if lo_key in over and hi_key in over and over[lo_key] > over[hi_key]:
         over[hi_key] = over[lo_key]
         notes.append("Registration: the longest delay was raised to the shortest.")
-    merged = {**schema_values(base), **over}
-    mode, membership = merged.get("commissioning.mode"), merged.get("rcc.membership")
-    if mode == "rcc" and membership == "none":
-        choices = CONTROL_BY_KEY["rcc.membership"].choices if "rcc.membership" in CONTROL_BY_KEY else ()
-        pick = "regions" if "regions" in (choices or ()) else next((c for c in choices or () if c != "none"), None)
-        if pick:
-            over["rcc.membership"] = pick
-            notes.append(f"Commissioning through RCCs needs members: membership set to '{pick}'.")
-    if mode == "spot" and membership not in (None, "none") and "rcc.membership" in over:
-        over["commissioning.mode"] = "rcc"
-        notes.append("RCC membership chosen, so commissioning mode set to 'rcc'.")
     for _ in range(len(over) + 1):
         try:
             return base.replace(**over), notes

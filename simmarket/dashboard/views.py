@@ -9,10 +9,12 @@ import numpy as np
 import solara
 from mesa.visualization.utils import update_counter
 
+from ..metrics import METRICS
 from . import figures as F
+from .baseline import baseline_of
 from .lessons import Lesson
-from .levers import CONTROLS, load_scenario, values_of
-from .runner import DashboardMarket, baseline_of
+from .levers import CONTROLS
+from .model import DashboardMarket
 
 EXPLAIN_MAP = """
 **What you see.** Each circle is one of England's 153 local authorities, at its centre, coloured by
@@ -46,25 +48,16 @@ If authorities buy together through a regional care cooperative, members stop bi
 """
 
 
-def _fmt(x: float, unit: str = "", digits: int = 0) -> str:
-    if x is None or not np.isfinite(x):
-        return "-"
-    if unit == "%":
-        return f"{100 * x:.{digits}f}%"
-    if unit == "£":
-        return f"£{x:,.0f}"
-    return f"{x:,.{digits}f}"
+# the latest week's headline numbers (labels and formats from METRICS)
+HEADLINES = ("children_in_homes", "children_waiting", "children_unregistered", "mean_weekly_price_gbp",
+             "new_placement_mean_weekly_price_gbp", "share_over_20_miles", "occupancy_registered_places")
+SMOOTHED = {"new_placement_mean_weekly_price_gbp": 4}  # noisy week to week: a 4-week average
 
 
-HEADLINES = (
-    ("children_in_homes", "Children in homes", "", 0),
-    ("children_waiting", "Waiting for a place", "", 0),
-    ("children_unregistered", "In unregistered settings", "", 0),
-    ("mean_weekly_price_gbp", "Mean price (£ per week)", "£", 0),
-    ("new_placement_mean_weekly_price_gbp", "New placements (£ per week)", "£", 0),
-    ("share_over_20_miles", "Placed over 20 miles", "%", 0),
-    ("occupancy_registered_places", "Places filled", "%", 0),
-)
+def _latest(values: list, weeks: int) -> float:
+    if weeks > 1:
+        return float(np.nanmean(values[-weeks:])) if len(values) > 1 else float("nan")
+    return values[-1]
 
 
 @solara.component
@@ -74,15 +67,14 @@ def Headline(model: DashboardMarket, week: int, base_row):
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
         with solara.Card(style={"min-width": "150px", "padding": "4px 10px", "margin": "0"}):
             solara.Markdown(f"**Week {model.week}** of {model.horizon}  \n{model.date}")
-        for key, label, unit, digits in HEADLINES:
-            vals = df.get(key) or [float("nan")]
-            now = vals[-1]
-            if key == "new_placement_mean_weekly_price_gbp":  # noisy week to week: a 4-week average
-                now = float(np.nanmean(vals[-4:])) if len(vals) > 1 else float("nan")
+        for key in HEADLINES:
+            m, weeks = METRICS[key], SMOOTHED.get(key, 1)
+            now = _latest(df.get(key) or [float("nan")], weeks)
             base = base_row.get(key) if base_row is not None else None
-            extra = f"  \n<span style='color:#6b7280'>baseline {_fmt(base, unit, digits)}</span>" if base is not None else ""
+            extra = f"  \n<span style='color:#6b7280'>baseline {m.format(base, True)}</span>" if base is not None else ""
+            label = m.title + (f" ({weeks}-week avg)" if weeks > 1 else "")
             with solara.Card(style={"min-width": "150px", "padding": "4px 10px", "margin": "0"}):
-                solara.Markdown(f"{label}  \n**{_fmt(now, unit, digits)}**{extra}")
+                solara.Markdown(f"{label}  \n**{m.format(now, True)}**{extra}")
 
 
 @solara.component
@@ -97,12 +89,9 @@ def LessonBox(lesson: Lesson | None, model: DashboardMarket):
 
 
 def _changed_levers(model: DashboardMarket) -> str:
-    try:
-        ref = values_of(load_scenario(model.scenario_name))
-    except Exception:
-        ref = {}
-    labels = {c.key: c.label for c in CONTROLS}
-    diffs = [f"{labels[k]} = {v}" for k, v in model.lever_values.items() if k in ref and ref[k] != v and k in labels]
+    ref = model.scenario_values
+    diffs = [f"{c.label} = {model.lever_values[c.key]}" for c in CONTROLS
+             if c.key in ref and c.key in model.lever_values and ref[c.key] != model.lever_values[c.key]]
     return "; ".join(diffs) if diffs else "none (the scenario as written)"
 
 
@@ -118,7 +107,7 @@ def RunInfo(model: DashboardMarket):
         solara.Warning(note, dense=True)
 
 
-def _image(data: bytes, alt: str):
+def _image(data: bytes):
     solara.Image(data, width="100%")
 
 
@@ -135,20 +124,19 @@ def MapPanel(model: DashboardMarket, week: int, metric: solara.Reactive[str], ti
     data = solara.use_memo(draw, [model, week, metric.value])
     with solara.Card("Map: where children are and where the places are"):
         with solara.Columns([3, 2]):
-            _image(data, "map")
+            _image(data)
             with solara.Column():
                 solara.ToggleButtonsSingle(
                     value=metric,
-                    children=[solara.Button(F.AUTHORITY_METRICS[k].short, value=k, small=True,
-                                            style={"text-transform": "none"}) for k in F.AUTHORITY_METRICS],
+                    children=[solara.Button(METRICS[k].title, value=k, small=True, style={"text-transform": "none"})
+                              for k in F.MAP_METRICS],
                     style={"flex-wrap": "wrap"},
                 )
-                solara.Markdown(f"Colour of each authority: **{F.AUTHORITY_METRICS[metric.value].label}**.")
+                solara.Markdown(f"Colour of each authority: **{F.colour_label(METRICS[metric.value])}**.")
                 top = F.authority_table(model, metric.value)
                 if top:
-                    unit = "%" if F.AUTHORITY_METRICS[metric.value].percent else ""
-                    rows = "\n".join(f"| {n} | {v:,.0f}{unit} |" for n, v in top)
-                    solara.Markdown(f"| highest now | value |\n|---|---:|\n{rows}")
+                    rows = "\n".join(f"| {name} | {value} |" for name, value in top)
+                    solara.Markdown(f"| highest now | {METRICS[metric.value].title} |\n|---|---:|\n{rows}")
                 solara.Markdown(EXPLAIN_MAP)
 
 
@@ -171,7 +159,7 @@ def TrendsPanel(model: DashboardMarket, week: int, timings: dict):
 
     data = solara.use_memo(draw, [model, week, done])
     with solara.Card("Trends: this run against the baseline"):
-        _image(data, "trends")
+        _image(data)
         with solara.Columns([1, 1]):
             solara.Markdown(EXPLAIN_TRENDS)
             if base.error:
@@ -194,7 +182,7 @@ def MarketPanel(model: DashboardMarket, week: int, timings: dict):
     data = solara.use_memo(draw, [model, week])
     table = F.contested_homes(model, model.market_now)
     with solara.Card("This week's market: referrals, offers and bidding"):
-        _image(data, "market")
+        _image(data)
         with solara.Columns([1, 1]):
             solara.Markdown(EXPLAIN_MARKET)
             with solara.Column():

@@ -23,11 +23,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..outputs import manifest, write_json
 from . import store as store_mod
 from . import summary as summary_mod
+from .design import design_points
+from .outputs import manifest, write_json
 from .space import Sweep
-from .sweep import Backend, ModelEvaluator, auto_batch, design_points, plan_runs, run_seed, run_sweep
+from .sweep import Backend, ModelEvaluator, auto_batch, plan_runs, run_seed, run_sweep
 
 MANIFEST = "manifest.json"
 
@@ -93,8 +94,11 @@ def _write_manifest(folder: Path, sweep: Sweep, points: list[dict], started: str
 
 def execute(sweep: Sweep, folder: Path, backend: Backend, fn: Callable | None = None, resume: bool = False,
             progress: Callable[[dict], None] | None = None, chunk_size: int | None = None,
-            batch_size: int | None = None, charts: bool = True) -> SweepOutcome:
-    """Run (or finish) a sweep into `folder` and write its summary; returns the stored runs."""
+            batch_size: int | None = None, charts: Callable | None = None) -> SweepOutcome:
+    """Run (or finish) a sweep into `folder` and write its summary; returns the stored runs.
+
+    charts: optional charts(sweep, summary, folder) drawing the per-point summary (report.sweep).
+    """
     folder = Path(folder)
     points = design_points(sweep)
     n_runs = len(points) * sweep.design.replications
@@ -124,7 +128,7 @@ def execute(sweep: Sweep, folder: Path, backend: Backend, fn: Callable | None = 
     summary = summary_mod.point_summary(sweep, runs)
     summary.to_csv(folder / "summary.csv", index=False)
     if charts:
-        summary_mod.plot_outcomes(sweep, summary, folder / "charts")
+        charts(sweep, summary, folder / "charts")
     counts = runs["status"].value_counts().to_dict()
     _write_manifest(folder, sweep, points, started,
                     {**info, "status": "complete" if len(runs) == n_runs else "incomplete",

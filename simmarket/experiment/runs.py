@@ -1,45 +1,22 @@
-"""One model run, and replicates of a scenario over any concurrent.futures executor.
+"""One model run, and replicates of a scenario over the executor (executor.py).
 
-Seeds come from `numpy.random.SeedSequence(root).spawn(n)`: run i uses spawn key (i,), so any
-run can be rebuilt alone and results never depend on the backend or the number of workers.
+Seeds come from `numpy.random.SeedSequence(root).spawn(n)` (seeds.py): run i uses spawn key (i,),
+so results never depend on the backend or the number of workers.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from .. import metrics
-from ..config import Scenario
-
-
-@dataclass(frozen=True)
-class SeedSpec:
-    """A run's seed: the root entropy and its spawn key."""
-
-    root: int
-    spawn_key: tuple[int, ...]
-
-    def sequence(self) -> np.random.SeedSequence:
-        return np.random.SeedSequence(self.root, spawn_key=self.spawn_key)
-
-    def rng(self) -> np.random.Generator:
-        return np.random.default_rng(self.sequence())
-
-    def to_dict(self) -> dict:
-        return {"root": self.root, "spawn_key": list(self.spawn_key),
-                "state": int(self.sequence().generate_state(1, np.uint64)[0])}
-
-
-def seed_specs(root: int, n: int, prefix: tuple[int, ...] = ()) -> list[SeedSpec]:
-    """The first n spawned seeds of a root (identical to SeedSequence(root).spawn(n))."""
-    return [SeedSpec(root, (*prefix, i)) for i in range(n)]
+from ..params import Scenario
+from .executor import Failure, map_tasks
+from .seeds import SeedSpec, seed_specs  # noqa: F401  (seed_specs: part of this module's API)
 
 
 @dataclass
@@ -50,6 +27,10 @@ class RunResult:
     timeseries: pd.DataFrame | None
     seconds: float
     extra: dict = field(default_factory=dict)
+
+
+class RunFailed(RuntimeError):
+    """A replicate raised (run_replicates only; the commands keep failures as records)."""
 
 
 def build_model(scenario: Scenario, seed: SeedSpec):
@@ -77,38 +58,23 @@ def simulate(scenario: Scenario, seed: SeedSpec, timeseries: bool = True, groups
     return RunResult(seed, metrics.compute(model), metrics.by_region(model), ts, time.perf_counter() - t0, extra)
 
 
-def local_pool(workers: int) -> ProcessPoolExecutor:
-    """Worker processes on this machine (forkserver: safe with threads in the parent)."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+def run_seeds(scenario: Scenario, seeds: list[SeedSpec], workers: int | None = None, executor=None,
+              progress=None, groups: dict | None = None, timeseries: bool = True) -> list[RunResult | Failure]:
+    """Every seed, in seed order: a RunResult, or a Failure (with its traceback) for a run that raised."""
+    fn = partial(_simulate_task, scenario, timeseries=timeseries, groups=groups)
+    return map_tasks(fn, seeds, workers, executor, progress)
 
 
-def default_workers(n_tasks: int) -> int:
-    return max(1, min(os.cpu_count() or 1, n_tasks))
+def _simulate_task(scenario: Scenario, seed: SeedSpec, timeseries: bool, groups: dict | None) -> RunResult:
+    return simulate(scenario, seed, timeseries, groups)
 
 
-def run_replicates(scenario: Scenario, seeds: list[SeedSpec], executor: Executor | None = None,
-                   workers: int | None = None, progress=None, groups: dict | None = None) -> list[RunResult]:
-    """Run every seed, in parallel, returning results in seed order.
-
-    progress: optional callable called once per finished run.
-    """
-    if executor is None and (workers or default_workers(len(seeds))) == 1:
-        out = []
-        for s in seeds:
-            out.append(simulate(scenario, s, groups=groups))
-            if progress:
-                progress()
-        return out
-    own = executor is None
-    ex = executor or local_pool(workers or default_workers(len(seeds)))
-    try:
-        futures = {ex.submit(simulate, scenario, s, True, groups): i for i, s in enumerate(seeds)}
-        results: list[RunResult | None] = [None] * len(seeds)
-        for fut in as_completed(futures):
-            results[futures[fut]] = fut.result()
-            if progress:
-                progress()
-        return results  # type: ignore[return-value]
-    finally:
-        if own:
-            ex.shutdown(cancel_futures=True)
+def run_replicates(scenario: Scenario, seeds: list[SeedSpec], executor=None, workers: int | None = None,
+                   progress=None, groups: dict | None = None) -> list[RunResult]:
+    """Every seed's RunResult in seed order; raises RunFailed (after all runs) if any run failed."""
+    out = run_seeds(scenario, seeds, workers, executor, progress, groups)
+    failed = [r for r in out if isinstance(r, Failure)]
+    if failed:
+        raise RunFailed(f"{len(failed)} of {len(out)} runs failed; first: seed {seeds[failed[0].index].spawn_key}: "
+                        f"{failed[0].error}\n{failed[0].traceback}")
+    return out

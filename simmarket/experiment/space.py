@@ -30,14 +30,15 @@ import difflib
 import hashlib
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..config import ConfigError, Scenario, _read_toml, _suggest, describe, from_dict, load_raw
+from ..params import ConfigError, Scenario, describe, from_dict, load_raw, read_toml, suggest
 from ..metrics import METRICS
+from .design import DEFAULT_SAMPLES, design_points
 
 METHODS = ("grid", "lhs", "sobol", "morris", "table")
 TOP_KEYS = ("name", "description", "scenario", "set", "design", "parameters")
@@ -45,7 +46,6 @@ DESIGN_KEYS = ("method", "levels", "samples", "replications", "root_seed", "metr
                "common_random_numbers", "points", "design_seed")
 PARAM_KEYS = ("type", "lo", "hi", "levels", "values", "choices")
 TYPES = ("real", "integer", "categorical")
-DEFAULT_SAMPLES = {"lhs": 20, "sobol": 64, "morris": 10}
 
 
 # --------------------------------------------------------------------------------------------
@@ -162,7 +162,6 @@ class Sweep:
     metrics: tuple
     description: str = ""
     source: str = "<sweep>"
-    raw: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def keys(self) -> list[str]:
@@ -190,7 +189,7 @@ class Sweep:
 def is_sweep_file(path: str | Path) -> bool:
     """A TOML file with a [design] table is a sweep file (scenario files never have one)."""
     try:
-        data = _read_toml(Path(path))
+        data = read_toml(Path(path))
     except ConfigError:
         return False
     return isinstance(data.get("design"), dict)
@@ -200,7 +199,7 @@ def load_sweep(path: str | Path, check_metrics: bool = True) -> Sweep:
     """Read and validate a sweep file."""
     path = Path(path)
     src = str(path)
-    data = _read_toml(path)
+    data = read_toml(path)
     _unknown(src, "", data, TOP_KEYS)
     scen_ref = data.get("scenario")
     if scen_ref is None:
@@ -239,7 +238,7 @@ def load_sweep(path: str | Path, check_metrics: bool = True) -> Sweep:
         if not raw_params:
             raise ConfigError(src, "parameters", "no parameters to sweep; add a [parameters.\"section.key\"] table")
         params = tuple(_parse_parameter(src, k, v, scenario) for k, v in raw_params.items())
-    sweep = Sweep(name.strip(), scenario, params, design, metrics, description, src, data)
+    sweep = Sweep(name.strip(), scenario, params, design, metrics, description, src)
     _check_design(sweep)
     return sweep
 
@@ -251,7 +250,7 @@ def load_sweep(path: str | Path, check_metrics: bool = True) -> Sweep:
 def _unknown(src: str, prefix: str, table: dict, allowed) -> None:
     for key in table:
         if key not in allowed:
-            raise ConfigError(src, f"{prefix}{key}", f"unknown key{_suggest(key, allowed)}; allowed: {', '.join(allowed)}")
+            raise ConfigError(src, f"{prefix}{key}", f"unknown key{suggest(key, allowed)}; allowed: {', '.join(allowed)}")
 
 
 def _table(src: str, key: str, value) -> dict:
@@ -315,7 +314,7 @@ def _parse_design(src: str, d: dict, scenario: Scenario) -> Design:
     _unknown(src, "design.", d, DESIGN_KEYS)
     method = d.get("method", "grid")
     if method not in METHODS:
-        raise ConfigError(src, "design.method", f"'{method}' is not one of {', '.join(METHODS)}{_suggest(str(method), METHODS)}")
+        raise ConfigError(src, "design.method", f"'{method}' is not one of {', '.join(METHODS)}{suggest(str(method), METHODS)}")
     kw: dict[str, Any] = {"method": method}
     if "levels" in d:
         kw["levels"] = _int(src, "design.levels", d["levels"], 2, 1000)
@@ -352,7 +351,7 @@ def _parse_metrics(src: str, value, check: bool) -> tuple:
     if check:
         for m in value:
             if m not in METRICS:
-                raise ConfigError(src, "design.metrics", f"unknown metric '{m}'{_suggest(m, METRICS)}; see CONTRACT.md for the keys")
+                raise ConfigError(src, "design.metrics", f"unknown metric '{m}'{suggest(m, METRICS)}; see CONTRACT.md for the keys")
     if len(set(value)) != len(value):
         raise ConfigError(src, "design.metrics", "a metric is listed twice")
     return tuple(value)
@@ -379,7 +378,7 @@ def _parse_parameter(src: str, key: str, spec, scenario: Scenario) -> Parameter:
         raise ConfigError(src, where, "list-valued keys cannot be swept; sweep a scalar key instead")
     typ = spec.get("type", kind)
     if typ not in TYPES:
-        raise ConfigError(src, f"{where}.type", f"'{typ}' is not one of {', '.join(TYPES)}{_suggest(str(typ), TYPES)}")
+        raise ConfigError(src, f"{where}.type", f"'{typ}' is not one of {', '.join(TYPES)}{suggest(str(typ), TYPES)}")
     if typ == "real" and kind == "integer":
         raise ConfigError(src, f"{where}.type", "this key takes whole numbers; use type = \"integer\"")
     if typ in ("real", "integer") and kind == "categorical":
@@ -462,8 +461,6 @@ def _check_design(sweep: Sweep) -> None:
         raise ConfigError(src, "design.samples", f"Sobol sampling needs a power of 2 base samples, got {d.samples}")
     if d.method in ("sobol", "morris") and len(sweep.parameters) < 2:
         raise ConfigError(src, "parameters", f"{d.method} sensitivity needs at least 2 parameters")
-    from .sweep import design_points
-
     points = design_points(sweep)
     if len(points) * d.replications > 10**7:
         raise ConfigError(src, "design", f"{len(points) * d.replications:,} runs is more than the 10,000,000 allowed")
@@ -486,8 +483,6 @@ def _short(pt: dict) -> str:
 
 def describe_sweep(sweep: Sweep) -> list[str]:
     """Lines for `simmarket validate`: the resolved design, parameters and size."""
-    from .sweep import design_points
-
     d = sweep.design
     points = design_points(sweep)
     lines = [f"{sweep.source}: valid sweep '{sweep.name}' from scenario '{sweep.scenario.name}'"]

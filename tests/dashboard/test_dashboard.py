@@ -10,24 +10,29 @@ import ipyvuetify as v  # noqa: E402
 import ipywidgets as w  # noqa: E402
 import solara  # noqa: E402
 
-from simmarket import config  # noqa: E402
-from simmarket.config import Scenario  # noqa: E402
+from simmarket import metrics, params  # noqa: E402
 from simmarket.dashboard import figures as F  # noqa: E402
+from simmarket.dashboard import views  # noqa: E402
+from simmarket.dashboard.app import open_run  # noqa: E402
 from simmarket.dashboard.lessons import LESSONS  # noqa: E402
-from simmarket.dashboard.levers import CONTROL_BY_KEY, CONTROLS, LEVER_TABLE, build_scenario  # noqa: E402
-from simmarket.dashboard.runner import DashboardMarket  # noqa: E402
+from simmarket.dashboard.levers import CONTROL_BY_KEY, CONTROLS, LEVER_TABLE, build_scenario, load_scenario  # noqa: E402
+from simmarket.dashboard.model import DashboardMarket  # noqa: E402
+from simmarket.params import ConfigError, Scenario  # noqa: E402
 
 SMALL = {"run.scale": 0.1, "run.years": 1}
 
 
 def test_levers_come_from_the_schema():
-    schema = {k for k, *_ in config.describe(Scenario())}
+    described = {k: (v, doc) for k, v, _unit, doc in params.describe(Scenario())}
     assert CONTROLS, "no lever matched the schema"
-    assert {c.key for c in CONTROLS} <= schema
-    assert {c.key for c in CONTROLS} == {lv.key for lv in LEVER_TABLE if lv.key in schema and
-                                         not isinstance(dict(((k, v) for k, v, *_ in config.describe(Scenario())))[lv.key], tuple)}
-    for key in ("workforce.supply_multiplier", "foster.capacity_multiplier", "commissioning.mode", "run.scale"):
+    assert {c.key for c in CONTROLS} <= set(described)
+    assert {c.key for c in CONTROLS} == {lv.key for lv in LEVER_TABLE if lv.key in described and
+                                         not isinstance(described[lv.key][0], tuple)}
+    for key in ("workforce.supply_multiplier", "foster.capacity_multiplier", "rcc.membership", "run.scale"):
         assert key in CONTROL_BY_KEY
+    retired = {k for k, (_v, doc) in described.items() if doc.startswith("RETIRED")}
+    assert not retired & set(CONTROL_BY_KEY), "a retired key (no effect in the model) is offered as a lever"
+    assert "commissioning.mode" not in CONTROL_BY_KEY
     for c in CONTROLS:
         assert c.label and c.lever.explanation
         if c.kind in ("int", "float"):
@@ -38,9 +43,6 @@ def test_levers_are_made_consistent():
     sc, notes = build_scenario(Scenario(), {"supply.registration_weeks_min": 90, "supply.registration_weeks_max": 30})
     assert sc.supply.registration_weeks_max >= sc.supply.registration_weeks_min == 90
     assert notes
-    if "rcc.membership" in CONTROL_BY_KEY:
-        sc, notes = build_scenario(Scenario(), {"commissioning.mode": "rcc", "rcc.membership": "none"})
-        assert sc.commissioning.mode == "rcc" and sc.rcc.membership != "none"
 
 
 def test_lessons_set_valid_scenarios():
@@ -53,7 +55,8 @@ def test_lessons_set_valid_scenarios():
         assert settings, lesson.id
         sc, notes = build_scenario(Scenario(), settings)
         assert not [n for n in notes if n.startswith(("Ignored", "Could not"))], notes
-        assert lesson.map_metric in F.AUTHORITY_METRICS
+        assert lesson.map_metric in F.MAP_METRICS
+        assert not set(lesson.settings) - set(CONTROL_BY_KEY), f"{lesson.id} sets a key that is not a lever"
 
 
 def test_figures_render_for_a_running_model():
@@ -64,8 +67,9 @@ def test_figures_render_for_a_running_model():
     df = m.series()
     assert len(df) == 4 and "market_contested_homes" in df
     view = F.MapView()
-    for metric in F.AUTHORITY_METRICS:
+    for metric in F.MAP_METRICS:
         assert F.png(view.update(m, metric))[:4] == b"\x89PNG"
+        assert F.authority_table(m, metric)
     assert F.png(F.timeseries_figure(df, df, 1, 0.1))[:4] == b"\x89PNG"
     assert F.png(F.market_figure(m.market_now))[:4] == b"\x89PNG"
     assert F.png(F.market_figure(None))[:4] == b"\x89PNG"
@@ -74,6 +78,43 @@ def test_figures_render_for_a_running_model():
     assert all(ax.get_ylabel() for ax in fig.axes)
     fig = F.market_figure(m.market_now)
     assert all(ax.get_xlabel() for ax in fig.axes)
+
+
+def test_the_map_measures_what_the_tables_measure():
+    """Each authority's map value, weighted by its children in homes (or summed), is the national metric."""
+    m = DashboardMarket(seed=2, **SMALL)
+    for _ in range(4):
+        m.step()
+    national = metrics.compute(m, window=(m.week, m.week))
+    in_homes = np.bincount(m.children.la[m.children.status == metrics.HOME], minlength=m.n_la)
+    for key in F.MAP_METRICS:
+        per_la = metrics.per_authority(m, key)
+        total = per_la.sum() if metrics.METRICS[key].status is not None else np.nansum(per_la * in_homes) / in_homes.sum()
+        assert np.isclose(total, national[key], rtol=1e-9), key
+        assert np.allclose(F.authority_values(m, key), per_la * metrics.METRICS[key].scale, equal_nan=True)
+
+
+def test_every_metric_shown_has_its_label_and_format_in_metrics():
+    shown = {*F.MAP_METRICS, *views.HEADLINES, *(c for p in F.PANELS for c, _ in p.series)} - set(F.MARKET_SERIES)
+    assert shown <= set(metrics.METRICS)
+    price, share, spend = (metrics.METRICS[k] for k in ("mean_weekly_price_gbp", "share_over_20_miles",
+                                                         "la_spend_childrens_homes_gbp"))
+    assert price.format(5123.4) == "5,123" and price.format(5123.4, with_unit=True) == "£5,123"
+    assert share.format(0.456) == "46%" and share.scale == 100 and share.format(float("nan")) == "n/a"
+    assert spend.format(3.2e9) == "3.20" and spend.title == "Spend on children's homes"
+    assert price.format(None) == "n/a" and share.format_diff(0.012) == "+1.2 pp"
+
+
+def test_a_bad_scenario_is_an_error_not_the_defaults(tmp_path):
+    bad = tmp_path / "broken.toml"
+    bad.write_text('name = "broken"\n[workforce]\nsupply_multiplier = "lots"\n')
+    with pytest.raises(ConfigError, match="supply_multiplier"):
+        load_scenario(str(bad))
+    with pytest.raises(ConfigError):
+        load_scenario("no_such_scenario")
+    opened = open_run(str(bad))
+    assert opened.model is None and "broken.toml" in opened.error and "supply_multiplier" in opened.error
+    assert load_scenario("baseline") == params.baseline()
 
 
 def _texts(rc) -> str:
@@ -127,13 +168,26 @@ def test_a_lever_then_reset_then_step_changes_the_run(page):
     assert "Week 1" in text
 
 
+def test_choosing_a_broken_scenario_shows_why_and_keeps_the_run(page, tmp_path, monkeypatch):
+    rc = page
+    bad = tmp_path / "scenarios" / "broken.toml"
+    bad.parent.mkdir()
+    bad.write_text('name = "broken"\n[run]\nyears = -3\n')
+    monkeypatch.chdir(tmp_path)
+    select = rc.find(v.Select, label="Scenario file (free play)").widget
+    select.v_model = "broken"
+    alerts = " ".join(str(a.children) for a in rc.find(v.Alert).widgets)
+    assert "cannot be used" in alerts and "run.years" in alerts, alerts
+    assert "Week 0" in _texts(rc)  # the previous run is still shown
+
+
 def test_a_lesson_sets_the_levers(page):
     rc = page
     rc.find(v.Btn, children=["Commissioning together"]).widget.click()
     text = _texts(rc)
     assert "regional care cooperatives (RCCs)" in text  # the lesson's introduction
     assert "Watch for" in text
-    assert f"{CONTROL_BY_KEY['commissioning.mode'].label} = rcc" in text
+    assert f"{CONTROL_BY_KEY['rcc.membership'].label} = regions" in text
     slider = rc.find(v.Slider, label=CONTROL_BY_KEY["rcc.block_share"].label).widget if "rcc.block_share" in CONTROL_BY_KEY else None
     if slider is not None:
         assert np.isclose(slider.v_model, 0.2)

@@ -12,6 +12,7 @@ import sweep_toys
 from simmarket.cli import main
 from simmarket.experiment import driver, sensitivity
 from simmarket.experiment.space import Real
+from simmarket.report import sensitivity as sensitivity_report
 
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.toml"
 
@@ -35,7 +36,7 @@ def test_sobol_indices_of_the_ishigami_function(tmp_path, threads):
     s2 = tables["second_order"].set_index(["parameter_1", "parameter_2"])["S2"]
     assert s2["x1", "x3"] == pytest.approx(ISHIGAMI_S13, abs=0.08)
     assert abs(s2["x1", "x2"]) < 0.08
-    paths = sensitivity.write(sweep, tables, tmp_path / "s")
+    paths = sensitivity_report.write(sweep, tables, tmp_path / "s")
     assert {p.name for p in paths} >= {"sensitivity_sobol.csv", "sensitivity_sobol_s2.csv", "sensitivity_y.png"}
 
 

@@ -19,7 +19,9 @@ from simmarket.cli import main
 from simmarket.experiment import driver
 from simmarket.experiment.space import load_sweep
 from simmarket.experiment.store import ResultStore, read_runs, schema
-from simmarket.experiment.sweep import Backend, design_points, plan_runs, run_sweep
+from simmarket.experiment.design import design_points
+from simmarket.experiment.sweep import Backend, plan_runs, run_sweep
+from simmarket.report.sweep import plot_outcomes
 
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.toml"
 
@@ -75,7 +77,7 @@ def test_local_processes_and_dask_cluster_give_identical_results(cli_sweep, tmp_
 
 def test_a_run_that_raises_is_a_failed_row_and_the_sweep_finishes(tmp_path, threads):
     sweep = sweep_toys.toy_sweep(levels=4)
-    out = driver.execute(sweep, tmp_path / "s", threads, fn=sweep_toys.fails_above, charts=True)
+    out = driver.execute(sweep, tmp_path / "s", threads, fn=sweep_toys.fails_above, charts=plot_outcomes)
     runs = out.runs
     assert len(runs) == 16 * 2
     failed = runs[runs["status"] == "failed"]

@@ -9,7 +9,8 @@ from click.testing import CliRunner
 from simmarket.cli import main
 from simmarket.config import ConfigError
 from simmarket.experiment.space import Categorical, Integer, Real, is_sweep_file, load_sweep
-from simmarket.experiment.sweep import design_points, plan_runs, run_seed
+from simmarket.experiment.design import design_points
+from simmarket.experiment.sweep import plan_runs, run_seed
 
 SWEEPS = sorted((Path(__file__).resolve().parents[2] / "scenarios" / "sweeps").glob("*.toml"))
 

@@ -4,6 +4,10 @@ The targets (targets.toml, shipped in the package) are the single list. Only beh
 parameters with no direct evidence are fitted (FREE_PARAMETERS); everything with evidence keeps
 its value from facts.md. The fit is a Latin hypercube (scipy.stats.qmc) followed by Nelder-Mead
 (scipy.optimize) on a loss over all targets, evaluated on common seeds.
+
+Failed runs: the calibration table covers the seeds that ran (run_calibration returns the
+failures beside them); in the fit a failed evaluation has no metrics, so every target counts as
+missed at that point (the loss's penalty for a missing value).
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .config import REGIONS, Scenario, describe
-from .data import load_authorities, load_targets, start_homes, load_homes
-from .experiment.runs import default_workers, local_pool, seed_specs, simulate
+from ..data import load_authorities, load_homes, load_targets, start_homes
+from ..params import REGIONS, Scenario, describe
+from .executor import Failure, default_workers, map_tasks
+from .runs import simulate
+from .seeds import seed_specs
 
 CALIBRATION_YEARS = 1  # April 2024 to March 2025 (SOURCES.md)
 
@@ -65,28 +71,14 @@ def _run(args):
     return r.metrics, r.by_region
 
 
-def run_calibration(scenario: Scenario, workers: int | None = None, progress=None):
-    """Run the calibration year over the scenario's seeds; returns per-seed metrics and regions."""
+def run_calibration(scenario: Scenario, workers: int | None = None, progress=None, with_failures: bool = False):
+    """Run the calibration year over the scenario's seeds: (metrics, regions) per successful seed,
+    and with_failures=True also the list of Failures."""
     seeds = seed_specs(scenario.run.root_seed, scenario.run.seeds)
-    return _map(_run, [(scenario, s) for s in seeds], workers, progress)
-
-
-def _map(fn, tasks, workers, progress):
-    workers = workers or default_workers(len(tasks))
-    if workers == 1:
-        out = []
-        for t in tasks:
-            out.append(fn(t))
-            if progress:
-                progress()
-        return out
-    with local_pool(workers) as ex:
-        out = []
-        for r in ex.map(fn, tasks):
-            out.append(r)
-            if progress:
-                progress()
-        return out
+    out = map_tasks(_run, [(scenario, s) for s in seeds], workers, progress=progress)
+    ok = [r for r in out if not isinstance(r, Failure)]
+    failed = [r for r in out if isinstance(r, Failure)]
+    return (ok, failed) if with_failures else ok
 
 
 def target_table(per_seed: list[dict]) -> pd.DataFrame:
@@ -169,11 +161,11 @@ def fit(base: Scenario, n_design: int = 24, n_refine: int = 30, n_seeds: int = 3
 
     def evaluate_many(points: list[np.ndarray], stage: str) -> list[float]:
         tasks = [(scenario, _point_overrides(u), s) for u in points for s in seeds]
-        results = _map(_eval_task, tasks, workers, progress)
+        results = map_tasks(_eval_task, tasks, workers, progress=progress)
         out = []
         for i, u in enumerate(points):
-            per = results[i * n_seeds:(i + 1) * n_seeds]
-            means = {k: float(np.nanmean([m[k] for m in per])) for k in per[0]}
+            per = [m for m in results[i * n_seeds:(i + 1) * n_seeds] if not isinstance(m, Failure)]
+            means = {k: float(np.nanmean([m[k] for m in per])) if per else np.nan for k in load_targets()}
             value = loss(means)
             history.append({"stage": stage, "loss": value, **_point_overrides(u),
                             **{f"model.{k}": means[k] for k in load_targets()}})

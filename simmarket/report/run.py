@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .data import load_targets
+from ..data import load_targets
 
 HEADLINE = (
     ("children_in_homes", "Children in children's homes", "{:,.0f}"),

@@ -1,4 +1,11 @@
-"""`simmarket sweep` and `simmarket sensitivity` (CONTRACT.md), and `validate` for sweep files."""
+"""`simmarket sweep SWEEP`: a parameter sweep into a resumable folder; the helpers it shares with
+`simmarket sensitivity` and `validate` (loading a sweep file or shipped sweep name, the output
+folder, the backend, running with progress).
+
+A failed run is a row of the store (status "failed", with its traceback); the sweep goes on, the
+failed count shows on the progress bar and in the closing line, and the exit status stays 0
+(`--resume` does not redo failed runs; the failures are results). A dead executor is exit 1.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +16,8 @@ from pathlib import Path
 
 import click
 
-from .cli import fail_input, progress_bar
-from .config import ConfigError
+from ..params import ConfigError, resolve
+from .common import fail_input, progress_bar
 
 sweep_file = click.argument("sweep_file", metavar="SWEEP.toml", type=click.Path(dir_okay=False, path_type=Path))
 
@@ -27,20 +34,21 @@ def backend_options(f):
     return f
 
 
-def _load(path: Path, method: str | None = None):
-    from .experiment.space import load_sweep
+def load_sweep_file(path: Path, method: str | None = None):
+    """A sweep file or shipped sweep name, validated (bad input exits with status 2)."""
+    from ..experiment.space import load_sweep
 
     try:
-        sweep = load_sweep(path)
+        sweep = load_sweep(resolve(path, "sweep"))
         return sweep.with_method(method) if method else sweep
     except ConfigError as e:
         fail_input(str(e))
 
 
-def _folder(sweep, out: Path | None, resume: Path | None) -> Path:
+def output_folder(sweep, out: Path | None, resume: Path | None) -> Path:
     """The output folder: a new one (refusing a non-empty folder), or the one being resumed."""
-    from .experiment.driver import ResumeError, check_resumable
-    from .outputs import default_out
+    from ..experiment.driver import ResumeError, check_resumable
+    from ..experiment.outputs import default_out
 
     if resume is not None:
         if out is not None and out.resolve() != resume.resolve():
@@ -58,8 +66,8 @@ def _folder(sweep, out: Path | None, resume: Path | None) -> Path:
     return out
 
 
-def _open_backend(backend: str, workers: int | None, address: str | None):
-    from .experiment.sweep import open_backend
+def open_backend(backend: str, workers: int | None, address: str | None):
+    from ..experiment import sweep as sweep_mod
 
     if address and backend != "dask":
         fail_input("--address: only used with --backend dask")
@@ -68,21 +76,23 @@ def _open_backend(backend: str, workers: int | None, address: str | None):
             import dask.distributed  # noqa: F401
         except ImportError:
             fail_input("--backend dask: Dask is not installed; pip install 'simmarket[cluster]'")
-    return open_backend(backend, workers, address)
+    return sweep_mod.open_backend(backend, workers, address)
 
 
-def _run(sweep, out, backend, workers, address, resume):
+def run_sweep(sweep, out, backend, workers, address, resume):
     """Run or resume a sweep with a progress bar; Ctrl-C and dead executors leave a resumable folder."""
-    from .experiment import driver
-    from .experiment.sweep import SweepAborted
+    from ..experiment import driver
+    from ..experiment.design import design_points
+    from ..experiment.sweep import SweepAborted
+    from ..report.sweep import plot_outcomes
 
-    folder = _folder(sweep, out, resume)
-    points = len(driver.design_points(sweep))
+    folder = output_folder(sweep, out, resume)
+    points = len(design_points(sweep))
     total = points * sweep.design.replications
     failed = 0
     with contextlib.ExitStack() as stack:
         try:
-            be = stack.enter_context(_open_backend(backend, workers, address))
+            be = stack.enter_context(open_backend(backend, workers, address))
         except (OSError, TimeoutError) as e:
             fail_input(f"--address {address}: cannot reach the Dask scheduler ({e.__class__.__name__}: {e})")
         click.echo(f"{sweep.name}: {points} points x {sweep.design.replications} replications = {total} runs "
@@ -100,7 +110,8 @@ def _run(sweep, out, backend, workers, address, resume):
             bar.update(1)
 
         try:
-            outcome = driver.execute(sweep, folder, be, resume=resume is not None, progress=tick)
+            outcome = driver.execute(sweep, folder, be, resume=resume is not None, progress=tick,
+                                     charts=plot_outcomes)
         except KeyboardInterrupt:
             click.echo(f"\ninterrupted: finished runs are saved in {folder}; finish with: simmarket "
                        f"{click.get_current_context().info_name} {sweep.source} --resume {folder}", err=True)
@@ -116,47 +127,14 @@ def _run(sweep, out, backend, workers, address, resume):
     return outcome
 
 
-@click.command()
+@click.command("sweep")
 @sweep_file
 @backend_options
-def sweep(sweep_file, backend, workers, address, resume, out):
+def command(sweep_file, backend, workers, address, resume, out):
     """Run a parameter sweep; writes a Parquet store, a per-point summary and charts."""
-    from .experiment.summary import format_table
+    from ..report.sweep import format_table
 
-    sw = _load(sweep_file)
-    outcome = _run(sw, out, backend, workers, address, resume)
+    sw = load_sweep_file(sweep_file)
+    outcome = run_sweep(sw, out, backend, workers, address, resume)
     click.echo(format_table(sw, outcome.summary))
     click.echo(f"\nResults: {outcome.folder}")
-
-
-@click.command()
-@sweep_file
-@click.option("--method", type=click.Choice(["sobol", "morris"]),
-              help="design and indices (default: the sweep file's method if sobol or morris, else sobol)")
-@backend_options
-def sensitivity(sweep_file, method, backend, workers, address, resume, out):
-    """Sobol or Morris sensitivity indices of each outcome to the sweep's parameters."""
-    from .experiment import sensitivity as sa
-
-    sw = _load(sweep_file)
-    method = method or (sw.design.method if sw.design.method in sa.METHODS else "sobol")
-    sw = _load(sweep_file, method)
-    t0 = time.perf_counter()
-    outcome = _run(sw, out, backend, workers, address, resume)
-    tables = sa.analyse(sw, outcome.runs)
-    sa.write(sw, tables, outcome.folder)
-    click.echo(sa.format_indices(sw, tables))
-    for _, r in tables["skipped"].iterrows():
-        click.echo(f"skipped {r['metric']}: {r['reason']}")
-    click.echo(f"\n{method} sensitivity of {len(sw.metrics)} outcomes to {len(sw.parameters)} parameters "
-               f"in {time.perf_counter() - t0:.1f} s\nResults: {outcome.folder}")
-
-
-def validate_sweep(path: Path, sets=()) -> None:
-    """`simmarket validate` on a sweep file: check it and print the resolved design."""
-    from .experiment.space import describe_sweep
-
-    if sets:
-        fail_input(f"{path}: --set does not apply to sweep files; put fixed values in its [set] table")
-    for line in describe_sweep(_load(path)):
-        click.echo(line)

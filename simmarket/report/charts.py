@@ -13,10 +13,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from .metrics import WEEKS_PER_YEAR  # noqa: E402
-from .report import HEADLINE  # noqa: E402
+from ..time import START_DATE, WEEKS_PER_YEAR  # noqa: E402
+from .run import HEADLINE  # noqa: E402
 
-START = pd.Timestamp("2024-03-31")  # week 0: the market's state at 31 March 2024
+START = pd.Timestamp(START_DATE)  # week 0: the market's state at 31 March 2024
 COLOURS = ("#222222", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
            "#17becf", "#bcbd22")
 

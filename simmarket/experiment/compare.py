@@ -2,7 +2,8 @@
 
 Every scenario runs the same seeds (same root, same spawn keys), so run i of a scenario and run i
 of the base start from the same random state: the same starting market and the same chance events
-until the policy sends them down different paths. The paired difference per seed removes the
+until the policy sends them down different paths. A seed that failed in any scenario is dropped
+from every scenario, so the comparison stays paired (the failures are reported). The paired difference per seed removes the
 variation both runs share, and its mean over seeds gets a t-based 95% interval. Authorities that are RCC members in a scenario are measured identically in the base
 run, so the members' difference is paired too.
 """
@@ -10,21 +11,21 @@ run, so the members' difference is paired too.
 from __future__ import annotations
 
 import math
-import multiprocessing
-import os
 import re
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from .config import REGIONS, Scenario
-from .experiment.runs import RunResult, SeedSpec, seed_specs, simulate
-from .metrics import METRICS
+from ..metrics import METRICS
+from ..params import REGIONS, Scenario
+from .executor import Failure, map_tasks
 from .outputs import stats, utc_stamp
+from .runs import RunResult, simulate
+from .seeds import SeedSpec
 
 NATIONAL = "national"
 MEMBERS, NON_MEMBERS = "rcc_members", "non_members"
@@ -80,7 +81,7 @@ def folder_names(scenarios: list[Scenario]) -> list[str]:
 
 def member_groups(scenario: Scenario) -> dict[str, list[str]]:
     """RCC members and non-members defined by a scenario (empty groups dropped)."""
-    from .policies import rcc_groups
+    from ..policies import rcc_groups
 
     groups = rcc_groups(scenario) or {}
     return {g: list(groups[g]) for g in (MEMBERS, NON_MEMBERS) if groups.get(g)}
@@ -110,53 +111,25 @@ def default_out(arms: list[Arm]) -> Path:
     return Path("outputs") / f"compare-{arms[0].folder}-vs-{tail}" / utc_stamp()
 
 
-def unusable_out(out: Path) -> str | None:
-    """Why an output folder cannot be written (checked before the long part), or None."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        return "exists and is not a folder"
-    parent = out.parent
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir():
-        return f"{parent} is not a folder"
-    if not os.access(parent, os.W_OK | os.X_OK):
-        return f"cannot write in {parent}"
-    return None
+def run_all(arms: list[Arm], seeds: list[SeedSpec], workers: int | None = None, progress=None) -> list[tuple]:
+    """Run every scenario x seed on one executor; fill each arm's results in seed order.
 
-
-def run_all(arms: list[Arm], seeds: list[SeedSpec], workers: int | None = None, progress=None) -> None:
-    """Run every scenario x seed job in one pool; fill each arm's results in seed order."""
+    A seed with a failed run in any arm is dropped from all arms (pairing needs both sides);
+    returns (arm name, seed, Failure) for each failed run.
+    """
     jobs = [(a, j) for j in range(len(seeds)) for a in range(len(arms))]
-    slots = [[None] * len(seeds) for _ in arms]
-    workers = workers or max(1, min(os.cpu_count() or 1, len(jobs)))
-    if workers == 1:
-        for a, j in jobs:
-            slots[a][j] = simulate(arms[a].scenario, seeds[j], True, arms[a].groups)
-            if progress:
-                progress()
-    else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as ex:
-            try:
-                futures = {ex.submit(simulate, arms[a].scenario, seeds[j], True, arms[a].groups): (a, j)
-                           for a, j in jobs}
-                for fut in as_completed(futures):
-                    a, j = futures[fut]
-                    slots[a][j] = fut.result()
-                    if progress:
-                        progress()
-            except BaseException:
-                ex.shutdown(wait=False, cancel_futures=True)
-                raise
-    for arm, res in zip(arms, slots):
-        arm.results = res
+    fn = partial(_arm_run, [(arm.scenario, arm.groups) for arm in arms], seeds)
+    out = map_tasks(fn, jobs, workers, progress=progress)
+    failed = [(arms[a].name, seeds[j], r) for (a, j), r in zip(jobs, out) if isinstance(r, Failure)]
+    bad = {s for _, s, _ in failed}
+    for a, arm in enumerate(arms):
+        arm.results = [r for (ai, j), r in zip(jobs, out) if ai == a and seeds[j] not in bad]
+    return failed
 
 
-def _context():
-    """Workers forked from a clean server process: forking a process with threads (BLAS, Arrow) is unsafe."""
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["simmarket.experiment.runs", "simmarket.model"])
-    return ctx
+def _arm_run(arms: list[tuple], seeds: list[SeedSpec], job: tuple[int, int]) -> RunResult:
+    scenario, groups = arms[job[0]]
+    return simulate(scenario, seeds[job[1]], True, groups)
 
 
 def paired_difference(values, base) -> tuple[float, float, float, int]:
@@ -226,32 +199,3 @@ def subtitle(arms: list[Arm]) -> str:
     run = arms[0].scenario.run
     scale = f", model at {run.scale:g} of England's scale" if run.scale != 1 else ""
     return f"{run.seeds} paired seeds, {run.years} years from 31 March 2024{scale}"
-
-
-def write_comparison(folder: Path, arms: list[Arm], started: str, seconds: float) -> pd.DataFrame:
-    """Write every output of a comparison into an existing (temporary) folder."""
-    from . import compare_charts, compare_report
-    from .outputs import manifest, write_json, write_run
-
-    for arm in arms:
-        sub = folder / arm.folder
-        sub.mkdir()
-        write_run(sub, arm.scenario, arm.results, started)
-    table = comparison_table(arms)
-    table.to_csv(folder / "comparison.csv", index=False)
-    names = [a.name for a in arms]
-    sub_title = subtitle(arms)
-    compare_charts.plot_timeseries(folder / "timeseries.png", {a.name: timeseries(a) for a in arms}, sub_title)
-    charts = [("timeseries.png", "Weekly price, new-placement price, distance and unregistered use by scenario")]
-    if len(arms) > 1:
-        compare_charts.plot_differences(folder / "differences.png", table, names[0], names[1:], sub_title)
-        charts.append(("differences.png", f"Paired differences to {names[0]} with 95% intervals"))
-    run = arms[0].scenario.run
-    scale_note = f", at {run.scale:g} of England's scale" if run.scale != 1 else ""
-    compare_report.write_report(folder / "report.md", table, [a.scenario for a in arms], run.seeds,
-                                run.root_seed, run.years, scale_note, seconds, charts)
-    seeds = [r.seed for r in arms[0].results]
-    write_json(folder / "manifest.json", manifest(arms[0].scenario, seeds, started, {
-        "comparison": {"base": names[0], "scenarios": names, "folders": [a.folder for a in arms],
-                       "groups": {a.name: a.groups for a in arms[1:] if a.groups}, "seconds": seconds}}))
-    return table

@@ -1,4 +1,9 @@
-"""`simmarket compare BASE.toml OTHER.toml [...]`: scenarios side by side on paired seeds."""
+"""`simmarket compare BASE OTHER [...]`: scenarios side by side on paired seeds.
+
+Failed runs: a seed that failed in any scenario is left out of every scenario (so the comparison
+stays paired); each failure is one line on stderr, tracebacks go to failures.json, the exit status
+is 1. If no seed ran in every scenario, nothing is written.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,10 @@ from pathlib import Path
 
 import click
 
+from .common import all_failed, fail_input, load_scenario, progress_bar, some_failed
 
-@click.command()
+
+@click.command("compare")
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--seeds", type=int, help="seeds per scenario (default: the base's run.seeds)")
 @click.option("--seed", type=int, help="root seed shared by all scenarios (default: the base's run.root_seed)")
@@ -17,16 +24,17 @@ import click
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="override a key in every scenario (repeatable)")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="output folder")
 @click.option("--workers", type=click.IntRange(1, 256), help="parallel worker processes (default: all cores)")
-def compare(scenarios, seeds, seed, years, sets, out, workers):
+def command(scenarios, seeds, seed, years, sets, out, workers):
     """Compare OTHER scenarios with BASE (the first file) on the same seeds.
 
     Writes each scenario's run folder, comparison.csv (paired differences to the base with 95%
     intervals, nationally, by region and for RCC members), PNG charts and report.md.
     """
-    from . import compare as cmp
-    from .cli import fail_input, load_scenario, progress_bar
-    from .config import ConfigError
-    from .outputs import atomic_dir
+    from ..experiment import compare as cmp
+    from ..experiment.outputs import atomic_dir, check_writable, write_json
+    from ..experiment.seeds import seed_specs
+    from ..params import ConfigError
+    from ..report.compare import terminal_table, write_comparison
 
     if len(scenarios) < 2:
         fail_input("compare needs a base scenario file and at least one other scenario file")
@@ -39,21 +47,26 @@ def compare(scenarios, seeds, seed, years, sets, out, workers):
     for note in cmp.alignment_notes(loaded, aligned):
         click.echo(f"simmarket: note: {note}", err=True)
     run = aligned[0].run
-    specs = cmp.seed_specs(run.root_seed, run.seeds)
+    specs = seed_specs(run.root_seed, run.seeds)
     out = out or cmp.default_out(arms)
-    problem = cmp.unusable_out(out)
-    if problem:
-        fail_input(f"--out {out}: {problem}")
+    check_writable(out)  # before the long part
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     t0 = time.perf_counter()
     with progress_bar(len(arms) * len(specs), "compare") as bar:
-        cmp.run_all(arms, specs, workers, progress=lambda: bar.update(1))
+        failures = cmp.run_all(arms, specs, workers, progress=lambda: bar.update(1))
     seconds = time.perf_counter() - t0
+    failed = [(f.kind, f"{name} seed {seed.spawn_key[-1]}", f.error) for name, seed, f in failures]
+    if not arms[0].results:
+        all_failed(*failed[0], len(failed))
     with atomic_dir(out) as tmp:
-        table = cmp.write_comparison(tmp, arms, started, seconds)
-    from .compare_report import terminal_table
+        table = write_comparison(tmp, arms, started, seconds)
+        if failures:
+            write_json(tmp / "failures.json", [{"scenario": name, "seed": seed.to_dict(), **f.to_dict()}
+                                               for name, seed, f in failures])
 
-    click.echo(f"compare: {len(arms)} scenarios x {run.seeds} seeds x {run.years} years in {seconds:.1f} s "
+    click.echo(f"compare: {len(arms)} scenarios x {len(arms[0].results)} seeds x {run.years} years in {seconds:.1f} s "
                f"(final year: April {2023 + run.years} to March {2024 + run.years})")
     click.echo(terminal_table(table, arms[0].name))
     click.echo(f"\nResults: {out}")
+    if failed:
+        some_failed(failed, len(arms) * run.seeds, out)

@@ -1,13 +1,17 @@
-"""The comparison's report.md and terminal table, from comparison.csv."""
+"""A comparison's outputs: run folders, comparison.csv, charts, report.md, and its terminal table."""
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 
-from .config import REGIONS
-from .report import HEADLINE, fmt
+from ..experiment import compare as cmp
+from ..experiment.outputs import manifest, write_json, write_run
+from ..params import REGIONS
+from . import charts as compare_charts
+from .run import HEADLINE, fmt
 
 # metrics shown for RCC members and in the regional highlights
 FOCUS = (
@@ -198,3 +202,29 @@ def write_report(path, table: pd.DataFrame, scenarios, seeds: int, root: int, ye
             "members); each scenario's own `summary.json`, `timeseries.parquet` and `manifest.json` are in "
             "its subfolder."]
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+def write_comparison(folder: Path, arms: list[cmp.Arm], started: str, seconds: float) -> pd.DataFrame:
+    """Write every output of a comparison into an existing (temporary) folder."""
+    for arm in arms:
+        sub = folder / arm.folder
+        sub.mkdir()
+        write_run(sub, arm.scenario, arm.results, started)
+    table = cmp.comparison_table(arms)
+    table.to_csv(folder / "comparison.csv", index=False)
+    names = [a.name for a in arms]
+    sub_title = cmp.subtitle(arms)
+    compare_charts.plot_timeseries(folder / "timeseries.png", {a.name: cmp.timeseries(a) for a in arms}, sub_title)
+    charts = [("timeseries.png", "Weekly price, new-placement price, distance and unregistered use by scenario")]
+    if len(arms) > 1:
+        compare_charts.plot_differences(folder / "differences.png", table, names[0], names[1:], sub_title)
+        charts.append(("differences.png", f"Paired differences to {names[0]} with 95% intervals"))
+    run = arms[0].scenario.run
+    scale_note = f", at {run.scale:g} of England's scale" if run.scale != 1 else ""
+    write_report(folder / "report.md", table, [a.scenario for a in arms], run.seeds,
+                                run.root_seed, run.years, scale_note, seconds, charts)
+    seeds = [r.seed for r in arms[0].results]
+    write_json(folder / "manifest.json", manifest(arms[0].scenario, seeds, started, {
+        "comparison": {"base": names[0], "scenarios": names, "folders": [a.folder for a in arms],
+                       "groups": {a.name: a.groups for a in arms[1:] if a.groups}, "seconds": seconds}}))
+    return table

@@ -1,0 +1,73 @@
+"""What a resolved scenario says: every parameter with its unit (describe), the valid but extreme
+settings (warnings_for) and the retired keys in use (retired_in_use) the command line warns about."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import fields
+from typing import Any
+
+from .schema import Scenario
+
+
+def warnings_for(s: Scenario) -> list[tuple[str, str]]:
+    """Valid but extreme settings, as (key, what will happen): the command line prints them."""
+    out = []
+    wf, default = s.workforce, Scenario()
+    if wf.staff_per_place_target == 0:
+        out.append(("workforce.staff_per_place_target",
+                    "0: homes employ no staff, so no child can be placed in a children's home"))
+    if wf.supply_multiplier == 0:
+        out.append(("workforce.supply_multiplier",
+                    "0: no staff or managers are hired; homes lose staff to turnover and stop admitting children"))
+    if s.foster.capacity_multiplier == 0:
+        out.append(("foster.capacity_multiplier",
+                    "0: no foster places; children entering care go to children's homes or unregistered settings"))
+    if s.supply.entry_projects_per_year == 0:
+        out.append(("supply.entry_projects_per_year", "0: no new children's homes open during the run"))
+    base = default.demand.entry_rate_per_cla_year
+    if base and s.demand.entry_rate_per_cla_year >= 5 * base:
+        out.append(("demand.entry_rate_per_cla_year",
+                    f"{s.demand.entry_rate_per_cla_year / base:.0f} times the default entry rate: most new children "
+                    "will wait or go to unregistered settings, and the run will be slow"))
+    for i, coop in enumerate(s.rcc.cooperatives):
+        if not coop.region and len(set(coop.members) - set(coop.exclude)) == 1:
+            out.append((f"rcc.cooperatives[{i}].members",
+                        "a cooperative of one authority buys exactly as that authority does alone"))
+    return out
+
+
+
+def retired_in_use(s: Scenario) -> list[tuple[str, str]]:
+    """Retired keys set to anything but their default: still accepted, but without effect."""
+    out = []
+    defaults = {key: value for key, value, _unit, _doc in describe(Scenario())}
+    for key, value, _unit, _doc, retired in _rows(s):
+        if retired and value != defaults[key]:
+            out.append((key, f"{value!r}: retired, {retired}"))
+    return out
+
+
+def describe(scenario: Scenario) -> list[tuple[str, Any, str, str]]:
+    """Every resolved parameter as (dotted key, value, unit, description); retired keys say so."""
+    out = []
+    for key, value, unit, doc, retired in _rows(scenario):
+        out.append((key, value, unit, f"RETIRED: {retired} (was: {doc})" if retired else doc))
+    return out
+
+
+def _rows(scenario: Scenario) -> list[tuple[str, Any, str, str, str]]:
+    rows: list = []
+
+    def walk(obj, prefix):
+        for f in fields(obj):
+            value = getattr(obj, f.name)
+            key = f"{prefix}.{f.name}" if prefix else f.name
+            if dataclasses.is_dataclass(value):
+                walk(value, key)
+            elif prefix:  # name and description are not parameters
+                meta = f.metadata
+                rows.append((key, value, meta.get("unit", ""), meta.get("doc", ""), meta.get("retired", "")))
+
+    walk(scenario, "")
+    return rows
