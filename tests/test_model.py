@@ -9,7 +9,8 @@ import pytest
 from simmarket import data, metrics
 from simmarket.experiment import seed_specs, run_replicates
 from simmarket.invariants import violations
-from simmarket.population import GONE, HOME
+from simmarket.phases import accounts
+from simmarket.state import GONE, HOME
 from simhelpers import build, small
 
 VARIATIONS = {
@@ -65,7 +66,7 @@ def test_money_is_conserved():
     spot = (ch.status == HOME) & ~ch.block
     expected = ch.price[spot].sum() + (homes.block_places * homes.block_price)[homes.state == 1].sum()
     assert m.flows.la["spend_homes"][m.week].sum() == 0
-    m.settle_accounts()
+    accounts.settle_accounts(m)
     assert (homes.block_places > 0).any()
     assert m.flows.la["spend_homes"][m.week].sum() == pytest.approx(expected, rel=1e-12)
 
