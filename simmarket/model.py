@@ -13,7 +13,7 @@ from . import data, metrics, start
 from .agents import Provider
 from .data import REGIONS
 from .invariants import begin, check
-from .config import Scenario
+from .params import Scenario
 from .phases import accounts, clearing, commissioning, demand, entry_exit, escalation, staffing
 from .policy import PolicySchedule
 from .state import Children, FlowBook, Geography, Homes, Owners

@@ -16,15 +16,15 @@ PACKAGE = Path(__file__).resolve().parent.parent / "simmarket"
 
 # bottom to top; a module may import its own layer and the layers below
 LAYERS = (
-    ("time", "data"),
+    ("time", "data", "arrays"),
     ("params", "config"),                          # config: the old import path of params
-    ("state", "population", "supply", "geography"),  # population, supply, geography: today's state
+    ("state",),
     ("rules",),
-    ("phases", "market", "start"),                   # market: today's clearing phase
-    ("agents", "policy", "policies"),                # policies: today's policy levers
-    ("metrics",),
+    ("phases",),
+    ("agents", "policy"),
+    ("start",),
+    ("metrics", "invariants"),
     ("model",),
-    ("invariants",),
     ("experiment", "outputs"),                       # outputs: the old import path of experiment.outputs
     ("report",),
     ("cli", "dashboard"),

@@ -18,7 +18,7 @@ def command(years, scale, seed):
     from ..experiment.runs import build_model
     from ..experiment.seeds import SeedSpec
     from ..params import baseline
-    from ..population import GONE
+    from ..state import GONE
 
     sc = baseline().replace(**{"run.years": years, "run.scale": scale})
     t0 = time.perf_counter()

@@ -15,7 +15,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from ..metrics import METRICS, Metric, per_authority
-from ..supply import ACTIVE
+from ..state import ACTIVE
 from ..time import START_DATE, START_YEAR, decimal_year
 from .market_week import MarketWeek
 from .model import day_month_year

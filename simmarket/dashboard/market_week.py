@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..population import HOME
+from ..state import HOME
 
 
 @dataclass

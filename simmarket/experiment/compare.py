@@ -81,7 +81,7 @@ def folder_names(scenarios: list[Scenario]) -> list[str]:
 
 def member_groups(scenario: Scenario) -> dict[str, list[str]]:
     """RCC members and non-members defined by a scenario (empty groups dropped)."""
-    from ..policies import rcc_groups
+    from ..policy import rcc_groups
 
     groups = rcc_groups(scenario) or {}
     return {g: list(groups[g]) for g in (MEMBERS, NON_MEMBERS) if groups.get(g)}
