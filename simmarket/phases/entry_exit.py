@@ -67,8 +67,11 @@ def open_registered(m) -> None:
 def entry_weights(m) -> np.ndarray:
     """Where new homes are attractive: expected margin against property cost, by authority."""
     sup, pr = m.params.supply, m.params.pricing
-    margin = m.flows.expected_margin(m.week, pr.target_margin_private)
-    attractive = np.clip(margin / 0.2, 0.0, MAX_ATTRACTIVENESS) ** sup.return_elasticity
+    target = pr.target_margin_private
+    margin = m.flows.expected_margin(m.week, target)
+    # a region's margin relative to the margin entrants aim for (with no positive target, any profit attracts)
+    relative = margin / target if target > 0 else np.where(margin > 0, MAX_ATTRACTIVENESS, 0.0)
+    attractive = np.clip(relative, 0.0, MAX_ATTRACTIVENESS) ** sup.return_elasticity
     base = m.la_table["pop_0_17"].to_numpy(float) * m.geo.property_index ** -sup.property_elasticity
     norm = base.sum()
     if m.levers.planning_need_weight > 0:
