@@ -11,6 +11,7 @@ import numpy as np
 
 from .phases.capital import open_council_home
 from .phases.commissioning import reserve_places, transfer_blocks
+from .phases.accounts import REVIEWS_PER_YEAR
 from .phases.entry_exit import fail_owner
 from .state import HOME, UNREG, WAITING
 from .time import ramp
@@ -57,7 +58,7 @@ class Provider(mesa.Agent):
         super().__init__(model)
         self.index = index
         self.name = name
-        self.revenue_12m = 0.0
+        self.revenue_12m = 0.0  # revenue and cost over the last twelve months (to the last review)
         self.cost_12m = 0.0
 
     @property
@@ -73,11 +74,12 @@ class Provider(mesa.Agent):
         return bool(self.model.owners.failed[self.index])
 
     def review(self) -> None:
-        """An indebted owner may fail and close all its homes (disorderly exit)."""
+        """Every four weeks: an indebted owner may fail and close all its homes (disorderly exit),
+        more often when its last twelve months' costs exceeded its revenue."""
         m = self.model
         if self.failed or not self.indebted:
             return
-        hazard = m.params.supply.owner_failure_per_year * m.levers.oversight_factor / 12
+        hazard = m.params.supply.owner_failure_per_year * m.levers.oversight_factor / REVIEWS_PER_YEAR
         if self.revenue_12m < self.cost_12m:
             hazard *= LOSS_FAILURE_MULTIPLIER
         if m.streams["supply"].random() < hazard:

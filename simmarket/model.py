@@ -6,6 +6,8 @@ phase is a module of simmarket.phases.
 
 from __future__ import annotations
 
+from collections import deque
+
 import mesa
 import numpy as np
 
@@ -43,6 +45,7 @@ class PlacementMarket(mesa.Model):
         self.providers: list[Provider] = []
         self.council_providers: dict[int, int] = {}
         self.rccs = []
+        self.owner_books: deque = deque()  # owners' revenue and cost to date at each review, the last year's
         self.last_referrals = None  # the latest week's clearing (for the dashboard)
         start.build(self)
         self.policies = PolicySchedule(self)

@@ -7,9 +7,11 @@ import numpy as np
 
 from ..rules import property_cost, wage
 from ..state import ACTIVE, FOSTER, HOME, SUPPORTED, UNREG
+from ..time import WEEKS_PER_YEAR
 
 PROFIT_SMOOTHING = 1 / 13  # weekly weight of a home's profit average (about a quarter; prior)
 REVIEW_EVERY_WEEKS = 4  # indebted owners review their finances every four weeks (prior)
+REVIEWS_PER_YEAR = WEEKS_PER_YEAR // REVIEW_EVERY_WEEKS  # 13
 
 
 def settle_accounts(m) -> None:
@@ -72,12 +74,20 @@ def block_payments(m, blocks: np.ndarray) -> np.ndarray:
 
 
 def review_owners(m, rev: np.ndarray, cost: np.ndarray) -> None:
-    """Every four weeks, highly indebted owners look at their revenue and costs and may fail."""
+    """Owners' books: revenue and cost to date; every four weeks the highly indebted owners look
+    at their last twelve months and may fail."""
+    owners, n = m.owners, m.owners.n
+    owners.revenue_to_date[:] += np.bincount(m.homes.owner, weights=rev, minlength=n)
+    owners.cost_to_date[:] += np.bincount(m.homes.owner, weights=cost, minlength=n)
     if m.week % REVIEW_EVERY_WEEKS != REVIEW_EVERY_WEEKS - 1:
         return
-    n = len(m.providers)
-    by_owner_rev = np.bincount(m.homes.owner, weights=rev * 13, minlength=n)
-    by_owner_cost = np.bincount(m.homes.owner, weights=cost * 13, minlength=n)
+    books = m.owner_books
+    books.append((owners.revenue_to_date.copy(), owners.cost_to_date.copy()))
+    rev_then, cost_then = books[0] if len(books) > REVIEWS_PER_YEAR else (np.zeros(0), np.zeros(0))
+    if len(books) > REVIEWS_PER_YEAR:
+        books.popleft()
     for prov in m.indebted_providers:
-        prov.revenue_12m, prov.cost_12m = by_owner_rev[prov.index], by_owner_cost[prov.index]
+        i = prov.index
+        prov.revenue_12m = owners.revenue_to_date[i] - (rev_then[i] if i < len(rev_then) else 0.0)
+        prov.cost_12m = owners.cost_to_date[i] - (cost_then[i] if i < len(cost_then) else 0.0)
     m.indebted_providers.do("review")
