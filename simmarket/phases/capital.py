@@ -30,9 +30,8 @@ def council_provider(m, la: int) -> int:
 def open_council_home(m, places: int, target: str, among=None) -> None:
     """A new council-run home where it is needed, registered after the shortest delay."""
     la = pick_la(m, target, among)
-    h = add_homes(m, np.array([la]), np.array([m.week + m.params.supply.registration_weeks_min]),
-                  sector=np.array([COUNCIL]), places=np.array([places]))
-    m.homes.owner[h] = council_provider(m, la)
+    add_homes(m, np.array([la]), np.array([m.week + m.params.supply.registration_weeks_min]),
+              sector=np.array([COUNCIL]), places=np.array([places]), owner=np.array([council_provider(m, la)]))
 
 
 def extend_council_home(m, places: int, target: str) -> None:
@@ -50,11 +49,11 @@ def open_secure_home(m, region: int, places: int) -> None:
     """A new secure children's home in a region, open at once."""
     among = np.flatnonzero(m.region_of_la == region)
     la = pick_la(m, "need", among)
-    h = add_homes(m, np.array([la]), np.array([m.week]), sector=np.array([COUNCIL]), places=np.array([places]))
+    h = add_homes(m, np.array([la]), np.array([m.week]), sector=np.array([COUNCIL]), places=np.array([places]),
+                  owner=np.array([council_provider(m, la)]))
     homes = m.homes
     homes.secure[h] = True
     homes.max_complexity[h] = 2
     homes.dol_ok[h] = True
-    homes.owner[h] = council_provider(m, la)
     homes.state[h] = ACTIVE
     m.flows.add_region("homes_opened", m.week, m.region_of_la[homes.la[h]])

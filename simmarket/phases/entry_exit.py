@@ -98,15 +98,15 @@ def start_projects(m, week: int) -> None:
 
 
 def add_homes(m, la: np.ndarray, open_week: np.ndarray, sector: np.ndarray | None = None,
-              places: np.ndarray | None = None) -> np.ndarray:
-    """New homes (in the pipeline until open_week) with new or growing providers."""
+              places: np.ndarray | None = None, owner: np.ndarray | None = None) -> np.ndarray:
+    """New homes (in the pipeline until open_week), by default with new or growing providers."""
     rng, sup = m.streams["supply"], m.params.supply
     n = len(la)
     if places is None:
         places = 1 + rng.choice(len(sup.new_home_places), size=n, p=np.asarray(sup.new_home_places))
     if sector is None:
         sector = np.where(rng.random(n) < sup.private_entry_share, PRIVATE, VOLUNTARY)
-    owner = owners_for(m, sector)
+    owner = owners_for(m, sector) if owner is None else owner
     x, y = m.geo.points_in(la, rng)
     target = staff_target(places, m.params.workforce).astype(np.int64)
     return m.homes.add(
