@@ -1,0 +1,57 @@
+"""Commissioning (phase 3): block contracts reserve the nearest suitable free places at an agreed price."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from handmade import GEO, at, levers, make_homes
+from simmarket.params import Scenario
+from simmarket.phases.commissioning import reserve_places, transfer_blocks
+from simmarket.rules import care_cost
+from simmarket.state import CLOSED, COUNCIL, NO_BUYER
+
+P = Scenario()
+
+
+def commissioning_model(homes, week=0):
+    """What reserving places reads and writes."""
+    return SimpleNamespace(homes=homes, geo=GEO, params=P, week=week, levers=levers(P))
+
+
+def test_blocks_reserve_the_nearest_suitable_free_places():
+    # by distance: council, secure, full, no manager, closed, already held: none can be reserved;
+    # then two free places at 10 miles, three at 20 and two at 30
+    miles = [1, 2, 3, 4, 5, 6, 20, 10, 30]
+    x, y = at(0, east_miles=miles)
+    homes = make_homes(x=x, y=y, places=[2, 2, 2, 2, 2, 2, 3, 3, 2], occupied=[0, 0, 2, 0, 0, 0, 0, 1, 0],
+                       sector=[COUNCIL, 0, 0, 0, 0, 0, 0, 0, 0], secure=[False, True] + [False] * 7,
+                       manager=[True, True, True, False, True, True, True, True, True],
+                       state=[1, 1, 1, 1, CLOSED, 1, 1, 1, 1], block_buyer=[-1] * 5 + [2, -1, -1, -1],
+                       block_places=[0] * 5 + [1, 0, 0, 0])
+    reserve_places(commissioning_model(homes), 0, 4, 1, margin=0.1)
+    assert homes.block_buyer.tolist() == [NO_BUYER] * 5 + [2, 1, 1, NO_BUYER]
+    assert homes.block_places.tolist() == [0] * 5 + [1, 2, 2, 0]  # 2 free at 10 miles, then 2 of 3 at 20
+
+
+def test_block_price_is_a_medium_need_childs_cost_plus_the_margin_within_the_profit_cap():
+    homes = make_homes(places=[2, 2], la=[0, 1])
+    m = commissioning_model(homes, week=30)
+    cost = care_cost(np.array([1]), np.array([False]), np.ones(1), P, week=30)[0]
+    reserve_places(m, 0, 2, 0, margin=0.1)
+    assert homes.block_price[0] == pytest.approx(cost * 1.1)
+    m.levers.profit_cap = 0.05
+    reserve_places(m, 1, 2, 1, margin=0.1)
+    assert homes.block_price[1] == pytest.approx(cost * 1.05)
+
+
+def test_nothing_wanted_nothing_reserved():
+    homes = make_homes(places=[2, 2])
+    reserve_places(commissioning_model(homes), 0, 0, 0, margin=0.1)
+    assert (homes.block_buyer == NO_BUYER).all()
+
+
+def test_blocks_pass_to_a_cooperative_when_authorities_join():
+    homes = make_homes(block_buyer=[0, 1, 2, NO_BUYER], block_places=[1, 1, 1, 0])
+    transfer_blocks(homes, np.array([0, 2]), 7)
+    assert homes.block_buyer.tolist() == [7, 1, 7, NO_BUYER]

@@ -1,0 +1,72 @@
+"""Costs, staffing needs and margins (simmarket.rules.costs)."""
+
+import numpy as np
+import pytest
+
+from simmarket.params import Scenario
+from simmarket.rules import (DOL_STAFF_MULTIPLIER, care_cost, place_cost, property_cost, sector_margin, staff_need,
+                             staff_target, wage)
+from simmarket.state import COUNCIL, HEALTH, PRIVATE, VOLUNTARY
+from simmarket.time import WEEKS_PER_YEAR
+
+P = Scenario()
+
+
+def test_staff_need_by_complexity_and_dol():
+    spc = (2.0, 3.0, 5.0)
+    need = staff_need(np.array([0, 1, 2, 2]), np.array([False, False, False, True]), spc)
+    assert need.tolist() == [2.0, 3.0, 5.0, 5.0 * DOL_STAFF_MULTIPLIER]
+
+
+def test_staff_target_rounds_up():
+    wf = Scenario().replace(**{"workforce.staff_per_place_target": 3.9}).workforce
+    assert staff_target(np.array([0, 1, 2, 3]), wf).tolist() == [0, 4, 8, 12]
+
+
+def test_a_dol_order_costs_the_staff_multiplier_more():
+    c = care_cost(np.array([2, 2]), np.array([False, True]), np.ones(2), P)
+    assert c[1] == pytest.approx(DOL_STAFF_MULTIPLIER * c[0])
+
+
+def test_medium_need_child_costs_a_place_at_expected_occupancy():
+    for occ in (0.5, 0.75, 1.0):
+        p = P.replace(**{"pricing.expected_occupancy": occ})
+        c = care_cost(np.array([1]), np.array([False]), np.array([1.3]), p, week=30)
+        assert c[0] == pytest.approx(place_cost(np.array([1.3]), p, 30)[0] / occ)
+
+
+def test_care_cost_scales_with_staff_need():
+    c = care_cost(np.array([0, 1, 2]), np.zeros(3, bool), np.ones(3), P)
+    spc = np.asarray(P.workforce.staff_per_child)
+    np.testing.assert_allclose(c / c[1], spc / spc[1])
+
+
+def test_wage_grows_by_real_growth_per_year():
+    p = P.replace(**{"workforce.wage_growth_per_year": 0.1, "workforce.wage_gbp_week": 500.0})
+    assert wage(p, 0) == pytest.approx(500.0)
+    assert wage(p, WEEKS_PER_YEAR) == pytest.approx(550.0)
+    assert wage(p, 2 * WEEKS_PER_YEAR) == pytest.approx(605.0)
+    assert wage(p.replace(**{"workforce.wage_growth_per_year": 0.0}), 300) == pytest.approx(500.0)
+
+
+def test_property_cost_follows_house_prices_in_part():
+    p = P.replace(**{"pricing.property_gbp_place_week": 600.0})
+    c = property_cost(np.array([0.0, 1.0, 2.0]), p)
+    assert c[1] == pytest.approx(600.0)  # England's mean
+    assert 0 < c[0] < c[1] < c[2]
+    assert c[2] - c[1] == pytest.approx(c[1] - c[0])  # linear in the index
+
+
+def test_place_cost_is_staff_plus_property():
+    idx = np.array([0.8, 1.2])
+    expected = P.workforce.staff_per_place_target * wage(P, 10) + property_cost(idx, P)
+    np.testing.assert_allclose(place_cost(idx, P, 10), expected)
+    assert place_cost(idx, P, 104)[0] > place_cost(idx, P, 0)[0]  # wages grow
+
+
+def test_sector_margin_by_sector_and_profit_cap():
+    sectors = np.array([PRIVATE, VOLUNTARY, COUNCIL, HEALTH])
+    pr = P.replace(**{"pricing.target_margin_private": 0.3, "pricing.target_margin_voluntary": 0.05}).pricing
+    assert sector_margin(sectors, pr, 1.0).tolist() == pytest.approx([0.3, 0.05, 0.0, 0.0])
+    assert sector_margin(sectors, pr, 0.1).tolist() == pytest.approx([0.1, 0.05, 0.0, 0.0])  # the cap binds
+    assert sector_margin(sectors, pr, 0.0).tolist() == [0.0, 0.0, 0.0, 0.0]

@@ -1,0 +1,109 @@
+"""The column store: stable ids, positions found by id, capacity growth; and the stores built on it."""
+
+import numpy as np
+
+from simmarket.state import (ACTIVE, CLOSED, FOSTER, GONE, HOME, NEVER, NO_BUYER, PIPELINE, WAITING, Children,
+                             Homes)
+from simmarket.state.columns import ColumnStore
+
+
+class Things(ColumnStore):
+    FIELDS = {"size": (np.int64, 7), "weight": (np.float64, 0.5), "flag": (np.bool_, False)}
+
+
+def test_add_gives_new_unique_ids_and_fills_defaults():
+    t = Things(capacity=4)
+    pos = t.add(size=np.array([1, 2, 3]))
+    assert pos.tolist() == [0, 1, 2]
+    assert t.id.tolist() == [0, 1, 2]
+    assert t.weight.tolist() == [0.5] * 3 and not t.flag.any()
+    t.add(weight=np.array([9.0, 8.0]), flag=True)  # a scalar applies to every new row
+    assert t.id.tolist() == [0, 1, 2, 3, 4]
+    assert t.size.tolist() == [1, 2, 3, 7, 7]
+    assert t.flag.tolist() == [False, False, False, True, True]
+
+
+def test_capacity_growth_keeps_values_and_fills_defaults():
+    t = Things(capacity=2)
+    t.add(size=np.array([10, 11]), weight=np.array([1.0, 2.0]))
+    t.add(size=np.arange(5))  # beyond capacity
+    assert t.n == 7
+    assert t.size.tolist() == [10, 11, 0, 1, 2, 3, 4]
+    assert t.weight.tolist() == [1.0, 2.0] + [0.5] * 5
+    assert t.id.tolist() == list(range(7))
+
+
+def test_ids_survive_keep_only_and_are_never_reused():
+    t = Things(capacity=3)
+    t.add(size=np.arange(6))
+    t.keep_only(np.array([1, 4, 5]))
+    assert t.n == 3
+    assert t.id.tolist() == [1, 4, 5] and t.size.tolist() == [1, 4, 5]
+    t.add(size=np.array([60, 70]))
+    assert t.id.tolist() == [1, 4, 5, 6, 7]  # the dropped ids 0, 2, 3 are not given out again
+    assert len(np.unique(t.id)) == t.n
+
+
+def test_rows_of_finds_moved_rows_and_returns_minus_one_for_dropped():
+    t = Things(capacity=8)
+    t.add(size=np.arange(8) * 10)
+    t.keep_only(np.array([0, 3, 6, 7]))
+    rows = t.rows_of(np.array([6, 0, 3, 2, 7, 100, -1]))
+    assert rows.tolist() == [2, 0, 1, -1, 3, -1, -1]
+    found = rows >= 0
+    assert t.size[rows[found]].tolist() == [60, 0, 30, 70]  # the right rows, by value
+
+
+def test_rows_of_on_an_empty_store():
+    t = Things()
+    assert t.rows_of(np.array([0, 1])).tolist() == [-1, -1]
+
+
+def test_columns_are_live_views():
+    t = Things()
+    t.add(size=np.array([1, 2]))
+    t.size[1] = 5
+    assert t.size.tolist() == [1, 5]
+
+
+def test_children_compact_drops_those_who_left_and_keeps_ids():
+    ch = Children(capacity=2)
+    ch.add(la=np.array([0, 1, 2, 0]), status=np.array([WAITING, GONE, HOME, GONE]), age=np.array([10.0, 11, 12, 13]))
+    ch.compact()
+    assert ch.n == 2
+    assert ch.id.tolist() == [0, 2]
+    assert ch.age.tolist() == [10.0, 12.0]
+    assert ch.rows_of(np.array([2, 1])).tolist() == [1, -1]
+    new = ch.add(la=np.array([1]), status=WAITING)
+    assert ch.id[new].tolist() == [4]
+    assert ch.start1[new].tolist() == [NEVER]
+
+
+def test_record_start_keeps_the_three_latest_starts():
+    ch = Children()
+    ch.add(la=np.array([0, 0]), status=HOME)
+    for week in (3, 5, 9, 12):
+        ch.record_start(np.array([0]), week)
+    assert (ch.start1[0], ch.start2[0], ch.start3[0]) == (12, 9, 5)
+    assert ch.start1[1] == NEVER
+
+
+def test_counts_by_status_by_authority():
+    ch = Children()
+    ch.add(la=np.array([0, 1, 1, 2, 2, 2]), status=np.array([HOME, HOME, FOSTER, WAITING, HOME, GONE]))
+    counts = ch.counts_by_status(3)
+    assert counts[HOME].tolist() == [1, 1, 1]
+    assert counts[FOSTER].tolist() == [0, 1, 0]
+    assert counts[WAITING].tolist() == [0, 0, 1]
+    assert counts.sum() == 6
+
+
+def test_homes_free_places_only_when_active_and_blocks_clear():
+    h = Homes(capacity=4)
+    h.add(places=np.array([3, 3, 3]), occupied=np.array([1, 0, 0]), state=np.array([ACTIVE, PIPELINE, CLOSED]),
+          block_buyer=np.array([2, 1, NO_BUYER]), block_places=np.array([2, 1, 0]))
+    assert h.free_places().tolist() == [2, 0, 0]
+    h.clear_blocks(np.array([0]))
+    assert h.block_buyer.tolist() == [NO_BUYER, 1, NO_BUYER] and h.block_places.tolist() == [0, 1, 0]
+    h.clear_blocks()
+    assert (h.block_buyer == NO_BUYER).all() and (h.block_places == 0).all()

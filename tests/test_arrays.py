@@ -1,0 +1,72 @@
+"""Grouped operations on sorted arrays, against plain-Python references on random inputs."""
+
+import numpy as np
+import pytest
+
+from simmarket.arrays import cumsum_within, distinct, first_of_runs, popcount, rank_by_group, rank_within
+
+SEEDS = range(6)
+
+
+def _sorted_groups(seed, n=None):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 60)) if n is None else n
+    return np.sort(rng.integers(0, max(n // 3, 1), n)), rng
+
+
+def _rank_reference(groups):
+    seen, out = {}, []
+    for g in groups.tolist():
+        out.append(seen.get(g, 0))
+        seen[g] = seen.get(g, 0) + 1
+    return out
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_first_of_runs_marks_each_new_value(seed):
+    g, _ = _sorted_groups(seed)
+    ref = [i == 0 or g[i] != g[i - 1] for i in range(len(g))]
+    assert first_of_runs(g).tolist() == ref
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_distinct_is_the_sorted_set(seed):
+    rng = np.random.default_rng(seed)
+    a = rng.integers(-5, 20, 50)
+    assert distinct(a).tolist() == sorted(set(a.tolist()))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_rank_within_counts_position_in_run(seed):
+    g, _ = _sorted_groups(seed)
+    assert rank_within(g).tolist() == _rank_reference(g)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_cumsum_within_restarts_at_each_run(seed):
+    g, rng = _sorted_groups(seed)
+    v = rng.random(len(g)) * 10
+    ref, total, prev = [], 0.0, None
+    for gi, vi in zip(g.tolist(), v.tolist()):
+        total = vi if gi != prev else total + vi
+        ref.append(total)
+        prev = gi
+    np.testing.assert_allclose(cumsum_within(g, v), ref)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_rank_by_group_keeps_input_order(seed):
+    rng = np.random.default_rng(seed)
+    g = rng.integers(0, 7, 40)  # unsorted
+    assert rank_by_group(g).tolist() == _rank_reference(g)
+
+
+def test_empty_inputs():
+    e = np.zeros(0, np.int64)
+    assert len(first_of_runs(e)) == len(distinct(e)) == len(rank_within(e)) == len(rank_by_group(e)) == 0
+    assert len(cumsum_within(e, np.zeros(0))) == 0
+
+
+def test_popcount_of_need_masks():
+    a = np.arange(256)
+    assert popcount(a).tolist() == [bin(i).count("1") for i in range(256)]
