@@ -187,3 +187,26 @@ def test_output_path_that_is_a_file_exits_2_before_running(tmp_path):
     assert result.exit_code == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "taken" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
+
+
+def test_a_failed_seed_leaves_every_scenario_and_the_comparison_stays_paired(tmp_path, monkeypatch):
+    import json
+
+    real = cmp.simulate
+
+    def flaky(scenario, seed, *args):
+        if scenario.name == "foster_low" and seed.spawn_key == (1,):
+            raise RuntimeError("boom")
+        return real(scenario, seed, *args)
+
+    monkeypatch.setattr(cmp, "simulate", flaky)
+    out = tmp_path / "out"
+    files = [BASELINE, scenario_file(tmp_path, "foster_low", 0.9)]
+    result = CliRunner().invoke(main, ["compare", *map(str, files), "--seeds", "2", "--years", "1",
+                                       "--set", "run.scale=0.05", "--workers", "1", "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "foster_low seed 1: RuntimeError: boom" in result.stderr
+    table = pd.read_csv(out / "comparison.csv")
+    assert set(table.n_seeds) == {1}
+    assert json.loads((out / "baseline" / "summary.json").read_text())["seeds"] == [0]
+    assert json.loads((out / "failures.json").read_text())[0]["scenario"] == "foster_low"

@@ -29,13 +29,11 @@ from .common import all_failed, default_scenario, load_scenario, progress_bar, s
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="override a scenario key (repeatable)")
 def command(seeds, out, scenario_path, fit, fit_seed, design, refine, fit_seeds, workers, sets):
     """Compare the baseline's first year (April 2024 - March 2025) with the evidence targets."""
-    import datetime as dt
-
     from ..experiment import calibrate as cal
-    from ..experiment.outputs import atomic_dir, manifest, utc_stamp, write_json
+    from ..experiment.outputs import atomic_dir, manifest, now_utc, utc_stamp, write_json
     from ..experiment.seeds import seed_specs
 
-    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    started = now_utc()
     base = load_scenario(scenario_path or default_scenario(), sets)
     out = out or (Path("outputs") / "calibration" / utc_stamp())
     t0 = time.perf_counter()

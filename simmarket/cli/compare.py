@@ -7,7 +7,6 @@ is 1. If no seed ran in every scenario, nothing is written.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from pathlib import Path
 
@@ -31,7 +30,7 @@ def command(scenarios, seeds, seed, years, sets, out, workers):
     intervals, nationally, by region and for RCC members), PNG charts and report.md.
     """
     from ..experiment import compare as cmp
-    from ..experiment.outputs import atomic_dir, check_writable, write_json
+    from ..experiment.outputs import atomic_dir, check_writable, now_utc, write_json
     from ..experiment.seeds import seed_specs
     from ..params import ConfigError
     from ..report.compare import terminal_table, write_comparison
@@ -50,7 +49,7 @@ def command(scenarios, seeds, seed, years, sets, out, workers):
     specs = seed_specs(run.root_seed, run.seeds)
     out = out or cmp.default_out(arms)
     check_writable(out)  # before the long part
-    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    started = now_utc()
     t0 = time.perf_counter()
     with progress_bar(len(arms) * len(specs), "compare") as bar:
         failures = cmp.run_all(arms, specs, workers, progress=lambda: bar.update(1))

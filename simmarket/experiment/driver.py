@@ -14,7 +14,6 @@ sweep leaves a folder that `resume=True` completes, skipping every run already s
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 from collections.abc import Callable
@@ -26,7 +25,7 @@ import pandas as pd
 from . import store as store_mod
 from . import summary as summary_mod
 from .design import design_points
-from .outputs import manifest, write_json
+from .outputs import manifest, now_utc, write_json
 from .space import Sweep
 from .sweep import Backend, ModelEvaluator, auto_batch, plan_runs, run_seed, run_sweep
 
@@ -43,10 +42,6 @@ class SweepOutcome:
     runs: pd.DataFrame
     summary: pd.DataFrame
     n_new: int
-
-
-def now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def sweep_info(sweep: Sweep, points: list[dict]) -> dict:
@@ -102,10 +97,10 @@ def execute(sweep: Sweep, folder: Path, backend: Backend, fn: Callable | None = 
     folder = Path(folder)
     points = design_points(sweep)
     n_runs = len(points) * sweep.design.replications
-    started, history = now(), []
+    started, history = now_utc(), []
     if resume:
         old = check_resumable(sweep, folder)
-        started, history = old.get("started_utc", started), [*old.get("resumed_utc", []), now()]
+        started, history = old.get("started_utc", started), [*old.get("resumed_utc", []), now_utc()]
     folder.mkdir(parents=True, exist_ok=True)
     info = {"status": "running", "backend": backend.description, "resumed_utc": history}
     _write_manifest(folder, sweep, points, started, info)

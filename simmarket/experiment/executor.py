@@ -82,6 +82,3 @@ def map_tasks(fn: Callable, tasks: Sequence, workers: int | None = None, executo
         ex.shutdown()
     return results
 
-
-def failures(results: list) -> list[Failure]:
-    return [r for r in results if isinstance(r, Failure)]

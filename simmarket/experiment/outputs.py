@@ -32,6 +32,11 @@ from ..metrics import METRICS
 KEY_LIBRARIES = ("mesa", "numpy", "scipy", "pandas", "pyarrow", "click")
 
 
+def now_utc() -> str:
+    """The time now, as manifests record it (ISO 8601, UTC, whole seconds)."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
 def utc_stamp() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
@@ -101,7 +106,7 @@ def manifest(scenario: Scenario, seeds, started: str, extra: dict | None = None)
         "root_seed": scenario.run.root_seed,
         "runs": [s.to_dict() for s in seeds],
         "started_utc": started,
-        "finished_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "finished_utc": now_utc(),
         **(extra or {}),
     }
 

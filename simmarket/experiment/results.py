@@ -6,7 +6,6 @@ only, `failures` lists the others with their tracebacks, and `write` adds failur
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -16,7 +15,7 @@ import pandas as pd
 
 from ..params import Scenario
 from .executor import Failure
-from .outputs import atomic_dir, summarise, write_json, write_run
+from .outputs import atomic_dir, now_utc, summarise, write_json, write_run
 from .runs import RunResult, run_seeds
 from .seeds import SeedSpec, seed_specs
 
@@ -62,17 +61,13 @@ class Results:
         return Path(out_dir)
 
 
-def now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
 def run(scenario: Scenario, seeds: int | None = None, years: int | None = None, workers: int | None = None,
         progress=None) -> Results:
     """Run a scenario's seeds (default: its run.seeds and run.years) in parallel."""
     over = {k: v for k, v in (("run.seeds", seeds), ("run.years", years)) if v is not None}
     scenario = scenario.replace(**over) if over else scenario
     specs = seed_specs(scenario.run.root_seed, scenario.run.seeds)
-    started, t0 = now(), time.perf_counter()
+    started, t0 = now_utc(), time.perf_counter()
     out = run_seeds(scenario, specs, workers, progress=progress)
     ok = [r for r in out if not isinstance(r, Failure)]
     failed = [r for r in out if isinstance(r, Failure)]

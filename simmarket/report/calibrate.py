@@ -4,30 +4,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
-def _fmt(v: float) -> str:
-    if abs(v) >= 1e8:
-        return f"{v / 1e9:.2f}bn"
-    if abs(v) >= 100:
-        return f"{v:,.0f}"
-    return f"{v:.3f}"
+from ..metrics import METRICS
 
 
 def calibration_markdown(table, regions, sc) -> str:
     lines = [f"## Calibration year (April 2024 to March 2025), {sc.run.seeds} seeds, root {sc.run.root_seed}", "",
              "| target | observed | band | model mean | 90% interval | in band | source |", "|---|---|---|---|---|---|---|"]
     for r in table.itertuples():
-        lines.append(f"| {r.target} | {_fmt(r.observed)} | {_fmt(r.band_lo)} to {_fmt(r.band_hi)} | "
-                     f"{_fmt(r.model_mean)} | {_fmt(r.model_p05)} to {_fmt(r.model_p95)} | "
+        f = METRICS[r.target].format
+        lines.append(f"| {r.target} | {f(r.observed, True)} | {f(r.band_lo, True)} to {f(r.band_hi, True)} | "
+                     f"{f(r.model_mean, True)} | {f(r.model_p05, True)} to {f(r.model_p95, True)} | "
                      f"{'yes' if r.within_band else '**no**'} | {r.source} |")
     lines += ["", "### By region (model at March 2025 against the shipped data)", "",
               "| region | children in homes 2024 | 2025 | model | homes 2024 | 2025 | model | places 2025 | model | over 20 miles | outside LA |",
               "|---|---|---|---|---|---|---|---|---|---|---|"]
+    children, homes, places = (METRICS[k].format for k in ("children_in_homes", "homes_total", "places_total"))
+    far, outside = METRICS["share_over_20_miles"].format, METRICS["share_outside_la"].format
     for r in regions.itertuples():
-        lines.append(f"| {r.region} | {r.children_in_homes_2024:,} | {r.children_in_homes_2025:,} | "
-                     f"{r.model_children_in_homes:,.0f} | {r.homes_2024:,} | {r.homes_2025:,} | {r.model_homes:,.0f} | "
-                     f"{r.places_2025:,} | {r.model_places:,.0f} | {r.model_share_over_20_miles:.0%} | "
-                     f"{r.model_share_outside_la:.0%} |")
+        lines.append(f"| {r.region} | {children(r.children_in_homes_2024)} | {children(r.children_in_homes_2025)} | "
+                     f"{children(r.model_children_in_homes)} | {homes(r.homes_2024)} | {homes(r.homes_2025)} | "
+                     f"{homes(r.model_homes)} | {places(r.places_2025)} | {places(r.model_places)} | "
+                     f"{far(r.model_share_over_20_miles)} | {outside(r.model_share_outside_la)} |")
     return "\n".join(lines) + "\n"
 
 

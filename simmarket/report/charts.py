@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from ..metrics import METRICS  # noqa: E402
 from ..time import START_DATE, WEEKS_PER_YEAR  # noqa: E402
 from .run import HEADLINE  # noqa: E402
 
@@ -20,17 +21,10 @@ START = pd.Timestamp(START_DATE)  # week 0: the market's state at 31 March 2024
 COLOURS = ("#222222", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
            "#17becf", "#bcbd22")
 
-# weekly series: key, title, y-axis label, multiplier, rolling weeks (flows are noisy week to week)
-SERIES = (
-    ("mean_weekly_price_gbp", "Mean weekly price, children in homes", "GBP per week", 1.0, 1),
-    ("new_placement_mean_weekly_price_gbp", "Mean weekly price of new placements", "GBP per week", 1.0, 4),
-    ("share_over_20_miles", "Children in homes placed over 20 miles away", "% of children in homes", 100.0, 1),
-    ("children_unregistered", "Children in unregistered settings", "children", 1.0, 1),
-)
-
-# how a difference is shown: axis label and multiplier (shares become percentage points)
-DIFF_UNITS = {"{:.0%}": ("percentage points", 100.0), "{:.1%}": ("percentage points", 100.0),
-              "bn": ("GBP million", 1e-6)}
+# weekly series and how many weeks each is smoothed over (flows are noisy week to week); titles,
+# axis units and scales are the metrics' own
+SERIES = (("mean_weekly_price_gbp", 1), ("new_placement_mean_weekly_price_gbp", 4), ("share_over_20_miles", 1),
+          ("children_unregistered", 1))
 
 
 def week_dates(weeks) -> pd.DatetimeIndex:
@@ -50,7 +44,9 @@ def plot_timeseries(path: Path, series: dict[str, pd.DataFrame], subtitle: str) 
     """2x2 panels of weekly metrics; a line (mean over seeds) and a 90% band per scenario."""
     fig, axes = plt.subplots(2, 2, figsize=(13, 8.5), sharex=True, layout="constrained")
     last_week = max((int(ts["week"].max()) for ts in series.values() if not ts.empty), default=0)
-    for ax, (key, title, unit, mult, roll) in zip(axes.flat, SERIES):
+    for ax, (key, roll) in zip(axes.flat, SERIES):
+        metric = METRICS[key]
+        title, unit, mult = metric.title, metric.unit, metric.scale
         if last_week >= WEEKS_PER_YEAR:
             ax.axvline(week_dates([last_week - WEEKS_PER_YEAR])[0], color="#888888", linestyle="--",
                        linewidth=1, label="start of the final year (the tables)")
@@ -78,19 +74,6 @@ def plot_timeseries(path: Path, series: dict[str, pd.DataFrame], subtitle: str) 
     plt.close(fig)
 
 
-def diff_unit(key: str, pattern: str, label: str) -> tuple[str, float]:
-    if pattern in DIFF_UNITS:
-        return DIFF_UNITS[pattern]
-    if "GBP" in label:
-        return "GBP per week", 1.0
-    if "days" in label:
-        return "days", 1.0
-    for word in ("children", "placements", "homes"):
-        if word in key:
-            return word, 1.0
-    return "count", 1.0
-
-
 def plot_differences(path: Path, table: pd.DataFrame, base: str, others: list[str], subtitle: str) -> None:
     """One panel per headline metric: each scenario's paired difference to the base, 95% interval."""
     nat = table[(table.scope == "national") & (table.members_of == "")]
@@ -100,8 +83,9 @@ def plot_differences(path: Path, table: pd.DataFrame, base: str, others: list[st
     height = max(1.6, 0.45 * len(others) + 1.1)
     fig, axes = plt.subplots(rows, cols, figsize=(16, rows * height + 1.4), sharey=True, layout="constrained")
     y = np.arange(len(others))[::-1]
-    for ax, (key, label, pattern) in zip(axes.flat, HEADLINE):
-        unit, mult = diff_unit(key, pattern, label)
+    for ax, key in zip(axes.flat, HEADLINE):
+        metric = METRICS[key]
+        unit, mult = metric.diff_unit
         sub = nat[nat.metric == key].set_index("scenario")
         for yi, name in zip(y, others):
             if name not in sub.index:
@@ -113,7 +97,7 @@ def plot_differences(path: Path, table: pd.DataFrame, base: str, others: list[st
                 ax.plot([lo, hi], [yi, yi], color=colour, linewidth=2.2, solid_capstyle="butt")
             ax.plot([m], [yi], "o", color=colour, markersize=5)
         ax.axvline(0, color="black", linewidth=0.8)
-        ax.set_title(label.replace(" (GBP bn)", "").replace(" (GBP)", "").replace(" (days)", ""), fontsize=9.5)
+        ax.set_title(metric.title, fontsize=9.5)
         ax.set_xlabel(f"difference, {unit}", fontsize=8.5)
         ax.tick_params(labelsize=8)
         ax.grid(axis="x", alpha=0.3)

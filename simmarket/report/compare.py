@@ -11,45 +11,26 @@ from ..experiment import compare as cmp
 from ..experiment.outputs import manifest, write_json, write_run
 from ..params import REGIONS
 from . import charts as compare_charts
-from .run import HEADLINE, fmt
+from ..metrics import METRICS, Metric
+from .run import HEADLINE, markdown_table, text_table
 
 # metrics shown for RCC members and in the regional highlights
-FOCUS = (
-    ("new_placement_mean_weekly_price_gbp", "New placements' weekly price (GBP)", "{:,.0f}"),
-    ("mean_weekly_price_gbp", "Mean weekly price (GBP)", "{:,.0f}"),
-    ("mean_wait_days", "Mean wait for a home (days)", "{:,.1f}"),
-    ("share_over_20_miles", "Placed over 20 miles from home", "{:.0%}"),
-    ("mean_distance_miles", "Mean distance from home (miles)", "{:,.1f}"),
-    ("children_unregistered", "Children in unregistered settings", "{:,.0f}"),
-    ("unregistered_children_per_year", "Children in unregistered settings in the year", "{:,.0f}"),
-    ("la_spend_childrens_homes_gbp", "Spend on children's homes (GBP bn)", "bn"),
-)
+FOCUS = ("new_placement_mean_weekly_price_gbp", "mean_weekly_price_gbp", "mean_wait_days", "share_over_20_miles",
+         "mean_distance_miles", "children_unregistered", "unregistered_children_per_year",
+         "la_spend_childrens_homes_gbp")
 REGION_FOCUS = ("new_placement_mean_weekly_price_gbp", "mean_distance_miles", "children_unregistered", "mean_wait_days")
 
 
-def fmt_diff(value, pattern: str, unit: bool = True) -> str:
-    """A signed difference in the metric's units (shares in percentage points)."""
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    if "%" in pattern:
-        return f"{value * 100:+.1f}" + (" pp" if unit else "")
-    if pattern == "bn":  # a billions metric's difference reads better in millions
-        m = value / 1e6
-        return (f"{m:+,.1f}" if abs(m) < 100 else f"{m:+,.0f}") + (" m" if unit else "")
-    size = abs(value)
-    return f"{value:+,.2f}" if size < 10 else f"{value:+,.1f}" if size < 100 else f"{value:+,.0f}"
-
-
-def diff_cell(r, pattern: str) -> str:
+def diff_cell(r, metric: Metric) -> str:
     if not math.isfinite(r.diff_lo95):
-        return fmt_diff(r.diff_mean, pattern)
-    lo, hi = fmt_diff(r.diff_lo95, pattern, False), fmt_diff(r.diff_hi95, pattern, False)
-    return f"{fmt_diff(r.diff_mean, pattern)} ({lo} to {hi})"
+        return metric.format_diff(r.diff_mean)
+    lo, hi = metric.format_diff(r.diff_lo95, False), metric.format_diff(r.diff_hi95, False)
+    return f"{metric.format_diff(r.diff_mean)} ({lo} to {hi})"
 
 
-def relative(r, pattern: str) -> str:
+def relative(r, metric: Metric) -> str:
     """The difference as a share of the base mean (not for shares, already in percentage points)."""
-    if "%" in pattern or not math.isfinite(r.diff_pct):
+    if metric.is_share or not math.isfinite(r.diff_pct):
         return ""
     return f"{r.diff_pct:+.0%}" if abs(r.diff_pct) >= 0.095 else f"{r.diff_pct:+.1%}"
 
@@ -66,36 +47,19 @@ def headline_rows(table: pd.DataFrame, base: str, metrics=HEADLINE, scope="natio
     """(metric label, scenario, mean, 90% interval, difference (95% CI), distinguishable?) rows."""
     sub = table[(table.scope == scope) & (table.members_of == members_of)]
     rows = []
-    for key, label, pattern in metrics:
-        m = sub[sub.metric == key]
+    for key in metrics:
+        metric, m = METRICS[key], sub[sub.metric == key]
         for i, r in enumerate(m.itertuples()):
             is_base = r.scenario == base
-            rows.append((label if i == 0 else "", r.scenario, fmt(r.mean, pattern),
-                         f"{fmt(r.p05, pattern)} to {fmt(r.p95, pattern)}",
-                         "(base)" if is_base else diff_cell(r, pattern), "" if is_base else relative(r, pattern),
+            rows.append((metric.label if i == 0 else "", r.scenario, metric.format(r.mean),
+                         f"{metric.format(r.p05)} to {metric.format(r.p95)}",
+                         "(base)" if is_base else diff_cell(r, metric), "" if is_base else relative(r, metric),
                          "" if is_base else verdict(r)))
     return rows
 
 
 HEAD = ("Metric (final simulated year)", "Scenario", "Mean", "90% interval of seeds",
         "Difference to base (95% CI)", "Relative change", "Distinguishable from zero?")
-
-
-def markdown_table(header, rows) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
-    return "\n".join(lines)
-
-
-def text_table(header, rows) -> str:
-    rows = [tuple(header), *rows]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    out = []
-    for j, r in enumerate(rows):
-        out.append("  ".join(c.ljust(widths[i]) if i < 2 else c.rjust(widths[i]) for i, c in enumerate(r)).rstrip())
-        if j == 0:
-            out.append("  ".join("-" * w for w in widths))
-    return "\n".join(out)
 
 
 def terminal_table(table: pd.DataFrame, base: str) -> str:
@@ -120,7 +84,6 @@ def member_section(table: pd.DataFrame, base: str) -> list[str]:
 
 
 def region_section(table: pd.DataFrame, base: str, others: list[str]) -> list[str]:
-    labels = {k: (label, pattern) for k, label, pattern in FOCUS}
     out = ["## By region", "",
            "Difference to the base in each region (authorities' children by home region; homes by their "
            "region), mean over paired seeds with its 95% interval; * marks a difference distinguishable "
@@ -137,17 +100,17 @@ def region_section(table: pd.DataFrame, base: str, others: list[str]) -> list[st
                     cells.append("n/a")
                     continue
                 r = r.iloc[0]
-                cells.append(diff_cell(r, labels[key][1]) + (" *" if r.distinguishable else ""))
+                cells.append(diff_cell(r, METRICS[key]) + (" *" if r.distinguishable else ""))
             rows.append(cells)
         for key in REGION_FOCUS:
             hits = s[(s.metric == key) & s.distinguishable]
             if len(hits):
                 top = hits.loc[hits.diff_mean.abs().idxmax()]
-                notes.append(f"- {labels[key][0]}: distinguishable in {len(hits)} of {len(REGIONS)} regions; "
-                             f"largest change in {top.scope} ({fmt_diff(top.diff_mean, labels[key][1])}).")
+                notes.append(f"- {METRICS[key].label}: distinguishable in {len(hits)} of {len(REGIONS)} regions; "
+                             f"largest change in {top.scope} ({METRICS[key].format_diff(top.diff_mean)}).")
             else:
-                notes.append(f"- {labels[key][0]}: no region's difference is distinguishable from zero.")
-        header = ("Region", *(labels[k][0] for k in REGION_FOCUS))
+                notes.append(f"- {METRICS[key].label}: no region's difference is distinguishable from zero.")
+        header = ("Region", *(METRICS[k].label for k in REGION_FOCUS))
         out += [f"### {scen} minus {base}", "", *notes, "", markdown_table(header, rows), ""]
     return out
 

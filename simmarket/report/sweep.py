@@ -9,9 +9,20 @@ import numpy as np
 import pandas as pd
 
 from ..experiment.space import Categorical, Sweep
+from ..metrics import METRICS
+
+
+def _metric_format(key: str):
+    """A metric's own number format; a plain one for outcomes that are not simmarket metrics."""
+    return METRICS[key].format if key in METRICS else _fmt
+
+
+def _label(key: str) -> str:
+    return METRICS[key].label if key in METRICS else key
 
 
 def _fmt(x) -> str:
+    """A parameter value (or an outcome of a toy model): short and plain."""
     if isinstance(x, float):
         if not math.isfinite(x):
             return "-"
@@ -28,7 +39,8 @@ def format_table(sweep: Sweep, summary: pd.DataFrame, max_metrics: int = 4, max_
         cells = [str(r["point"]), *(_fmt(r[k]) for k in sweep.keys), str(r["runs_ok"]), str(r["runs_failed"])]
         for m in metrics:
             mean = r[f"{m}_mean"]
-            cells.append("-" if not math.isfinite(mean) else f"{_fmt(mean)} [{_fmt(r[f'{m}_p05'])}, {_fmt(r[f'{m}_p95'])}]")
+            f = _metric_format(m)
+            cells.append("-" if not math.isfinite(mean) else f"{f(mean)} [{f(r[f'{m}_p05'])}, {f(r[f'{m}_p95'])}]")
         body.append(cells)
     widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h) for i, h in enumerate(head)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths)).rstrip()]
@@ -73,8 +85,8 @@ def plot_outcomes(sweep: Sweep, summary: pd.DataFrame, folder: Path) -> list[Pat
                 ax.set_xticks(range(len(labels)), labels)
             ax.set_xlabel(p.key, fontsize=8)
             ax.grid(alpha=0.3)
-        axes[0][0].set_ylabel(m, fontsize=8)
-        fig.suptitle(f"{sweep.name}: {m} (mean, 90% interval over replications)", fontsize=9)
+        axes[0][0].set_ylabel(_label(m), fontsize=8)
+        fig.suptitle(f"{sweep.name}: {_label(m)} (mean, 90% interval over replications)", fontsize=9)
         fig.tight_layout()
         path = folder / f"{m}.png"
         fig.savefig(path, dpi=100)

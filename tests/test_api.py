@@ -1,0 +1,31 @@
+"""The Python API: simmarket.load / run / Results, the same numbers and folder as `simmarket run`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+import simmarket
+from simmarket.cli import main
+
+
+def test_importing_the_parameters_does_not_import_mesa():
+    code = "import sys, simmarket, simmarket.params; simmarket.load('baseline'); print('mesa' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+def test_run_matches_the_command_line(tmp_path):
+    sc = simmarket.load("baseline", ["run.scale=0.05"])
+    res = simmarket.run(sc, seeds=2, years=1, workers=1)
+    assert not res.failures and len(res.runs) == 2
+    assert set(res.timeseries["seed"]) == {0, 1} and len(res.timeseries) == 2 * 53
+    cli = CliRunner().invoke(main, ["run", "baseline", "--set", "run.scale=0.05", "--seeds", "2", "--years", "1",
+                                    "--workers", "1", "--out", str(tmp_path / "cli")])
+    assert cli.exit_code == 0, cli.output
+    assert json.loads((tmp_path / "cli" / "summary.json").read_text()) == json.loads(json.dumps(res.summary))
+    res.write(tmp_path / "api")
+    assert {p.name for p in (tmp_path / "api").iterdir()} == {"summary.json", "timeseries.parquet", "manifest.json"}
+    assert isinstance(sc, simmarket.Scenario) and "children_in_homes" in simmarket.METRICS
