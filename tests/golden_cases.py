@@ -11,7 +11,7 @@ import hashlib
 
 import numpy as np
 
-from simmarket.config import baseline, load
+from simmarket.params import baseline, load
 from simmarket.experiment import seed_specs, simulate
 
 LEVERS = {

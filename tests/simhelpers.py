@@ -1,6 +1,6 @@
 """Small scenarios and models for the tests (imported by name: `conftest` is ambiguous here)."""
 
-from simmarket.config import Scenario, baseline
+from simmarket.params import Scenario, baseline
 from simmarket.experiment import SeedSpec
 from simmarket.model import PlacementMarket
 

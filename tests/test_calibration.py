@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from simmarket.experiment import calibrate as cal
-from simmarket.config import baseline
+from simmarket.params import baseline
 from simmarket.data import load_targets
 
 pytestmark = pytest.mark.slow

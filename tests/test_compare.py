@@ -12,7 +12,7 @@ from scipy import stats as sps
 
 from simmarket.experiment import compare as cmp
 from simmarket.cli import main
-from simmarket.config import REGIONS
+from simmarket.params import REGIONS
 from simmarket.metrics import METRICS
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
@@ -166,7 +166,7 @@ def test_paired_difference_interval():
 
 
 def test_all_scenarios_share_the_base_seeds_and_years():
-    from simmarket.config import Scenario
+    from simmarket.params import Scenario
 
     base = Scenario().replace(**{"run.seeds": 4, "run.root_seed": 7, "run.years": 2})
     other = Scenario(name="x").replace(**{"run.seeds": 9, "run.root_seed": 1, "run.years": 5})

@@ -45,7 +45,7 @@ def assert_higher(d, label):
     assert t_stat(d) > 2, f"{label}: expected a rise, paired differences {np.round(d, 3)}"
 
 
-RCC_ALL = {"commissioning.mode": "rcc", "rcc.membership": "regions", "rcc.start_week": 0}
+RCC_ALL = {"rcc.membership": "regions", "rcc.start_week": 0}
 
 
 def test_one_customer_lowers_new_placement_prices():
@@ -66,7 +66,7 @@ def test_staff_shortage_raises_unregistered_use_and_waits():
 
 
 def test_places_where_children_come_from_reduce_distance_there():
-    london_rcc = {"commissioning.mode": "rcc", "rcc.membership": "named", "rcc.one_customer": False,
+    london_rcc = {"rcc.membership": "named", "rcc.one_customer": False,
                   "rcc.cooperatives": [{"name": "London", "region": "London", "start_week": 0}]}
     with_capital = {**london_rcc, "rcc.capital_gbp_per_year": 150e6}
     d = paired(london_rcc, with_capital, "mean_distance_miles", group=LONDON, years=2)

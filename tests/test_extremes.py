@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import fields
 
 import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from simmarket import config, invariants, metrics
+from simmarket import invariants, metrics, params
 from simmarket.cli import main
 from simmarket.data import load_authorities
+from simmarket.params.sections import Demand
 from simmarket.experiment import RunResult, SeedSpec
 from simmarket.model import PlacementMarket
-from simmarket.outputs import summarise, write_run
+from simmarket.experiment.outputs import summarise, write_run
 
 
 
@@ -24,7 +26,7 @@ def small(**overrides):
     """As tests/conftest.py's small(), defined here: `from conftest import` is ambiguous with
     tests/experiment/conftest.py in the same session."""
     base = {"run.scale": 0.2, "run.years": 1, "run.seeds": 2, "run.check": True}
-    return config.baseline().replace(**{**base, **overrides})
+    return params.baseline().replace(**{**base, **overrides})
 
 SCALE, WEEKS, SEED = 0.05, 26, 3
 CODES = list(load_authorities()["la_code"])
@@ -72,7 +74,7 @@ def test_zero_supply_growth(normal):
     sane(m)
     assert m["homes_opened"] == 0  # no projects, so nothing in the pipeline either
     assert m["homes_total"] <= normal["homes_total"]
-    assert ("supply.entry_projects_per_year", ) == tuple(k for k, _ in config.warnings_for(
+    assert ("supply.entry_projects_per_year", ) == tuple(k for k, _ in params.warnings_for(
         small(**{"supply.entry_projects_per_year": 0.0})))
 
 
@@ -83,7 +85,7 @@ def test_no_staff(normal):
     assert m["children_in_homes"] == 0  # no staff: no home can care for a child
     assert math.isnan(m["mean_weekly_price_gbp"])  # no placements, so no price (null in summary.json)
     assert m["children_unregistered"] + m["children_waiting"] > normal["children_unregistered"] + normal["children_waiting"]
-    keys = {k for k, _ in config.warnings_for(small(**over))}
+    keys = {k for k, _ in params.warnings_for(small(**over))}
     assert keys == {"workforce.supply_multiplier", "workforce.staff_per_place_target"}
 
 
@@ -98,19 +100,19 @@ def test_no_foster_places(normal):
     sane(m)
     assert m["children_in_foster_care"] < normal["children_in_foster_care"]
     assert m["children_unregistered"] + m["children_waiting"] >= normal["children_unregistered"] + normal["children_waiting"]
-    assert [k for k, _ in config.warnings_for(small(**{"foster.capacity_multiplier": 0.0}))] == ["foster.capacity_multiplier"]
+    assert [k for k, _ in params.warnings_for(small(**{"foster.capacity_multiplier": 0.0}))] == ["foster.capacity_multiplier"]
 
 
 def test_every_authority_in_one_rcc():
     coop = [{"name": "England", "members": CODES}]
-    model = run_model(**{"commissioning.mode": "rcc", "rcc.membership": "named", "rcc.cooperatives": coop})
+    model = run_model(**{"rcc.membership": "named", "rcc.cooperatives": coop})
     sane(metrics.compute(model))
     everyone = metrics.compute(model, np.ones(model.n_la, bool))
     assert everyone["children_in_homes"] == metrics.compute(model)["children_in_homes"]
 
 
 def test_rcc_regions_with_everything_on():
-    over = {"commissioning.mode": "rcc", "rcc.membership": "regions", "rcc.block_share": 1.0, "rcc.holds_duty": True,
+    over = {"rcc.membership": "regions", "rcc.block_share": 1.0, "rcc.holds_duty": True,
             "rcc.price_benchmark": 1.0, "rcc.foster_uplift": 2.0, "rcc.foster_ramp_weeks": 1,
             "rcc.capital_gbp_per_year": 1e10}
     sane(metrics.compute(run_model(**over)))
@@ -118,11 +120,11 @@ def test_rcc_regions_with_everything_on():
 
 def test_single_authority_cooperative():
     coop = [{"name": "Camden alone", "members": ["E09000007"]}]
-    over = {"commissioning.mode": "rcc", "rcc.membership": "named", "rcc.cooperatives": coop}
+    over = {"rcc.membership": "named", "rcc.cooperatives": coop}
     model = run_model(**over)
     sane(metrics.compute(model))
     sane(metrics.compute(model, model.geo.codes == "E09000007"))  # one authority's own metrics
-    assert [k for k, _ in config.warnings_for(small(**over))] == ["rcc.cooperatives[0].members"]
+    assert [k for k, _ in params.warnings_for(small(**over))] == ["rcc.cooperatives[0].members"]
 
 
 def test_a_single_authority_alone_in_the_metrics():
@@ -134,8 +136,8 @@ def test_a_single_authority_alone_in_the_metrics():
 
 
 def test_demand_ten_times_normal(normal):
-    rate = 10 * config.baseline().demand.entry_rate_per_cla_year
-    hi = next(f.metadata["hi"] for f in config.fields(config.Demand) if f.name == "entry_rate_per_cla_year")
+    rate = 10 * params.baseline().demand.entry_rate_per_cla_year
+    hi = next(f.metadata["hi"] for f in fields(Demand) if f.name == "entry_rate_per_cla_year")
     m = metrics.compute(run_model(**{"demand.entry_rate_per_cla_year": min(rate, hi)}))
     sane(m)
     assert m["children_unregistered"] + m["children_waiting"] > normal["children_unregistered"] + normal["children_waiting"]
@@ -169,7 +171,7 @@ def test_one_week_horizon_and_its_metrics(tmp_path):
         m = metrics.compute(model)
         sane(m)
         regions = metrics.by_region(model)
-        assert set(regions) == set(config.REGIONS)
+        assert set(regions) == set(params.REGIONS)
         for r in regions.values():
             sane(r)
         ts = model.datacollector.get_model_vars_dataframe()

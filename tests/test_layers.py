@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "simmarket"
 # bottom to top; a module may import its own layer and the layers below
 LAYERS = (
     ("time", "data", "arrays"),
-    ("params", "config"),                          # config: the old import path of params
+    ("params",),
     ("state",),
     ("rules",),
     ("phases",),
@@ -25,7 +25,7 @@ LAYERS = (
     ("start",),
     ("metrics", "invariants"),
     ("model",),
-    ("experiment", "outputs"),                       # outputs: the old import path of experiment.outputs
+    ("experiment",),
     ("report",),
     ("cli", "dashboard"),
 )

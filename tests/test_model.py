@@ -15,7 +15,7 @@ from simhelpers import build, small
 
 VARIATIONS = {
     "baseline": {},
-    "rcc_regions": {"rcc.membership": "regions", "commissioning.mode": "rcc", "rcc.block_share": 0.2,
+    "rcc_regions": {"rcc.membership": "regions", "rcc.block_share": 0.2,
                     "rcc.price_benchmark": 1.5, "rcc.holds_duty": True},
     "staff_shortage": {"workforce.supply_multiplier": 0.3},
     "no_foster_growth": {"foster.capacity_multiplier": 0.9, "supply.entry_projects_per_year": 0.0},

@@ -20,9 +20,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from simmarket import config, invariants, metrics
+from simmarket import invariants, metrics, params
 from simmarket.cli import main
-from simmarket.config import REGIONS, SECTIONS, ConfigError, Scenario
+from simmarket.params import REGIONS, SECTIONS, ConfigError, Scenario
 from simmarket.experiment import SeedSpec
 from simmarket.model import PlacementMarket
 
@@ -32,7 +32,7 @@ def small(**overrides):
     """As tests/conftest.py's small(), defined here: `from conftest import` is ambiguous with
     tests/experiment/conftest.py in the same session."""
     base = {"run.scale": 0.2, "run.years": 1, "run.seeds": 2, "run.check": True}
-    return config.baseline().replace(**{**base, **overrides})
+    return params.baseline().replace(**{**base, **overrides})
 
 # How many examples: the model property dominates the time (about 0.6 s an example on 2 cores).
 MODEL_EXAMPLES = 300
@@ -145,8 +145,6 @@ def _repair(over: dict) -> None:
             a = over.get(lo, _default(lo))
             b = over.get(hi, _default(hi))
             over[lo], over[hi] = min(a, b), max(a, b)
-    if over.get("commissioning.mode") == "rcc" and over.get("rcc.membership", "none") == "none":
-        over["rcc.membership"] = "regions"
     if over.get("policy.capital.secure_places"):
         over["policy.capital.secure_regions"] = ["London"]
 
@@ -253,7 +251,7 @@ def test_unknown_keys_name_themselves(section, name):
     assume(name not in {"capital", "workforce", "foster", "profit_cap", "enforcement", "planning", "oversight",
                         "prevention"} or section != "policy")
     with pytest.raises(ConfigError) as e:
-        config.from_dict({section: {name: 1}}, "x.toml")
+        params.from_dict({section: {name: 1}}, "x.toml")
     assert e.value.key == f"{section}.{name}" and "unknown key" in str(e.value)
 
 
@@ -300,7 +298,7 @@ def test_any_file_is_a_scenario_or_a_config_error(tmp_path_factory, text):
     f = tmp_path_factory.mktemp("fuzz") / "s.toml"
     f.write_bytes(text.encode("utf-8", "surrogatepass"))
     try:
-        sc = config.load(f)
+        sc = params.load(f)
     except ConfigError as e:
         assert str(e).startswith(str(f)) and "\n" not in str(e)
     else:

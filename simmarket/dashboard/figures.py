@@ -92,7 +92,7 @@ def _sticky_range(model, key: str, values: np.ndarray) -> tuple[float, float]:
 
 def rcc_groups(model) -> list[np.ndarray]:
     """Authorities grouped by buyer where several authorities share one (RCCs)."""
-    cust = model.customer
+    cust = model.levers.customer
     if np.array_equal(cust, np.arange(model.n_la)):
         return []
     groups = []

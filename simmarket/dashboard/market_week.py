@@ -82,6 +82,6 @@ def market_week(model) -> MarketWeek:
         week=model.week, searching=int(r.n_children), referrals=len(child), refused_price=int(r.refused_price),
         offers=int(r.offers), accepted=int(r.accepted), contested=int(r.contested_homes), home=hs,
         home_la=model.homes.la[hs], referrals_per_home=counts, vacancies=_free_places_at_clearing(model)[hs],
-        buyers=_distinct_per_home(inv, model.customer[la], len(hs)),
+        buyers=_distinct_per_home(inv, model.levers.customer[la], len(hs)),
         authorities=_distinct_per_home(inv, la, len(hs)), quote_lo=qlo, quote_hi=qhi,
     )

@@ -4,7 +4,7 @@ import math
 import os
 import time
 
-from simmarket.config import Scenario
+from simmarket.params import Scenario
 from simmarket.experiment.space import Design, Real, Sweep
 
 

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from simmarket.cli import main
-from simmarket.config import ConfigError
+from simmarket.params import ConfigError
 from simmarket.experiment.space import Categorical, Integer, Real, is_sweep_file, load_sweep
 from simmarket.experiment.design import design_points
 from simmarket.experiment.sweep import plan_runs, run_seed
