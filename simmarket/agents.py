@@ -137,7 +137,7 @@ class RegionalCareCooperative(mesa.Agent):
         members = self.active_members
         if r.capital_gbp_per_year <= 0 or len(members) == 0:
             return
-        places = int(r.capital_gbp_per_year * m.params.run.scale // r.capital_cost_per_place_gbp)
+        places = int(r.capital_gbp_per_year * m.scale // r.capital_cost_per_place_gbp)
         while places > 0:
             size = min(RCC_HOME_PLACES, places)
             open_council_home(m, size, "need", among=members)

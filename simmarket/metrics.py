@@ -123,6 +123,11 @@ class Metric:
             raise ValueError(f"metric {self.key}: unknown format '{self.fmt}' (one of {', '.join(FORMATS)})")
 
     @property
+    def is_count(self) -> bool:
+        """A count or a sum of money: it grows with the size of the simulated market (run.scale)."""
+        return self.fmt in ("count", "gbp_bn")
+
+    @property
     def is_share(self) -> bool:
         return self.fmt in PERCENT_FORMATS
 

@@ -11,14 +11,14 @@ from collections import deque
 import mesa
 import numpy as np
 
-from . import data, metrics, start
+from . import metrics, start
 from .agents import Provider
 from .data import REGIONS
 from .invariants import begin, check
 from .params import Scenario
 from .phases import accounts, clearing, commissioning, demand, entry_exit, escalation, staffing
 from .policy import PolicySchedule
-from .state import Children, FlowBook, Geography, Homes, Owners
+from .state import Children, FlowBook, Homes, Owners
 from .time import WEEKS_PER_YEAR
 
 STREAMS = ("arrivals", "care", "staff", "market", "supply")
@@ -36,10 +36,7 @@ class PlacementMarket(mesa.Model):
         self.params = params or Scenario()
         self.week = 0
         self.horizon = self.params.run.years * WEEKS_PER_YEAR
-        self.la_table = data.load_authorities()
-        self.geo = Geography.from_authorities(self.la_table)
-        self.n_la = self.geo.n
-        self.region_of_la = self.geo.region
+        start.place_authorities(self)  # la_table, geo, n_la, region_of_la, la_scale, scale
         self.children, self.homes, self.owners = Children(capacity=120_000), Homes(), Owners()
         self.flows = FlowBook(self.horizon, self.n_la, len(REGIONS))
         self.providers: list[Provider] = []

@@ -8,15 +8,17 @@ by the same clearing the weeks use (most complex first), never copied.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from . import data
+from .data.scaling import authorities_at_scale
 from .agents import INDEBTED_MIN_HOMES, LocalAuthority, Provider, RegionalCareCooperative
 from .phases.clearing import match
 from .phases.demand import SUPPORTED_MIN_AGE, LEAVING_AGE, add_children
 from .phases.entry_exit import INITIAL_STAFFING, start_projects
 from .policy import Levers, rcc_membership
 from .rules import staff_target
-from .state import ACTIVE, FOSTER, HOME, NEVER, PRIVATE, SECTOR_CODES, SUPPORTED, WAITING, draw_home_traits
+from .state import ACTIVE, FOSTER, Geography, HOME, NEVER, PRIVATE, SECTOR_CODES, SUPPORTED, WAITING, draw_home_traits
 
 INITIAL_MATCH_ROUNDS = 30  # search weeks allowed to place the March 2024 stock (prior)
 INITIAL_MANAGER_SHARE = 0.82  # homes with a registered manager, March 2024 (NAO25 2.14: 81% in 2025)
@@ -26,6 +28,26 @@ CURRENT_PLACEMENT_MAX_WEEKS = 104  # the stock's placements began up to two year
 EARLIER_PLACEMENT_SHARE = 0.3  # share of the stock with another placement in the year before it (prior)
 EARLIER_PLACEMENT_MAX_WEEKS = 52
 PIPELINE_EXTRA_WEEKS = 8  # the pipeline is seeded from this long before the longest registration delay (prior)
+
+
+
+
+def place_authorities(m) -> None:
+    """The simulated authorities and what the run's scale means (data/scaling.py).
+
+    At scale s >= 1 every authority is simulated with s times its children and homes (a denser
+    England, for timing). Below full scale, neighbouring authorities are merged into groups of
+    about 1/s, each given s times its members' children and homes, on a map shrunk by sqrt(s):
+    authorities about England's size, at England's density. m.la_scale multiplies each simulated
+    authority's data; m.scale is the share of England's market simulated (it scales national
+    flows: UASC arrivals, new-home projects, capital).
+    """
+    s = m.params.run.scale
+    m.la_table, m.group_of_la = authorities_at_scale(s)
+    m.la_scale = m.scale = s
+    m.geo = Geography.from_authorities(m.la_table, min(s, 1.0) ** 0.5, data.load_authorities(), m.group_of_la)
+    m.n_la = m.geo.n
+    m.region_of_la = m.geo.region
 
 
 def build(m) -> None:
@@ -38,7 +60,7 @@ def build(m) -> None:
 
 
 def create_authorities(m) -> None:
-    s, cols = m.params.run.scale, m.la_table
+    s, cols = m.la_scale, m.la_table
     forward = m.rng.random(m.n_la) < m.params.commissioning.forward_plan_share
     agents = [LocalAuthority(m, i, row, bool(forward[i])) for i, row in cols.iterrows()]
     m.authorities = m.agents_by_type[LocalAuthority]
@@ -49,9 +71,13 @@ def create_authorities(m) -> None:
 
 
 def _start_stock(m):
-    """The homes of the start state, each copied floor(scale) times plus one with the remainder."""
-    s = m.params.run.scale
-    start = data.start_homes()
+    """The homes of the start state in the simulated authorities, each copied floor(la_scale)
+    times plus one with the remainder."""
+    s = m.la_scale
+    start = data.start_homes().copy()
+    england = data.load_authorities()["la_code"]
+    start["member"] = pd.Index(england).get_indexer(start["la_code"])  # the home's own authority
+    start["la_code"] = m.geo.codes[m.group_of_la[start["member"]]]  # the simulated authority it is in
     copies = np.floor(s).astype(int) + (m.rng.random(len(start)) < s - np.floor(s))
     return start.loc[start.index.repeat(copies)].reset_index(drop=True)
 
@@ -62,7 +88,7 @@ def create_owners(m, start) -> np.ndarray:
     owner_sector = start.drop_duplicates("owner").set_index("owner")["sector"]
     for name in sorted(start["owner"].unique()):
         m.new_provider(name, SECTOR_CODES[owner_sector[name]])
-    homes_per_owner = start["owner"].value_counts()
+    homes_per_owner = data.start_homes()["owner"].value_counts()  # England's, whatever the scale
     for p in m.providers:
         m.owners.indebted[p.index] = p.sector == PRIVATE and homes_per_owner.get(p.name, 0) >= INDEBTED_MIN_HOMES
     # only highly indebted owners can fail (agents.Provider.review); entrants start debt-free
@@ -76,7 +102,7 @@ def create_homes(m) -> None:
     start = _start_stock(m)
     owner = create_owners(m, start)
     la = m.geo.index_of(start["la_code"])
-    x, y = m.geo.points_in(la, rng)
+    x, y = m.geo.points_in_members(la, start["member"].to_numpy(), rng)
     n = len(start)
     places = start["places"].to_numpy(np.int64)
     secure = (start["provision_type"] == "secure_childrens_home").to_numpy()
@@ -115,13 +141,21 @@ def draw_ages(rng, n, bands) -> np.ndarray:
 
 
 def _count(rng, expected: np.ndarray, scale: float) -> np.ndarray:
-    """Children per authority: the data's counts at full scale, Poisson draws otherwise."""
-    return rng.poisson(expected) if scale != 1 else expected.astype(int)
+    """Children per authority: the data's counts at full scale; otherwise Poisson draws above it
+    and, below it, the scaled count rounded up or down at random (unbiased, and as close to the
+    scaled data as whole children can be, so each authority's stock keeps its relation to its
+    foster and supported capacity)."""
+    if scale == 1:
+        return expected.astype(int)
+    if scale > 1:
+        return rng.poisson(expected)
+    low = np.floor(expected)
+    return (low + (rng.random(len(expected)) < expected - low)).astype(int)
 
 
 def create_children(m) -> None:
     """The March 2024 stock: foster and supported placements, then homes by matching."""
-    rng, s = m.rng, m.params.run.scale
+    rng, s = m.rng, m.la_scale
     at = np.arange(m.n_la)
     la = np.repeat(at, _count(rng, m.foster_base, s))
     add_children(m, la, draw_ages(rng, len(la), FOSTER_AGES), status=FOSTER)
@@ -171,7 +205,10 @@ def create_cooperatives(m) -> None:
     if m.params.rcc.membership == "none":
         return
     ms = rcc_membership(m.params)
+    # a simulated authority joins with its first member (ONS order); below full scale, a group
+    first = np.unique(m.group_of_la, return_index=True)[1]
+    coop, join_week = ms.coop[first], ms.join_week[first]
     for i, name in enumerate(ms.names):
-        members = np.flatnonzero(ms.coop == i)
+        members = np.flatnonzero(coop == i)
         if len(members):
-            m.rccs.append(RegionalCareCooperative(m, i, name, members, ms.join_week[members]))
+            m.rccs.append(RegionalCareCooperative(m, i, name, members, join_week[members]))

@@ -6,8 +6,8 @@ from simmarket.model import PlacementMarket
 
 
 def small(**overrides) -> Scenario:
-    """The baseline at a fifth of England's scale for one year, invariants checked weekly."""
-    base = {"run.scale": 0.2, "run.years": 1, "run.seeds": 2, "run.check": True}
+    """The baseline at half of England's scale (the smallest honest scale) for one year, invariants checked weekly."""
+    base = {"run.scale": 0.5, "run.years": 1, "run.seeds": 2, "run.check": True}
     base.update(overrides)
     return baseline().replace(**base)
 

@@ -18,11 +18,11 @@ def test_importing_the_parameters_does_not_import_mesa():
 
 
 def test_run_matches_the_command_line(tmp_path):
-    sc = simmarket.load("baseline", ["run.scale=0.05"])
+    sc = simmarket.load("baseline", ["run.scale=0.5"])
     res = simmarket.run(sc, seeds=2, years=1, workers=1)
     assert not res.failures and len(res.runs) == 2
     assert set(res.timeseries["seed"]) == {0, 1} and len(res.timeseries) == 2 * 53
-    cli = CliRunner().invoke(main, ["run", "baseline", "--set", "run.scale=0.05", "--seeds", "2", "--years", "1",
+    cli = CliRunner().invoke(main, ["run", "baseline", "--set", "run.scale=0.5", "--seeds", "2", "--years", "1",
                                     "--workers", "1", "--out", str(tmp_path / "cli")])
     assert cli.exit_code == 0, cli.output
     assert json.loads((tmp_path / "cli" / "summary.json").read_text()) == json.loads(json.dumps(res.summary))

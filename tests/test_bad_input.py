@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from simmarket.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-OK = 'name = "t"\n[run]\nyears = 1\nseeds = 1\nscale = 0.05\n'
+OK = 'name = "t"\n[run]\nyears = 1\nseeds = 1\nscale = 0.5\n'
 
 
 SWEEP = ('name = "tiny"\nscenario = "s.toml"\n[design]\nmethod = "grid"\nlevels = 2\nreplications = 1\n'
@@ -75,15 +75,15 @@ CASES = [
      ["demand.complexity_shares", "finite"]),
     ("name-not-text", {"s.toml": "name = 5\n"}, ["run", "s.toml"], ["name", "text"]),
     ("description-not-text", {"s.toml": toml("description = [1]\n").replace("[run]\n", "").replace(
-        "years = 1\nseeds = 1\nscale = 0.05\n", "")}, ["run", "s.toml"], ["description", "text"]),
+        "years = 1\nseeds = 1\nscale = 0.5\n", "")}, ["run", "s.toml"], ["description", "text"]),
     ("name-escapes-outputs", {"s.toml": 'name = "../../escape"\n'}, ["run", "s.toml"], ["name", "folder"]),
     ("name-empty", {"s.toml": 'name = ""\n'}, ["run", "s.toml"], ["name", "folder"]),
     ("name-too-long", {"s.toml": f'name = "{"x" * 300}"\n'}, ["run", "s.toml"], ["name", "at most 200"]),
     # --- out of range
     ("years-zero", {"s.toml": toml("").replace("years = 1", "years = 0")}, ["run", "s.toml"],
      ["run.years", "out of range", "1 to 50"]),
-    ("scale-too-small", {"s.toml": toml("").replace("scale = 0.05", "scale = 0.01")}, ["run", "s.toml"],
-     ["run.scale", "0.05 to 10"]),
+    ("scale-too-small", {"s.toml": toml("").replace("scale = 0.5", "scale = 0.01")}, ["run", "s.toml"],
+     ["run.scale", "0.5 to 10"]),
     ("negative-places", {"s.toml": toml("[policy.capital]\nnew_council_places = -5\n")}, ["run", "s.toml"],
      ["policy.capital.new_council_places", "out of range"]),
     ("share-above-one", {"s.toml": toml("[demand]\ndol_share = 1.5\n")}, ["run", "s.toml"],

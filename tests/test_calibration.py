@@ -38,10 +38,10 @@ def test_loss_and_tables_are_consistent(calibration_runs):
 
 def test_fit_is_reproducible():
     """The same fit seed gives the same design and the same best point (tiny fit at small scale)."""
-    base = baseline().replace(**{"run.scale": 0.05})
+    base = baseline().replace(**{"run.scale": 0.5})
     runs = []
     for _ in range(2):
         over, best, hist = cal.fit(base, n_design=2, n_refine=2, n_seeds=1, seed=3, workers=1,
-                                   scale=0.05)
+                                   scale=0.5)
         runs.append((over, best, hist["loss"].tolist()))
     assert runs[0] == runs[1]

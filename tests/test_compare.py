@@ -16,7 +16,7 @@ from simmarket.params import REGIONS
 from simmarket.metrics import METRICS
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
-SMALL = ("--seeds", "3", "--years", "1", "--set", "run.scale=0.1")
+SMALL = ("--seeds", "3", "--years", "1", "--set", "run.scale=0.5")
 MEMBER_CODES = ["E08000001", "E08000002", "E08000003", "E06000001"]  # Bolton, Bury, Manchester, Hartlepool
 
 
@@ -203,7 +203,7 @@ def test_a_failed_seed_leaves_every_scenario_and_the_comparison_stays_paired(tmp
     out = tmp_path / "out"
     files = [BASELINE, scenario_file(tmp_path, "foster_low", 0.9)]
     result = CliRunner().invoke(main, ["compare", *map(str, files), "--seeds", "2", "--years", "1",
-                                       "--set", "run.scale=0.05", "--workers", "1", "--out", str(out)])
+                                       "--set", "run.scale=0.5", "--workers", "1", "--out", str(out)])
     assert result.exit_code == 1, result.output
     assert "foster_low seed 1: RuntimeError: boom" in result.stderr
     table = pd.read_csv(out / "comparison.csv")

@@ -16,7 +16,7 @@ SEEDS = seed_specs(2024, 5)
 LONDON = "London"
 
 
-def paired(base: dict, variant: dict, metric: str, group: str | None = None, years: int = 1, scale: float = 0.3,
+def paired(base: dict, variant: dict, metric: str, group: str | None = None, years: int = 1, scale: float = 0.5,
            seeds=SEEDS):
     """Per-seed differences variant - base of a metric (nationally or for a group of authorities)."""
     out = []

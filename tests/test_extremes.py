@@ -25,10 +25,10 @@ from simmarket.experiment.outputs import summarise, write_run
 def small(**overrides):
     """As tests/conftest.py's small(), defined here: `from conftest import` is ambiguous with
     tests/experiment/conftest.py in the same session."""
-    base = {"run.scale": 0.2, "run.years": 1, "run.seeds": 2, "run.check": True}
+    base = {"run.scale": 0.5, "run.years": 1, "run.seeds": 2, "run.check": True}
     return params.baseline().replace(**{**base, **overrides})
 
-SCALE, WEEKS, SEED = 0.05, 26, 3
+SCALE, WEEKS, SEED = 0.5, 26, 3
 CODES = list(load_authorities()["la_code"])
 
 
@@ -192,7 +192,7 @@ def test_one_week_horizon_and_its_metrics(tmp_path):
 def test_extreme_run_through_the_cli_warns_and_writes_nulls(tmp_path):
     out = tmp_path / "out"
     sc = tmp_path / "s.toml"
-    sc.write_text('name = "nostaff"\n[run]\nyears = 1\nseeds = 2\nscale = 0.05\n'
+    sc.write_text('name = "nostaff"\n[run]\nyears = 1\nseeds = 2\nscale = 0.5\n'
                   "[workforce]\nsupply_multiplier = 0.0\nstaff_per_place_target = 0.0\n")
     result = CliRunner().invoke(main, ["run", str(sc), "--out", str(out), "--workers", "1", "--check"])
     assert result.exit_code == 0, result.output
@@ -208,7 +208,7 @@ def test_extreme_run_through_the_cli_warns_and_writes_nulls(tmp_path):
 @pytest.mark.slow
 def test_one_hundred_seeds(tmp_path):
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["run", "--seeds", "100", "--years", "1", "--set", "run.scale=0.05",
+    result = CliRunner().invoke(main, ["run", "--seeds", "100", "--years", "1", "--set", "run.scale=0.5",
                                        "--out", str(out)])
     assert result.exit_code == 0, result.output
     summary = json.loads((out / "summary.json").read_text())

@@ -24,7 +24,7 @@ from simmarket.experiment import outputs
 from simmarket.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIO = 'name = "t"\n[run]\nyears = {years}\nseeds = {seeds}\nscale = 0.05\n'
+SCENARIO = 'name = "t"\n[run]\nyears = {years}\nseeds = {seeds}\nscale = 0.5\n'
 FILES = {"manifest.json", "summary.json", "timeseries.parquet"}
 
 

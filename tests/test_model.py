@@ -83,7 +83,7 @@ def test_same_seed_same_numbers_different_seed_different():
 
 
 def test_results_do_not_depend_on_worker_count():
-    sc = small(**{"run.scale": 0.1, "run.check": False})
+    sc = small(**{"run.scale": 0.5, "run.check": False})
     seeds = seed_specs(99, 2)
     one = run_replicates(sc, seeds, workers=1)
     two = run_replicates(sc, seeds, workers=2)
@@ -110,14 +110,20 @@ def test_start_state_comes_from_the_data():
 
 
 def test_homes_are_placed_inside_their_authority():
-    m = build(7)
-    h = m.homes
-    d = np.hypot(h.x - m.geo.x[h.la], h.y - m.geo.y[h.la])
-    assert np.all(d <= m.geo.radius[h.la] + 1e-6)
-    ch = m.children
-    alive = ch.status != GONE
-    dc = np.hypot(ch.x[alive] - m.geo.x[ch.la[alive]], ch.y[alive] - m.geo.y[ch.la[alive]])
-    assert np.all(dc <= m.geo.radius[ch.la[alive]] + 1e-6)
+    for scale in (1.0, 0.5):  # below full scale, inside one of the group's member authorities
+        m = build(7, **{"run.scale": scale, "run.check": False})
+        h, ch = m.homes, m.children
+        assert m.geo.within(h.la, h.x, h.y).all()
+        alive = ch.status != GONE
+        assert m.geo.within(ch.la[alive], ch.x[alive], ch.y[alive]).all()
+
+
+def test_below_full_scale_authorities_are_englands_size():
+    """At half scale, each simulated authority has about as many children as one of England's."""
+    full, half = build(7, **{"run.scale": 1.0, "run.check": False}), build(7, **{"run.scale": 0.5, "run.check": False})
+    per_la = [np.count_nonzero(m.children.status != GONE) / m.n_la for m in (full, half)]
+    assert half.n_la < 0.6 * full.n_la
+    assert per_la[1] == pytest.approx(per_la[0], rel=0.15)
 
 
 def test_new_homes_come_from_the_entry_mechanism():

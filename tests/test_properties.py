@@ -31,7 +31,7 @@ from simmarket.model import PlacementMarket
 def small(**overrides):
     """As tests/conftest.py's small(), defined here: `from conftest import` is ambiguous with
     tests/experiment/conftest.py in the same session."""
-    base = {"run.scale": 0.2, "run.years": 1, "run.seeds": 2, "run.check": True}
+    base = {"run.scale": 0.5, "run.years": 1, "run.seeds": 2, "run.check": True}
     return params.baseline().replace(**{**base, **overrides})
 
 # How many examples: the model property dominates the time (about 0.6 s an example on 2 cores).
@@ -120,7 +120,7 @@ def tuple_in_range(k: Key) -> st.SearchStrategy:
 def scenarios(draw) -> dict:
     """A valid set of overrides: a few keys anywhere in their ranges, at small scale, 1-8 weeks."""
     weeks = draw(st.integers(1, 8))
-    over = {"run.scale": draw(st.floats(0.05, 0.1)), "run.years": 1, "run.seeds": 1, "run.check": True}
+    over = {"run.scale": draw(st.floats(0.5, 0.6)), "run.years": 1, "run.seeds": 1, "run.check": True}
     horizon = 52
     for k in draw(st.lists(st.sampled_from(SCALARS), min_size=1, max_size=8, unique_by=lambda k: k.name)):
         over[k.name] = draw(value_in_range(k, horizon))
@@ -319,7 +319,7 @@ def test_start_weeks_past_the_horizon_name_their_key(key, years, past):
 
 def test_invariant_checks_catch_broken_states(make_model):
     """The checks are not vacuous: break each bookkeeping rule by hand and they say so."""
-    model = make_model(**{"run.scale": 0.05, "run.check": False})
+    model = make_model(**{"run.scale": 0.5, "run.check": False})
     invariants.begin(model)
     model.run_weeks(2)
     assert invariants.violations(model) == []

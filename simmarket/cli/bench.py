@@ -6,10 +6,13 @@ import time
 
 import click
 
+from ..params.sections import MIN_SCALE
+
 
 @click.command("bench")
 @click.option("--years", type=click.IntRange(1, 50), default=10, show_default=True)
-@click.option("--scale", type=click.FloatRange(0.05, 10), default=1.0, show_default=True)
+@click.option("--scale", type=click.FloatRange(MIN_SCALE, 10), default=1.0, show_default=True,
+              help=f"share of England ({MIN_SCALE:g} at least: smaller runs are a different market)")
 @click.option("--seed", type=int, default=1, show_default=True)
 def command(years, scale, seed):
     """Standard timing run: one national seed; prints child-weeks per second, time and memory."""

@@ -1,11 +1,12 @@
 """The dashboard's charts as plain matplotlib figures (no Solara here, so they can be timed and tested).
 
-Every axis carries its unit. Counts are for the modelled share of England (the model scale).
+Each view builds its figure once per run and, each week, moves its artists and draws only them over
+a cached bitmap of the static layers (canvas.py). Every axis carries its unit. Counts are for the
+modelled share of England (the model scale).
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,19 +18,13 @@ from matplotlib.ticker import MaxNLocator
 from ..metrics import METRICS, Metric, per_authority
 from ..state import ACTIVE
 from ..time import START_DATE, START_YEAR, decimal_year
+from .canvas import DPI, Canvas, Sticky
 from .market_week import MarketWeek
 from .model import day_month_year
 
-DPI = 80
 RUN_COLOUR = "#1f5fa8"
 SECOND_COLOUR = "#c2410c"
 BASE_STYLE = {"color": "0.45", "alpha": 0.45, "lw": 1.2, "ls": "--"}
-
-
-def png(fig: Figure, dpi: int = DPI) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 2})
-    return buf.getvalue()
 
 
 # ---------------------------------------------------------------------------------- the map
@@ -75,19 +70,13 @@ def home_states(model) -> tuple[np.ndarray, np.ndarray]:
     return act, state
 
 
-def _sticky_range(model, key: str, values: np.ndarray) -> tuple[float, float]:
-    """A colour range that only widens during a run, so colours stay comparable week to week."""
+def colour_range(sticky: Sticky, values: np.ndarray) -> tuple[float, float]:
+    """The colour scale: the 2nd to 98th percentile of the authorities' values, in round steps,
+    only widening during a run so that colours stay comparable week to week."""
     v = values[np.isfinite(values)]
-    lo, hi = (float(np.percentile(v, 2)), float(np.percentile(v, 98))) if len(v) else (0.0, 1.0)
-    lo = 0.0 if METRICS[key].fmt != "gbp" else lo  # counts and shares from zero; prices by their spread
-    if hi <= lo:
-        hi = lo + 1.0
-    ranges = model.__dict__.setdefault("_dash_ranges", {})
-    old = ranges.get(key)
-    if old:
-        lo, hi = min(lo, old[0]), max(hi, old[1])
-    ranges[key] = (lo, hi)
-    return lo, hi
+    if not len(v):
+        return sticky.range or (0.0, 1.0)
+    return sticky.fit(float(np.percentile(v, 2)), float(np.percentile(v, 98)))
 
 
 def rcc_groups(model) -> list[np.ndarray]:
@@ -122,21 +111,21 @@ def _outline(model, members: np.ndarray) -> np.ndarray | None:
 class MapView:
     """England: authorities coloured by a metric, homes by whether their free places can be used.
 
-    The figure is built once and its artists updated each week (much faster than rebuilding).
+    One per run: the axes, legend, cooperatives' outlines and colour bar are drawn once (again
+    when the measure or its colour range changes); each week only the dots and the title move.
     """
 
     def __init__(self):
-        self.fig = Figure(figsize=(6.6, 7.0))
-        ax = self.ax = self.fig.add_axes((0.1, 0.07, 0.73, 0.85))
-        self.cax = self.fig.add_axes((0.86, 0.2, 0.025, 0.6))
+        fig = Figure(figsize=(6.6, 7.0), dpi=DPI)
+        ax = self.ax = fig.add_axes((0.1, 0.07, 0.73, 0.85))
         self.homes = {}
         for s, (label, colour) in HOME_STYLE.items():
             self.homes[s] = ax.scatter([], [], s=[], c=colour, alpha=0.55 if s == HOME_FULL else 0.8,
                                        linewidths=0, zorder=2)
         self.las = ax.scatter([], [], s=70, c=[], cmap="YlOrRd", edgecolors="black", linewidths=0.6, zorder=3)
         self.empty = ax.scatter([], [], s=70, facecolors="white", edgecolors="0.5", linewidths=0.6, zorder=3)
-        self.cbar = self.fig.colorbar(self.las, cax=self.cax)
-        self.outlines: list = []
+        self.cbar = fig.colorbar(self.las, cax=fig.add_axes((0.86, 0.2, 0.025, 0.6)))
+        self.ranges = {k: Sticky(from_zero=METRICS[k].fmt != "gbp", headroom=0.1) for k in MAP_METRICS}
         self.n_groups = -1
         ax.set_aspect("equal")
         ax.set_xlim(70, 670)  # from the Isles of Scilly to the east coast
@@ -145,19 +134,35 @@ class MapView:
         ax.set_ylabel("northing (km, British National Grid)")
         ax.grid(alpha=0.2)
         self.title = ax.set_title("", fontsize=11)
+        self.canvas = Canvas(fig)
+        self.canvas.animate(*self.homes.values(), self.las, self.empty, self.title)
+        self.layout = None
 
-    def _legend(self, n_groups: int) -> None:
+    @property
+    def fig(self) -> Figure:
+        return self.canvas.fig
+
+    def _cooperatives(self, model) -> None:
+        """The regional care cooperatives' outlines and the legend (fixed for a run)."""
+        groups = rcc_groups(model)
+        for members in groups:
+            poly = _outline(model, members)
+            if poly is not None:
+                self.ax.plot(poly[:, 0], poly[:, 1], color="#111827", lw=1.4, alpha=0.8, zorder=4)
         handles = [Line2D([], [], ls="", marker="o", mfc=c, mec=c, ms=5, label=f"home: {lbl}")
                    for lbl, c in HOME_STYLE.values()]
         handles.append(Line2D([], [], ls="", marker="o", mfc="white", mec="black", ms=8,
                               label="authority (colour = measure; white = none placed)"))
-        if n_groups:
-            handles.append(Line2D([], [], color="#111827", lw=1.4, label=f"regional care cooperative ({n_groups})"))
-        self.ax.legend(handles=handles, loc="upper left", fontsize=7.5, framealpha=0.85,
-                       title="dot size of a home = its places", title_fontsize=7.5)
-        self.n_groups = n_groups
+        if groups:
+            handles.append(Line2D([], [], color="#111827", lw=1.4, label=f"regional care cooperative ({len(groups)})"))
+        legend = self.ax.legend(handles=handles, loc="upper left", fontsize=7.5, framealpha=0.85,
+                                title="dot size of a home = its places", title_fontsize=7.5)
+        self.canvas.animate(legend)  # drawn over the dots
+        self.n_groups = len(groups)
 
     def update(self, model, metric: str = "mean_weekly_price_gbp") -> Figure:
+        if self.n_groups < 0:
+            self._cooperatives(model)
         geo, homes = model.geo, model.homes
         act, state = home_states(model)
         hx, hy, places = homes.x[act] / 1000, homes.y[act] / 1000, homes.places[act]
@@ -166,26 +171,22 @@ class MapView:
             coll.set_offsets(np.c_[hx[sel], hy[sel]])
             coll.set_sizes(2 + 2.5 * places[sel])
         values = authority_values(model, metric)
-        lo, hi = _sticky_range(model, metric, values)
+        lo, hi = colour_range(self.ranges[metric], values)
         ok = np.isfinite(values)
         self.las.set_offsets(np.c_[geo.x[ok], geo.y[ok]] / 1000)
         self.las.set_array(values[ok])
-        self.las.set_cmap(MAP_METRICS[metric])
+        if self.layout is None or self.layout[0] != metric:
+            self.las.set_cmap(MAP_METRICS[metric])
+            self.cbar.set_label(colour_label(METRICS[metric]))
         self.las.set_clim(lo, hi)
         self.empty.set_offsets(np.c_[geo.x[~ok], geo.y[~ok]].reshape(-1, 2) / 1000)
-        self.cbar.set_label(colour_label(METRICS[metric]))
-        for line in self.outlines:
-            line.remove()
-        self.outlines = []
-        groups = rcc_groups(model)
-        for members in groups:
-            poly = _outline(model, members)
-            if poly is not None:
-                self.outlines += self.ax.plot(poly[:, 0], poly[:, 1], color="#111827", lw=1.4, alpha=0.8, zorder=4)
-        if len(groups) != self.n_groups:
-            self._legend(len(groups))
         self.title.set_text(f"{METRICS[metric].title}, by authority\nweek {model.week} ({day_month_year(model.week)})")
+        self.layout = (metric, lo, hi)
         return self.fig
+
+    def png(self) -> bytes:
+        """The map as last updated, as PNG bytes."""
+        return self.canvas.png(self.layout)
 
 
 def authority_table(model, metric: str, n: int = 5) -> list[tuple[str, str]]:
@@ -256,23 +257,39 @@ def _line(df: pd.DataFrame, col: str, smooth: int):
     return df["year"].to_numpy() if "year" in df else decimal_year(df.index.to_numpy()), y.to_numpy()
 
 
+BASE_LABEL = "baseline (same seed and scale)"
+
+
 class TrendsView:
-    """The market's weekly indicators, this run against the baseline (faint, dashed); built once."""
+    """The market's weekly indicators, this run against the baseline (faint, dashed).
+
+    One per run: axes, ticks and legends are drawn once (again when an axis range widens); each
+    week only the lines are drawn.
+    """
 
     def __init__(self, years: int):
         self.years = years
-        fig = self.fig = Figure(figsize=(13.0, 5.6))
+        fig = Figure(figsize=(13.0, 5.6), dpi=DPI)
         self.axes = fig.subplots(2, 4, sharex=True)
         fig.subplots_adjust(left=0.055, right=0.99, top=0.86, bottom=0.1, wspace=0.32, hspace=0.3)
-        self.run_lines, self.base_lines = [], []
+        self.run_lines, self.base_lines, self.in_axes_legends = [], [], []
+        self.ranges = [Sticky(from_zero=panel.from_zero, headroom=0.15) for panel in PANELS]
         for ax, panel in zip(self.axes.ravel(), PANELS):
             self._draw_axis(ax, panel)
         for ax in self.axes[1]:
             ax.set_xlabel(f"year (from {START_DATE.day} {START_DATE:%B %Y})", fontsize=9)
         handles = [Line2D([], [], color=RUN_COLOUR, lw=1.6, label="this run"),
-                   Line2D([], [], **BASE_STYLE, label="baseline (same seed and scale)")]
+                   Line2D([], [], **BASE_STYLE, label=BASE_LABEL)]
         self.suptitle = fig.suptitle("", fontsize=11, x=0.01, ha="left")
         self.legend = fig.legend(handles=handles, loc="upper right", fontsize=8, ncol=2, frameon=False)
+        self.canvas = Canvas(fig)
+        self.canvas.animate(*(line for lines in self.base_lines + self.run_lines for line in lines),
+                            *self.in_axes_legends)  # the legends over the lines
+        self.layout = None
+
+    @property
+    def fig(self) -> Figure:
+        return self.canvas.fig
 
     def _draw_axis(self, ax, panel: Panel) -> None:
         runs, bases = [], []
@@ -292,11 +309,13 @@ class TrendsView:
         ax.grid(alpha=0.25)
         ax.tick_params(labelsize=8)
         if len(panel.series) > 1:
-            ax.legend(fontsize=6.5, loc="upper left")
+            self.in_axes_legends.append(ax.legend(fontsize=6.5, loc="upper left"))
 
     def update(self, df: pd.DataFrame, base: pd.DataFrame | None, scale: float,
-               base_label: str = "baseline (same seed and scale)") -> Figure:
-        for ax, panel, runs, bases in zip(self.axes.ravel(), PANELS, self.run_lines, self.base_lines):
+               base_label: str = BASE_LABEL) -> Figure:
+        ranges = []
+        for ax, sticky, panel, runs, bases in zip(self.axes.ravel(), self.ranges, PANELS, self.run_lines,
+                                                  self.base_lines):
             ys = []
             for (col, smooth), run, bl in zip(panel.series, runs, bases):
                 for line, frame in ((run, df), (bl, base)):
@@ -304,26 +323,27 @@ class TrendsView:
                     line.set_data(([], []) if x is None else (x, y))
                     if y is not None and len(y):
                         ys.append(y[np.isfinite(y)])
-            _fit_y(ax, panel, np.concatenate(ys) if ys else np.zeros(0))
+            vals = np.concatenate(ys) if ys else np.zeros(0)
+            if len(vals):
+                ax.set_ylim(sticky.fit(float(vals.min()), float(vals.max())))
+            ranges.append(ax.get_ylim())
         self.legend.get_texts()[1].set_text(base_label)
         where = "England" if scale == 1 else f"a model of {scale:g} x England"
         self.suptitle.set_text(f"How the market moves week by week (counts are for {where})")
+        self.layout = (tuple(ranges), base_label, self.suptitle.get_text())
         return self.fig
 
-
-def _fit_y(ax, panel: Panel, vals: np.ndarray) -> None:
-    if not len(vals):
-        return
-    lo, hi = float(vals.min()), float(vals.max())
-    if panel.from_zero and lo >= 0:
-        lo = 0.0
-    pad = (hi - lo) * 0.08 or max(abs(hi) * 0.05, 1.0)
-    ax.set_ylim(lo - (0 if lo == 0 else pad), hi + pad)
+    def png(self) -> bytes:
+        """The charts as last updated, as PNG bytes."""
+        return self.canvas.png(self.layout)
 
 
 def timeseries_figure(df: pd.DataFrame, base: pd.DataFrame | None, years: int, scale: float,
-                      base_label: str = "baseline (same seed and scale)") -> Figure:
-    return TrendsView(years).update(df, base, scale, base_label)
+                      base_label: str = BASE_LABEL) -> bytes:
+    """The trends for a finished series, as PNG bytes."""
+    view = TrendsView(years)
+    view.update(df, base, scale, base_label)
+    return view.png()
 
 
 # ---------------------------------------------------------------------------------- one week's market
@@ -332,51 +352,87 @@ PER_VACANCY_BINS = (0, 1, 2, 4, 8, np.inf)
 PER_VACANCY_LABELS = ("under 1", "1-2", "2-4", "4-8", "8 or more")
 
 
-def market_figure(mw: MarketWeek | None, rcc: bool = False) -> Figure:
-    """One week's clearing: the referral funnel, referrals per free place, buyers per home."""
-    fig = Figure(figsize=(13.0, 3.9))
-    a1, a2, a3 = fig.subplots(1, 3, width_ratios=(1.1, 1, 1))
-    fig.subplots_adjust(left=0.145, right=0.99, top=0.88, bottom=0.17, wspace=0.28)
-    if mw is None:
-        for a in (a1, a2, a3):
-            a.text(0.5, 0.5, "press Step to run a week", ha="center", va="center", transform=a.transAxes)
-            a.set_axis_off()
-        return fig
-    rows = [("children searching", mw.searching, "#6b7280"),
-            ("referrals sent to homes", mw.referrals, "#1f5fa8"),
-            ("referrals priced above what\nthe authority would pay", mw.refused_price, "#dc2626"),
-            ("offers made by homes", mw.offers, "#0891b2"),
-            ("placements agreed", mw.accepted, "#16a34a")]
-    y = np.arange(len(rows))[::-1]
-    a1.barh(y, [r[1] for r in rows], color=[r[2] for r in rows])
-    a1.set_yticks(y, [r[0] for r in rows], fontsize=8)
-    for yi, r in zip(y, rows):
-        a1.text(r[1], yi, f" {r[1]:,}", va="center", fontsize=8)
-    a1.set_xlabel("number this week (children, referrals or offers)", fontsize=9)
-    a1.set_title(f"Week {mw.week + 1}: from referral to placement", fontsize=10)
-    a1.margins(x=0.18)
+FUNNEL = (("children searching", "searching", "#6b7280"),
+          ("referrals sent to homes", "referrals", "#1f5fa8"),
+          ("referrals priced above what\nthe authority would pay", "refused_price", "#dc2626"),
+          ("offers made by homes", "offers", "#0891b2"),
+          ("placements agreed", "accepted", "#16a34a"))
+PER_VACANCY_COLOURS = ("#93c5fd", "#60a5fa", "#3b82f6", "#1d4ed8", "#1e3a8a")
+BUYER_COLOURS = ("#9ca3af", "#dc2626", "#dc2626", "#dc2626", "#dc2626")
 
-    rpv = mw.referrals_per_home / np.maximum(mw.vacancies, 1)
-    counts, _ = np.histogram(rpv, bins=PER_VACANCY_BINS)
-    a2.bar(range(len(counts)), counts, color=["#93c5fd", "#60a5fa", "#3b82f6", "#1d4ed8", "#1e3a8a"])
-    a2.set_xticks(range(len(counts)), PER_VACANCY_LABELS, fontsize=8)
-    a2.set_xlabel("referrals per free place at the home", fontsize=9)
-    a2.set_ylabel("homes referred to (homes)", fontsize=9)
-    a2.set_title(f"Referrals per free place (all homes: {mw.referrals_per_vacancy:.1f})", fontsize=10)
 
-    b = np.minimum(mw.buyers, 5)
-    kinds = np.bincount(b, minlength=6)[1:6]
-    colours = ["#9ca3af"] + ["#dc2626"] * 4
-    a3.bar(range(1, 6), kinds, color=colours)
-    a3.set_xticks(range(1, 6), ["1", "2", "3", "4", "5+"], fontsize=8)
-    who = "buyers (authorities or RCCs)" if rcc else "authorities"
-    a3.set_xlabel(f"different {who} referring to the same home", fontsize=9)
-    a3.set_ylabel("homes referred to (homes)", fontsize=9)
-    a3.set_title(f"Bidding: {int((mw.buyers >= 2).sum()):,} homes wanted by 2+ buyers", fontsize=10)
-    for a in (a1, a2, a3):
-        a.grid(axis="x" if a is a1 else "y", alpha=0.25)
-        a.tick_params(labelsize=8)
-    return fig
+class MarketView:
+    """One week's clearing: the referral funnel, referrals per free place, buyers per home.
+
+    One per run: axes and labels are drawn once (again when an axis range widens); each week only
+    the bars, their numbers and the titles are drawn.
+    """
+
+    def __init__(self, rcc: bool = False):
+        fig = Figure(figsize=(13.0, 3.9), dpi=DPI)
+        self.axes = a1, a2, a3 = fig.subplots(1, 3, width_ratios=(1.1, 1, 1))
+        fig.subplots_adjust(left=0.145, right=0.99, top=0.88, bottom=0.17, wspace=0.28)
+        y = np.arange(len(FUNNEL))[::-1]
+        self.funnel = a1.barh(y, np.zeros(len(y)), color=[c for _, _, c in FUNNEL])
+        self.numbers = [a1.text(0, yi, "", va="center", fontsize=8) for yi in y]
+        a1.set_yticks(y, [label for label, _, _ in FUNNEL], fontsize=8)
+        a1.set_xlabel("number this week (children, referrals or offers)", fontsize=9)
+        self.per_vacancy = a2.bar(range(len(PER_VACANCY_LABELS)), np.zeros(len(PER_VACANCY_LABELS)),
+                                  color=PER_VACANCY_COLOURS)
+        a2.set_xticks(range(len(PER_VACANCY_LABELS)), PER_VACANCY_LABELS, fontsize=8)
+        a2.set_xlabel("referrals per free place at the home", fontsize=9)
+        self.buyers = a3.bar(range(1, 6), np.zeros(5), color=BUYER_COLOURS)
+        a3.set_xticks(range(1, 6), ["1", "2", "3", "4", "5+"], fontsize=8)
+        who = "buyers (authorities or RCCs)" if rcc else "authorities"
+        a3.set_xlabel(f"different {who} referring to the same home", fontsize=9)
+        for a in (a2, a3):
+            a.set_ylabel("homes referred to (homes)", fontsize=9)
+        for a in self.axes:
+            a.grid(axis="x" if a is a1 else "y", alpha=0.25)
+            a.tick_params(labelsize=8)
+        self.titles = [a.set_title("", fontsize=10) for a in self.axes]
+        self.waiting = [a.text(0.5, 0.5, "press Step to run a week", ha="center", va="center",
+                               transform=a.transAxes) for a in self.axes]
+        self.ranges = [Sticky(from_zero=True, headroom=0.2, shrink_below=0.3) for _ in self.axes]
+        self.canvas = Canvas(fig)
+        self.canvas.animate(*self.funnel, *self.numbers, *self.per_vacancy, *self.buyers, *self.titles,
+                            *self.waiting)
+        self.layout = None
+
+    @property
+    def fig(self) -> Figure:
+        return self.canvas.fig
+
+    def _bars(self, i: int, bars, values: np.ndarray, horizontal: bool = False) -> tuple:
+        for bar, value in zip(bars, values):
+            (bar.set_width if horizontal else bar.set_height)(value)
+        lim = self.ranges[i].fit(0.0, float(max(values.max(), 1)))
+        (self.axes[i].set_xlim if horizontal else self.axes[i].set_ylim)(lim)
+        return lim
+
+    def update(self, mw: MarketWeek | None) -> Figure:
+        for t in self.waiting:
+            t.set_visible(mw is None)
+        if mw is None:
+            mw = MarketWeek(-1, 0, 0, 0, 0, 0, 0, *([np.zeros(0, np.int64)] * 6), np.zeros(0), np.zeros(0))
+        counts = np.array([getattr(mw, attr) for _, attr, _ in FUNNEL])
+        lims = [self._bars(0, self.funnel, counts, horizontal=True)]
+        for text, n in zip(self.numbers, counts):
+            text.set_x(n)
+            text.set_text(f" {n:,}" if mw.week >= 0 else "")
+        rpv = mw.referrals_per_home / np.maximum(mw.vacancies, 1)
+        lims.append(self._bars(1, self.per_vacancy, np.histogram(rpv, bins=PER_VACANCY_BINS)[0]))
+        lims.append(self._bars(2, self.buyers, np.bincount(np.minimum(mw.buyers, 5), minlength=6)[1:6]))
+        if mw.week >= 0:
+            self.titles[0].set_text(f"Week {mw.week + 1}: from referral to placement")
+            self.titles[1].set_text(f"Referrals per free place (all homes: {mw.referrals_per_vacancy:.1f})")
+            self.titles[2].set_text(f"Bidding: {int((mw.buyers >= 2).sum()):,} homes wanted by 2+ buyers")
+        self.layout = tuple(lims)
+        return self.fig
+
+    def png(self) -> bytes:
+        """The charts as last updated, as PNG bytes."""
+        return self.canvas.png(self.layout)
 
 
 def contested_homes(model, mw: MarketWeek | None, n: int = 5) -> pd.DataFrame:

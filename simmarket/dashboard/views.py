@@ -1,8 +1,14 @@
 """The dashboard's views as Solara components: headline numbers, the map, the trends, one week's
-market, each with a short explanation for a student beside it."""
+market, each with a short explanation for a student beside it.
+
+Only the parts that change week by week listen to Mesa's update counter (so a step re-renders
+them and nothing else), and their changing text is plain HTML whose content is updated in place
+(a changed solara.Markdown is a new widget, compiled afresh in the browser each week).
+"""
 
 from __future__ import annotations
 
+import html
 import time
 
 import numpy as np
@@ -60,21 +66,47 @@ def _latest(values: list, weeks: int) -> float:
     return values[-1]
 
 
+CARD = "min-width: 150px; padding: 4px 10px; margin: 0"
+GREY = "color: #6b7280"
+
+
+def table_html(header: list[str], rows: list[list], right: set[int] = frozenset()) -> str:
+    """A small HTML table (escaped), numbers right-aligned."""
+    def cell(tag: str, i: int, v) -> str:
+        align = " style='text-align: right'" if i in right else ""
+        return f"<{tag}{align}>{html.escape(str(v))}</{tag}>"
+    head = "".join(cell("th", i, h) for i, h in enumerate(header))
+    body = "".join("<tr>" + "".join(cell("td", i, v) for i, v in enumerate(r)) + "</tr>" for r in rows)
+    return f"<table class='simmarket-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _text(inner: str, style: str = "") -> None:
+    solara.HTML(unsafe_innerHTML=inner, style=style or None)
+
+
+def _base_row(model: DashboardMarket):
+    frame = baseline_of(model).frame()
+    if frame is not None and model.week in frame.index:
+        return frame.loc[model.week].to_dict()
+    return None
+
+
 @solara.component
-def Headline(model: DashboardMarket, week: int, base_row):
-    """The latest week's numbers, with the baseline's at the same week in brackets."""
-    df = model.datacollector.model_vars
+def Headline(model: DashboardMarket):
+    """The latest week's numbers, with the baseline's at the same week below them."""
+    update_counter.get()
+    df, base_row = model.datacollector.model_vars, _base_row(model)
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
-        with solara.Card(style={"min-width": "150px", "padding": "4px 10px", "margin": "0"}):
-            solara.Markdown(f"**Week {model.week}** of {model.horizon}  \n{model.date}")
+        with solara.Card(style=CARD):
+            _text(f"<b>Week {model.week}</b> of {model.horizon}<br>{model.date}")
         for key in HEADLINES:
             m, weeks = METRICS[key], SMOOTHED.get(key, 1)
             now = _latest(df.get(key) or [float("nan")], weeks)
             base = base_row.get(key) if base_row is not None else None
-            extra = f"  \n<span style='color:#6b7280'>baseline {m.format(base, True)}</span>" if base is not None else ""
+            extra = f"<br><span style='{GREY}'>baseline {m.format(base, True)}</span>" if base is not None else ""
             label = m.title + (f" ({weeks}-week avg)" if weeks > 1 else "")
-            with solara.Card(style={"min-width": "150px", "padding": "4px 10px", "margin": "0"}):
-                solara.Markdown(f"{label}  \n**{m.format(now, True)}**{extra}")
+            with solara.Card(style=CARD):
+                _text(f"{html.escape(label)}<br><b>{html.escape(m.format(now, True))}</b>{extra}")
 
 
 @solara.component
@@ -112,12 +144,15 @@ def _image(data: bytes):
 
 
 @solara.component
-def MapPanel(model: DashboardMarket, week: int, metric: solara.Reactive[str], timings: dict):
+def MapPanel(model: DashboardMarket, metric: solara.Reactive[str], timings: dict):
+    update_counter.get()
+    week = model.week
     view = solara.use_memo(F.MapView, [model])
 
     def draw():
         t0 = time.perf_counter()
-        data = F.png(view.update(model, metric.value))
+        view.update(model, metric.value)
+        data = view.png()
         timings["map"] = time.perf_counter() - t0
         return data
 
@@ -134,26 +169,27 @@ def MapPanel(model: DashboardMarket, week: int, metric: solara.Reactive[str], ti
                 )
                 solara.Markdown(f"Colour of each authority: **{F.colour_label(METRICS[metric.value])}**.")
                 top = F.authority_table(model, metric.value)
-                if top:
-                    rows = "\n".join(f"| {name} | {value} |" for name, value in top)
-                    solara.Markdown(f"| highest now | {METRICS[metric.value].title} |\n|---|---:|\n{rows}")
+                _text(table_html(["highest now", METRICS[metric.value].title], top, right={1}) if top else "")
                 solara.Markdown(EXPLAIN_MAP)
 
 
 @solara.component
-def TrendsPanel(model: DashboardMarket, week: int, timings: dict):
+def TrendsPanel(model: DashboardMarket, timings: dict):
+    update_counter.get()
+    week = model.week
     base = baseline_of(model)
     done = base.done.is_set()  # the baseline fills in as the student steps
     view = solara.use_memo(lambda: F.TrendsView(model.params.run.years), [model])
 
     def draw():
         t0 = time.perf_counter()
-        label = "baseline (same seed and scale)"
+        label = F.BASE_LABEL
         if base.error:
             label = "baseline failed to run"
         elif not base.done.is_set():
-            label = f"baseline (computing: {100 * base.progress:.0f}%)"
-        data = F.png(view.update(model.series(), base.frame(), model.params.run.scale, label))
+            label = "baseline (being computed: it fills in as you step)"
+        view.update(model.series(), base.frame(), model.params.run.scale, label)
+        data = view.png()
         timings["trends"] = time.perf_counter() - t0
         return data
 
@@ -170,12 +206,15 @@ def TrendsPanel(model: DashboardMarket, week: int, timings: dict):
 
 
 @solara.component
-def MarketPanel(model: DashboardMarket, week: int, timings: dict):
-    rcc = bool(F.rcc_groups(model))
+def MarketPanel(model: DashboardMarket, timings: dict):
+    update_counter.get()
+    week = model.week
+    view = solara.use_memo(lambda: F.MarketView(rcc=bool(F.rcc_groups(model))), [model])
 
     def draw():
         t0 = time.perf_counter()
-        data = F.png(F.market_figure(model.market_now, rcc=rcc))
+        view.update(model.market_now)
+        data = view.png()
         timings["market"] = time.perf_counter() - t0
         return data
 
@@ -186,44 +225,36 @@ def MarketPanel(model: DashboardMarket, week: int, timings: dict):
         with solara.Columns([1, 1]):
             solara.Markdown(EXPLAIN_MARKET)
             with solara.Column():
-                if len(table):
-                    solara.Markdown("**The homes most in demand this week** (each home's authority, free places, "
-                                    "referrals received, authorities referring, and the range of prices quoted):")
-                    header = "| " + " | ".join(table.columns) + " |\n|" + "---|" * len(table.columns)
-                    rows = "\n".join("| " + " | ".join(str(v) for v in r) + " |" for r in table.itertuples(index=False))
-                    solara.Markdown(header + "\n" + rows)
+                solara.Markdown("**The homes most in demand this week** (each home's authority, free places, "
+                                "referrals received, authorities referring, and the range of prices quoted):")
+                _text(table_html(list(table.columns), table.values.tolist(), right=set(range(1, 5)))
+                      if len(table) else "<i>none yet: press Step</i>")
 
 
 @solara.component
-def SpeedNote(model: DashboardMarket, week: int, timings: dict):
+def SpeedNote(model: DashboardMarket, timings: dict):
+    update_counter.get()
     step = model.step_seconds[-1] if model.step_seconds else float("nan")
     parts = ", ".join(f"{k} {1000 * v:.0f} ms" for k, v in timings.items())
-    solara.Markdown(
-        f"<span style='color:#6b7280;font-size:0.85em'>Speed: model start-up {model.init_seconds:.1f} s; "
-        f"last week's model step {1000 * step:.0f} ms; drawing {parts} "
-        f"(total {1000 * sum(timings.values()):.0f} ms). Raise 'Render Interval' to draw less often while playing.</span>"
-    )
+    _text(f"Speed: model start-up {model.init_seconds:.1f} s; last week's model step {1000 * step:.0f} ms; "
+          f"drawing {parts} (total {1000 * sum(timings.values()):.0f} ms). Raise 'Render Interval' to draw "
+          "less often while playing.", style=f"{GREY}; font-size: 0.85em")
 
 
 @solara.component
 def Views(model: DashboardMarket, lesson: Lesson | None, metric: solara.Reactive[str]):
-    """Everything in the main area; re-rendered after each step (Mesa's update counter)."""
-    update_counter.get()
+    """Everything in the main area. A step re-renders only the views that listen to Mesa's update
+    counter (Headline, the three panels, SpeedNote); the rest stays as it is."""
     timings = solara.use_memo(dict, [model])
-    base = baseline_of(model)
-    frame = base.frame()
-    base_row = None
-    if frame is not None and model.week in frame.index:
-        base_row = frame.loc[model.week].to_dict()
+    solara.Style(".simmarket-table td, .simmarket-table th { padding: 1px 8px; font-size: 0.9em }")
     with solara.Column(style={"padding": "8px", "gap": "10px"}):
         LessonBox(lesson, model)
         RunInfo(model)
-        week = model.week  # passed on so that each view re-renders when the model steps
-        Headline(model, week, base_row)
-        MapPanel(model, week, metric, timings)
-        TrendsPanel(model, week, timings)
-        MarketPanel(model, week, timings)
+        Headline(model)
+        MapPanel(model, metric, timings)
+        TrendsPanel(model, timings)
+        MarketPanel(model, timings)
         with solara.Card("What each lever does"):
             rows = "\n".join(f"| {c.label} | `{c.key}` | {c.lever.explanation} |" for c in CONTROLS)
             solara.Markdown(f"| lever | scenario key | what it does |\n|---|---|---|\n{rows}")
-        SpeedNote(model, week, timings)
+        SpeedNote(model, timings)

@@ -65,12 +65,18 @@ def _num(v):
     return v if np.isfinite(v) else None
 
 
+COUNTS_NOTE = ("the simulated market's (run.scale x England's; divide by the scale for national equivalents); "
+               "shares, prices, distances and waits are comparable with England's")
+
+
 def summarise(scenario: Scenario, results) -> dict:
     """summary.json content: national metrics and the same keys for each region."""
     summary = {
         "scenario": scenario.name,
         "seeds": [r.seed.spawn_key[-1] for r in results],
         "years": scenario.run.years,
+        "scale": scenario.run.scale,
+        "counts": COUNTS_NOTE if scenario.run.scale != 1 else "England's",
         "metrics": {k: stats([r.metrics[k] for r in results]) for k in METRICS},
         "by_region": {reg: {k: stats([r.by_region[reg][k] for r in results]) for k in METRICS} for reg in REGIONS},
     }

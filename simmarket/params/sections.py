@@ -14,6 +14,9 @@ from ..data import REGIONS
 RETIRED_MODE = "no effect; [rcc] membership decides which authorities buy through cooperatives"
 
 
+MIN_SCALE = 0.5  # smallest run.scale whose market matches England's (tests/test_scale.py; docs/model.md "Scale")
+
+
 def P(default, unit: str = "", lo=None, hi=None, doc: str = "", choices=None, retired: str = ""):
     """A parameter: default plus unit, inclusive bounds, allowed choices and a description.
 
@@ -35,7 +38,9 @@ class Run:
     years: int = P(5, "years", 1, 50, "simulated years from 31 March 2024")
     seeds: int = P(8, "runs", 1, 1000, "replications (independent seeds)")
     root_seed: int = P(20240331, "", 0, 2**63 - 1, "root of the SeedSequence for all runs")
-    scale: float = P(1.0, "x", 0.05, 10.0, "multiplies authorities' demand and the stock of homes")
+    scale: float = P(1.0, "x", MIN_SCALE, 10.0,
+                     "share of England simulated: below 1, neighbouring authorities merged into groups of "
+                     "about 1/scale on a shrunk map (the same market, docs/model.md 'Scale'); above 1, a denser England")
     check: bool = P(False, "", doc="check model invariants every week (slower)")
 
 

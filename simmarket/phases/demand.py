@@ -150,7 +150,7 @@ def add_children(m, la, age, status, residential=False, uasc=False, emergency=No
 
 def _entrants(m, rng):
     """This week's entrants to care: authorities, ages, who needs a home at once, and UASC."""
-    d, s = m.params.demand, m.params.run.scale
+    d, s = m.params.demand, m.scale
     lam = d.entry_rate_per_cla_year * m.cla_total / WEEKS_PER_YEAR * m.levers.prevention_factor
     la = np.repeat(np.arange(m.n_la), rng.poisson(lam))
     older = rng.random(len(la)) < d.entry_age_12plus_share
@@ -158,7 +158,7 @@ def _entrants(m, rng):
     age = np.where(older, OLDER_ENTRANT_AGE + span * rng.random(len(la)), OLDER_ENTRANT_AGE * rng.random(len(la)))
     direct = older & (rng.random(len(la)) < d.direct_residential_share * need_factor(m))
     n_uasc = rng.poisson(d.uasc_per_year * s / WEEKS_PER_YEAR)
-    uasc_la = rng.choice(m.n_la, size=n_uasc, p=data.uasc_weights())
+    uasc_la = rng.choice(m.n_la, size=n_uasc, p=data.uasc_weights(m.la_table))
     over16 = rng.random(n_uasc) < UASC_16PLUS_SHARE
     uasc_age = np.where(over16, SUPPORTED_MIN_AGE + (LEAVING_AGE - SUPPORTED_MIN_AGE) * rng.random(n_uasc),
                         UASC_MIN_AGE + (SUPPORTED_MIN_AGE - UASC_MIN_AGE) * rng.random(n_uasc))

@@ -83,7 +83,7 @@ def entry_weights(m) -> np.ndarray:
 
 def start_projects(m, week: int) -> None:
     """Providers start new-home projects; planning refuses some; Ofsted registers the rest later."""
-    rng, sup, s = m.streams["supply"], m.params.supply, m.params.run.scale
+    rng, sup, s = m.streams["supply"], m.params.supply, m.scale
     w = entry_weights(m)
     n = rng.poisson(sup.entry_projects_per_year / WEEKS_PER_YEAR * s * w.sum())
     if n == 0:

@@ -61,7 +61,7 @@ class PolicySchedule:
         """Capital programme events by week: extensions, new council homes, new secure homes."""
         m, c = self.model, self.p.capital
         events: dict[int, list] = {}
-        scale = m.params.run.scale
+        scale = m.scale  # the share of England simulated
 
         def at(week, fn):
             events.setdefault(int(week), []).append(fn)

@@ -23,24 +23,15 @@ def summary_table(summary: dict, markdown: bool = False) -> str:
         interval = f"{metric.format(m['p05'])} to {metric.format(m['p95'])}"
         target = metric.format(targets[key]["value"]) if key in targets else ""
         rows.append((metric.label, metric.format(m["mean"]), interval, target))
+    note = _scale_note(summary.get("scale", 1.0))
     if markdown:
-        return markdown_table(rows[0], rows[1:])
-    return text_table(rows[0], rows[1:], left=1)
+        return markdown_table(rows[0], rows[1:]) + (f"\n\n{note}" if note else "")
+    return text_table(rows[0], rows[1:], left=1) + (f"\n{note}" if note else "")
 
 
-def markdown_table(header, rows) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
-    return "\n".join(lines)
-
-
-def text_table(header, rows, left: int = 2) -> str:
-    """Columns padded to width: the first `left` left-aligned, the rest right-aligned."""
-    rows = [tuple(header), *rows]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    out = []
-    for j, r in enumerate(rows):
-        out.append("  ".join(c.ljust(widths[i]) if i < left else c.rjust(widths[i]) for i, c in enumerate(r)).rstrip())
-        if j == 0:
-            out.append("  ".join("-" * w for w in widths))
-    return "\n".join(out)
+def _scale_note(scale: float) -> str:
+    """Below or above full scale, counts and money are the simulated market's: say so once."""
+    if scale == 1:
+        return ""
+    return (f"Scale {scale:g}: counts and money are the simulated market's, about {scale:g} x England's "
+            f"(the England column is all of England's); shares, prices, distances and waits compare directly.")

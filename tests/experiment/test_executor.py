@@ -30,7 +30,7 @@ def test_a_failing_task_is_a_record_in_its_place_and_the_others_run():
 
 def test_run_summarises_the_seeds_that_ran_lists_failures_and_exits_1(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "s.toml").write_text('name = "t"\n[run]\nyears = 1\nseeds = 2\nscale = 0.05\n')
+    (tmp_path / "s.toml").write_text('name = "t"\n[run]\nyears = 1\nseeds = 2\nscale = 0.5\n')
     real = runs.simulate
 
     def flaky(scenario, seed, *args):
@@ -50,7 +50,7 @@ def test_run_summarises_the_seeds_that_ran_lists_failures_and_exits_1(tmp_path, 
 
 def test_when_every_run_fails_nothing_is_written(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "s.toml").write_text('name = "t"\n[run]\nyears = 1\nseeds = 2\nscale = 0.05\n')
+    (tmp_path / "s.toml").write_text('name = "t"\n[run]\nyears = 1\nseeds = 2\nscale = 0.5\n')
     monkeypatch.setattr(runs, "simulate", lambda *a: 1 / 0)
     res = CliRunner().invoke(main, ["run", "s.toml", "--out", "out", "--workers", "1"])
     lines = res.stderr.strip().splitlines()

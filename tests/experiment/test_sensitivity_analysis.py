@@ -68,7 +68,7 @@ def test_sensitivity_command_end_to_end_on_the_model(tmp_path):
 scenario = "baseline.toml"
 [set]
 "run.years" = 1
-"run.scale" = 0.1
+"run.scale" = 0.5
 [design]
 method = "morris"
 samples = 2

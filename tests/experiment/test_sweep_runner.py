@@ -29,7 +29,7 @@ TINY = """
 name = "tiny"
 [set]
 "run.years" = 1
-"run.scale" = 0.1
+"run.scale" = 0.5
 [design]
 method = "grid"
 replications = 2

@@ -3,6 +3,7 @@
 from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from handmade import GEO, N_LA, at, flows, levers, make_children, make_homes
@@ -27,13 +28,13 @@ def demand_model(ch, homes, params, week=0, foster_base=(0, 0, 0), supported_bas
         children=ch, homes=homes, params=params, week=week, n_la=N_LA, geo=GEO, levers=levers(params),
         streams={"care": np.random.default_rng(1), "arrivals": np.random.default_rng(2)}, flows=flows(),
         foster_base=np.asarray(foster_base, float), supported_base=np.asarray(supported_base, float),
-        cla_total=np.asarray(cla_total, float))
+        cla_total=np.asarray(cla_total, float), scale=params.run.scale,
+        la_table=pd.DataFrame({"cla_uasc_2024": np.ones(N_LA)}))  # UASC shared equally by the three
 
 
 @pytest.fixture
-def three_authority_uasc(monkeypatch):
-    """Unaccompanied children are shared by the national table; here, by the three authorities."""
-    monkeypatch.setattr(demand.data, "uasc_weights", lambda: np.full(N_LA, 1 / N_LA))
+def three_authority_uasc():
+    """Unaccompanied children are shared by the model's authority table (see demand_model)."""
 
 
 def test_fit_capacity_fills_places_in_order_within_each_authority():

@@ -121,7 +121,7 @@ def test_with_orderly_transfer_a_failed_owners_homes_pass_to_a_successor_with_th
 
 @pytest.mark.parametrize("orderly", [False, True])
 def test_owner_failure_in_a_small_model_keeps_the_invariants(orderly):
-    m = build(0, **{"run.scale": 0.1})
+    m = build(0, **{"run.scale": 0.5})
     m.levers.orderly_transfer = orderly
     busy = np.bincount(m.homes.owner[m.children.home[m.children.status == HOME]], minlength=len(m.providers))
     owner = int(np.argmax(busy))
@@ -150,7 +150,7 @@ def test_entrants_go_where_margins_beat_the_target():
     fl.region["private_cost"][week - 13:week, 0] = 55.0
     fl.region["private_revenue"][week - 13:week, 2] = 100.0  # London: no margin
     fl.region["private_cost"][week - 13:week, 2] = 100.0
-    m = SimpleNamespace(params=p, flows=fl, week=week, la_table=pd.DataFrame({"pop_0_17": [100.0, 300.0, 600.0]}),
+    m = SimpleNamespace(params=p, flows=fl, week=week, scale=p.run.scale, la_table=pd.DataFrame({"pop_0_17": [100.0, 300.0, 600.0]}),
                         geo=GEO, levers=levers(p), region_of_la=REGION_OF_LA, n_la=N_LA)
     np.testing.assert_allclose(entry_weights(m), [0.1 * 1.5, 0.3 * 1.5, 0.0])
     m.week = 50  # no revenue in the last quarter: every region is judged at the target margin
@@ -160,7 +160,7 @@ def test_entrants_go_where_margins_beat_the_target():
 def test_projects_join_the_pipeline_and_planning_refusal_stops_them():
     sup = {"supply.entry_projects_per_year": 5000.0, "supply.planning_refusal": 0.0,
            "supply.registration_weeks_min": 10, "supply.registration_weeks_max": 20}
-    m = build(1, **{"run.scale": 0.1, **sup})
+    m = build(1, **{"run.scale": 0.5, **sup})
     n0, week = m.homes.n, 4
     start_projects(m, week)
     new = np.arange(n0, m.homes.n)
@@ -170,9 +170,8 @@ def test_projects_join_the_pipeline_and_planning_refusal_stops_them():
     assert np.all((h.open_week[new] >= week + 10) & (h.open_week[new] <= week + 20))
     assert np.all(h.staff[new] <= np.ceil(h.places[new] * m.params.workforce.staff_per_place_target))
     assert np.all(m.owners.sector[h.owner[new]] == h.sector[new])
-    dist = np.hypot(h.x[new] - m.geo.x[h.la[new]], h.y[new] - m.geo.y[h.la[new]])
-    assert np.all(dist <= m.geo.radius[h.la[new]] + 1e-6)  # inside their authority
-    refused = build(1, **{"run.scale": 0.1, **sup, "supply.planning_refusal": 1.0})
+    assert m.geo.within(h.la[new], h.x[new], h.y[new]).all()  # inside their authority
+    refused = build(1, **{"run.scale": 0.5, **sup, "supply.planning_refusal": 1.0})
     n0 = refused.homes.n
     start_projects(refused, week)
     assert refused.homes.n == n0

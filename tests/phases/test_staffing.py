@@ -89,7 +89,7 @@ def test_a_workforce_package_raises_hiring():
 
     def hires(week):
         m = staffing_model(make_homes(places=np.full(500, 2), staff=4), p, week=week, seed=3)
-        PolicySchedule(SimpleNamespace(params=p, levers=m.levers)).apply(week)
+        PolicySchedule(SimpleNamespace(params=p, levers=m.levers, scale=1.0)).apply(week)
         before = m.homes.staff.sum()
         m.levers.turnover_per_year = 0.0
         staff_homes(m)

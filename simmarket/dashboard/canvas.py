@@ -1,0 +1,116 @@
+"""Fast redraws for the dashboard's charts: draw a figure's static parts once, then only what moves.
+
+A week's redraw of a whole matplotlib figure (ticks, labels, legends, grids) cost 100-200 ms per
+chart; most of it never changes. `Canvas` keeps a bitmap of the static layers and, each week,
+restores it and draws only the animated artists (lines, dots, bars, week titles) on top. The
+static layers are drawn again only when their `layout` changes (an axis range, a colour scale).
+Axis ranges only widen during a run (`Sticky`), in round steps, so that happens rarely.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+from matplotlib.artist import Artist
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+DPI = 80
+PNG_LEVEL = 1  # zlib level: fastest; the charts are flat colours and compress well anyway
+
+
+def png(fig: Figure, dpi: int = DPI) -> bytes:
+    """A whole figure drawn afresh, as PNG bytes (for one-off figures)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": PNG_LEVEL})
+    return buf.getvalue()
+
+
+def encode(agg: FigureCanvasAgg) -> bytes:
+    """The canvas's pixels as PNG bytes, without drawing the figure again (as savefig would)."""
+    image = Image.frombuffer("RGBA", agg.get_width_height(), agg.buffer_rgba(), "raw", "RGBA", 0, 1)
+    buf = io.BytesIO()
+    image.convert("RGB").save(buf, format="PNG", compress_level=PNG_LEVEL)
+    return buf.getvalue()
+
+
+class Canvas:
+    """A figure whose static layers are drawn once (per layout) and whose animated artists are
+    drawn each time on top of them."""
+
+    def __init__(self, fig: Figure):
+        self.fig = fig
+        self.agg = FigureCanvasAgg(fig)
+        self.moving: list[Artist] = []
+        self._background = None
+        self._layout = None
+        self.full_draws = 0  # how often the static layers were drawn (for tests and the speed note)
+
+    def animate(self, *artists: Artist) -> None:
+        """Mark artists as the ones that change week to week (left out of the static layers)."""
+        for a in artists:
+            a.set_animated(True)
+            self.moving.append(a)
+
+    def forget(self, artist: Artist) -> None:
+        if artist in self.moving:
+            self.moving.remove(artist)
+        artist.remove()
+
+    def png(self, layout=None) -> bytes:
+        """The figure as PNG bytes; the static layers are redrawn only if `layout` changed."""
+        if self._background is None or layout != self._layout:
+            self.agg.draw()  # animated artists are left out
+            self._background = self.agg.copy_from_bbox(self.fig.bbox)
+            self._layout = layout
+            self.full_draws += 1
+        else:
+            self.agg.restore_region(self._background)
+        renderer = self.agg.get_renderer()
+        for a in self.moving:
+            if a.get_visible():
+                a.draw(renderer)
+        return encode(self.agg)
+
+
+def nice_step(span: float) -> float:
+    """A round step (1, 2 or 5 x a power of ten) of about a fifth of the span."""
+    if not math.isfinite(span) or span <= 0:
+        return 1.0
+    raw = span / 5
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
+class Sticky:
+    """An axis range that only widens during a run, in round steps with some headroom, so the
+    axes (and the cached static layers) change only now and then, and values stay comparable."""
+
+    def __init__(self, from_zero: bool = False, headroom: float = 0.25, shrink_below: float = 0.0):
+        self.from_zero = from_zero
+        self.headroom = headroom
+        self.shrink_below = shrink_below  # start afresh if the data fill less than this share of the range
+        self.range: tuple[float, float] | None = None
+
+    def fit(self, lo: float, hi: float) -> tuple[float, float]:
+        """The range to show for data spanning lo..hi (widened if the data left the current range)."""
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            return self.range or (0.0, 1.0)
+        if self.from_zero and lo >= 0:
+            lo = 0.0
+        if self.range is not None and hi - lo < self.shrink_below * (self.range[1] - self.range[0]):
+            self.range = None
+        if self.range is not None and self.range[0] <= lo and hi <= self.range[1]:
+            return self.range
+        if self.range is not None:
+            lo, hi = min(lo, self.range[0]), max(hi, self.range[1])
+        span = hi - lo if hi > lo else max(abs(hi) * 0.1, 1.0)
+        step = nice_step(span * (1 + 2 * self.headroom))
+        new_lo = lo if lo == 0 and self.from_zero else math.floor((lo - self.headroom * span) / step) * step
+        new_hi = math.ceil((hi + self.headroom * span) / step) * step
+        if self.from_zero and lo >= 0:
+            new_lo = max(new_lo, 0.0)
+        self.range = (new_lo, new_hi)
+        return self.range
