@@ -8,6 +8,7 @@ project has not added yet; they appear once the schema has them.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,8 +31,9 @@ class Lever:
 
 # The one table of levers, in the order they appear. Keys missing from the schema are skipped.
 LEVER_TABLE: tuple[Lever, ...] = (
-    Lever("run.scale", "Model scale (share of England)", "1.0 models all of England; 0.5 half the children and homes "
-          "(faster). Counts on the charts are for the modelled share.", 0.25, 1.0, 0.25),
+    # no lower end here: the schema's bound on run.scale (the smallest honest scale) decides it
+    Lever("run.scale", "Model scale (share of England)", "1.0 models all of England; a smaller scale is a sample "
+          "of it (faster). Counts on the charts are for the modelled share.", None, 1.0, 0.25),
     Lever("run.years", "Years to simulate (years)",
           f"How long a run lasts, from {START_DATE.day} {START_DATE:%B %Y}.", 1, 10, 1),
     Lever("rcc.membership", "Who joins an RCC",
@@ -117,6 +119,12 @@ class Control:
         return self.lever.label
 
 
+def on_grid(lo: float, step: float) -> float:
+    """The smallest multiple of the slider's step at or above lo (a slider offers only lo + k x step,
+    so the lowest value offered respects the schema's lower bound and is still a round number)."""
+    return round(math.ceil(lo / step - 1e-9) * step, 10)
+
+
 def _resolve(lever: Lever) -> Control | None:
     if lever.key not in SCHEMA:
         return None
@@ -153,6 +161,8 @@ def _resolve(lever: Lever) -> Control | None:
         step = 1 if kind == "int" else (hi - lo) / 20
     if kind == "int":
         lo, hi, step = int(lo), int(hi), max(int(step), 1)
+    elif kind == "float":
+        lo = on_grid(lo, step)
     return Control(lever, kind, default, lo, hi, step, choices, meta.get("unit", ""), meta.get("doc", ""))
 
 
