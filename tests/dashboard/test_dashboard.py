@@ -15,11 +15,19 @@ from simmarket.dashboard import figures as F  # noqa: E402
 from simmarket.dashboard import views  # noqa: E402
 from simmarket.dashboard.app import open_run  # noqa: E402
 from simmarket.dashboard.lessons import LESSONS  # noqa: E402
-from simmarket.dashboard.levers import CONTROL_BY_KEY, CONTROLS, LEVER_TABLE, build_scenario, load_scenario  # noqa: E402
+from simmarket.dashboard.canvas import Sticky  # noqa: E402
+from simmarket.dashboard.levers import (  # noqa: E402
+    CONTROL_BY_KEY,
+    CONTROLS,
+    LEVER_TABLE,
+    build_scenario,
+    load_scenario,
+    on_grid,
+)
 from simmarket.dashboard.model import DashboardMarket  # noqa: E402
 from simmarket.params import ConfigError, Scenario  # noqa: E402
 
-SMALL = {"run.scale": 0.1, "run.years": 1}
+NATIONAL = {"run.scale": 1.0, "run.years": 1}  # as students see it (start-up about 0.4 s)
 
 
 def test_levers_come_from_the_schema():
@@ -60,29 +68,79 @@ def test_lessons_set_valid_scenarios():
 
 
 def test_figures_render_for_a_running_model():
-    m = DashboardMarket(seed=3, **SMALL)
+    m = DashboardMarket(seed=3, **NATIONAL)
+    mapv, trends, market = F.MapView(), F.TrendsView(1), F.MarketView()
+    market.update(None)
+    assert market.png()[:4] == b"\x89PNG"  # before the first week: "press Step"
     for _ in range(3):
         m.step()
     assert m.market_now is not None and m.market_now.searching >= 0
     df = m.series()
     assert len(df) == 4 and "market_contested_homes" in df
-    view = F.MapView()
     for metric in F.MAP_METRICS:
-        assert F.png(view.update(m, metric))[:4] == b"\x89PNG"
+        mapv.update(m, metric)
+        assert mapv.png()[:4] == b"\x89PNG"
         assert F.authority_table(m, metric)
-    assert F.png(F.timeseries_figure(df, df, 1, 0.1))[:4] == b"\x89PNG"
-    assert F.png(F.market_figure(m.market_now))[:4] == b"\x89PNG"
-    assert F.png(F.market_figure(None))[:4] == b"\x89PNG"
+    trends.update(df, df, 1.0)
+    market.update(m.market_now)
+    for view in (trends, market):
+        assert view.png()[:4] == b"\x89PNG"
+    assert F.timeseries_figure(df, None, 1, 0.5)[:4] == b"\x89PNG"
     # units on every axis of the charts
-    fig = F.timeseries_figure(df, None, 1, 0.1)
-    assert all(ax.get_ylabel() for ax in fig.axes)
-    fig = F.market_figure(m.market_now)
-    assert all(ax.get_xlabel() for ax in fig.axes)
+    assert all(ax.get_ylabel() for ax in trends.fig.axes)
+    assert all(ax.get_xlabel() for ax in market.fig.axes)
+
+
+def test_a_redraw_draws_only_what_moved():
+    """Each view draws its static layers once per layout and, each week, only its moving artists;
+    the picture is the same as a full redraw."""
+    m = DashboardMarket(seed=3, **NATIONAL)
+    mapv, trends = F.MapView(), F.TrendsView(1)
+    for _ in range(3):
+        m.step()
+        mapv.update(m)
+        trends.update(m.series(), None, 1.0)
+        fast = [mapv.png(), trends.png()]
+    for view, data in zip((mapv, trends), fast):
+        drawn = view.canvas.full_draws
+        assert view.png() == data and view.canvas.full_draws == drawn  # same layout: no full redraw
+        view.canvas._background = None  # force a full redraw
+        assert _pixels(view.png()) == _pixels(data)
+
+
+def _pixels(data: bytes) -> bytes:
+    import io
+
+    from PIL import Image
+
+    return Image.open(io.BytesIO(data)).tobytes()
+
+
+def test_sticky_ranges_only_widen_in_round_steps():
+    s = Sticky(from_zero=True, headroom=0.2)
+    lo, hi = s.fit(3, 47)
+    assert lo == 0 and hi >= 47 and hi == round(hi)
+    assert s.fit(5, 40) == (lo, hi)  # inside: unchanged
+    lo2, hi2 = s.fit(0, hi + 1)
+    assert lo2 == 0 and hi2 > hi
+    shrinking = Sticky(from_zero=True, shrink_below=0.3)
+    big = shrinking.fit(0, 1000)
+    assert shrinking.fit(0, 100)[1] < big[1]
+
+
+def test_the_scale_lever_offers_only_honest_scales():
+    """The lowest scale offered follows the schema's lower bound on run.scale (not a number of our own)."""
+    from simmarket.params.sections import Run
+
+    bound = Run.__dataclass_fields__["scale"].metadata["lo"]
+    c = CONTROL_BY_KEY["run.scale"]
+    assert bound <= c.lo < bound + c.step and c.lo >= 0.25
+    assert on_grid(0.05, 0.25) == 0.25 and on_grid(0.5, 0.25) == 0.5 and on_grid(0.25, 0.05) == 0.25
 
 
 def test_the_map_measures_what_the_tables_measure():
     """Each authority's map value, weighted by its children in homes (or summed), is the national metric."""
-    m = DashboardMarket(seed=2, **SMALL)
+    m = DashboardMarket(seed=2, **NATIONAL)
     for _ in range(4):
         m.step()
     national = metrics.compute(m, window=(m.week, m.week))
@@ -118,8 +176,9 @@ def test_a_bad_scenario_is_an_error_not_the_defaults(tmp_path):
 
 
 def _texts(rc) -> str:
+    """All text on the page: Markdown templates and the HTML the weekly views update in place."""
     out = []
-    for wd in rc.find(v.VuetifyTemplate).widgets:
+    for wd in [*rc.find(v.VuetifyTemplate).widgets, *rc.find(solara.widgets.HTML).widgets]:
         for val in wd.get_state().values():
             if isinstance(val, str):
                 out.append(val)
@@ -130,7 +189,7 @@ def _texts(rc) -> str:
 def page(monkeypatch):
     from simmarket.dashboard import app
 
-    monkeypatch.setattr(app, "DEFAULT_SCALE", 0.1)
+    monkeypatch.setattr(app, "DEFAULT_SCALE", 1.0)
     box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
     yield rc
     rc.close()
