@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
+import ctypes
 import importlib.util
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -41,6 +44,57 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent() -> None:
+    """In the child (Linux): get SIGTERM if the command dies without cleaning up (SIGKILL)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
+class Server:
+    """The `solara run` child in a process group of its own, stopped (terminate, then kill, the
+    whole group) when this command ends for any reason: Ctrl+C, SIGTERM, SIGHUP or a normal exit."""
+
+    def __init__(self, port: int):
+        env = {**os.environ, "SOLARA_APP": APP}
+        self.proc = subprocess.Popen(solara_command(port), env=env, start_new_session=True,
+                                     preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+        self.signal: int | None = None  # the signal that stopped the command
+        self._previous = {sig: signal.signal(sig, self._on_signal) for sig in STOP_SIGNALS}
+        atexit.register(self.stop)
+
+    def _on_signal(self, signum, frame) -> None:
+        if self.signal is None:  # the first one unwinds to the command, which stops the server
+            self.signal = signum
+            raise KeyboardInterrupt
+
+    def _signal_group(self, sig: int) -> None:
+        try:
+            os.killpg(self.proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def stop(self, grace: float = 5.0) -> None:
+        """Stop the server's whole process group: SIGTERM, then SIGKILL after `grace` seconds."""
+        if self.proc.poll() is None:
+            self._signal_group(signal.SIGTERM)
+            try:
+                self.proc.wait(grace)
+            except subprocess.TimeoutExpired:
+                pass
+        self._signal_group(signal.SIGKILL)  # anything the server left in its group
+        if self.proc.poll() is None:
+            self.proc.wait()
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        self._previous = {}
+
+
 @click.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
               help="port on localhost (0 = any free port)")
@@ -53,20 +107,19 @@ def dashboard(port):
         sys.exit(2)
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "SOLARA_APP": APP}
-    proc = subprocess.Popen(solara_command(port), env=env)
+    server = Server(port)
     try:
         click.echo(f"simmarket dashboard: starting on {url} ...")
-        if wait_until_up(url, proc):
+        if wait_until_up(url, server.proc):
             click.echo(f"simmarket dashboard: open {url} in a browser (Ctrl+C to stop)")
-        elif proc.poll() is not None:
-            click.echo(f"simmarket: error: dashboard: the server stopped (exit {proc.returncode})", err=True)
+        elif server.proc.poll() is not None:
+            click.echo(f"simmarket: error: dashboard: the server stopped (exit {server.proc.returncode})", err=True)
             sys.exit(1)
-        sys.exit(proc.wait())
+        code = server.proc.wait()
     except KeyboardInterrupt:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        server.stop()
         click.echo("simmarket dashboard: stopped")
+        sys.exit(128 + (server.signal or signal.SIGINT))
+    finally:
+        server.stop()
+    sys.exit(code)
