@@ -1,8 +1,8 @@
 """The dashboard's views as Solara components: headline numbers, the map, the trends, one week's
 market, each with a short explanation for a student beside it.
 
-Only the parts that change week by week listen to Mesa's update counter (so a step re-renders
-them and nothing else), and their changing text is plain HTML whose content is updated in place
+Only the part that changes week by week (Weekly) listens to Mesa's update counter, so a step
+re-renders it and nothing else; its changing text is plain HTML whose content is updated in place
 (a changed solara.Markdown is a new widget, compiled afresh in the browser each week).
 """
 
@@ -92,9 +92,8 @@ def _base_row(model: DashboardMarket):
 
 
 @solara.component
-def Headline(model: DashboardMarket):
+def Headline(model: DashboardMarket, week: int):
     """The latest week's numbers, with the baseline's at the same week below them."""
-    update_counter.get()
     df, base_row = model.datacollector.model_vars, _base_row(model)
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
         with solara.Card(style=CARD):
@@ -144,9 +143,7 @@ def _image(data: bytes):
 
 
 @solara.component
-def MapPanel(model: DashboardMarket, metric: solara.Reactive[str], timings: dict):
-    update_counter.get()
-    week = model.week
+def MapPanel(model: DashboardMarket, metric: solara.Reactive[str], week: int, timings: dict):
     view = solara.use_memo(F.MapView, [model])
 
     def draw():
@@ -174,9 +171,7 @@ def MapPanel(model: DashboardMarket, metric: solara.Reactive[str], timings: dict
 
 
 @solara.component
-def TrendsPanel(model: DashboardMarket, timings: dict):
-    update_counter.get()
-    week = model.week
+def TrendsPanel(model: DashboardMarket, week: int, timings: dict):
     base = baseline_of(model)
     done = base.done.is_set()  # the baseline fills in as the student steps
     view = solara.use_memo(lambda: F.TrendsView(model.params.run.years), [model])
@@ -206,9 +201,7 @@ def TrendsPanel(model: DashboardMarket, timings: dict):
 
 
 @solara.component
-def MarketPanel(model: DashboardMarket, timings: dict):
-    update_counter.get()
-    week = model.week
+def MarketPanel(model: DashboardMarket, week: int, timings: dict):
     view = solara.use_memo(lambda: F.MarketView(rcc=bool(F.rcc_groups(model))), [model])
 
     def draw():
@@ -232,8 +225,7 @@ def MarketPanel(model: DashboardMarket, timings: dict):
 
 
 @solara.component
-def SpeedNote(model: DashboardMarket, timings: dict):
-    update_counter.get()
+def SpeedNote(model: DashboardMarket, week: int, timings: dict):
     step = model.step_seconds[-1] if model.step_seconds else float("nan")
     parts = ", ".join(f"{k} {1000 * v:.0f} ms" for k, v in timings.items())
     _text(f"Speed: model start-up {model.init_seconds:.1f} s; last week's model step {1000 * step:.0f} ms; "
@@ -242,19 +234,27 @@ def SpeedNote(model: DashboardMarket, timings: dict):
 
 
 @solara.component
+def Weekly(model: DashboardMarket, metric: solara.Reactive[str], timings: dict):
+    """The views that change each week: the only component that listens to Mesa's update counter,
+    so a step re-renders these (in one pass) and not the rest of the page."""
+    update_counter.get()
+    week = model.week  # passed on so that each view re-renders when the model steps
+    Headline(model, week)
+    MapPanel(model, metric, week, timings)
+    TrendsPanel(model, week, timings)
+    MarketPanel(model, week, timings)
+    SpeedNote(model, week, timings)
+
+
+@solara.component
 def Views(model: DashboardMarket, lesson: Lesson | None, metric: solara.Reactive[str]):
-    """Everything in the main area. A step re-renders only the views that listen to Mesa's update
-    counter (Headline, the three panels, SpeedNote); the rest stays as it is."""
+    """Everything in the main area; a step re-renders only Weekly."""
     timings = solara.use_memo(dict, [model])
     solara.Style(".simmarket-table td, .simmarket-table th { padding: 1px 8px; font-size: 0.9em }")
     with solara.Column(style={"padding": "8px", "gap": "10px"}):
         LessonBox(lesson, model)
         RunInfo(model)
-        Headline(model)
-        MapPanel(model, metric, timings)
-        TrendsPanel(model, timings)
-        MarketPanel(model, timings)
+        Weekly(model, metric, timings)
         with solara.Card("What each lever does"):
             rows = "\n".join(f"| {c.label} | `{c.key}` | {c.lever.explanation} |" for c in CONTROLS)
             solara.Markdown(f"| lever | scenario key | what it does |\n|---|---|---|\n{rows}")
-        SpeedNote(model, timings)
