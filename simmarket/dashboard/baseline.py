@@ -1,8 +1,18 @@
 """The baseline runs drawn faintly beside the student's run: the baseline scenario at the same
-scale, seed and length, each run once in a background thread and cached."""
+scale, seed and length, each run once in a background process and cached.
+
+A process, not a thread: a thread stepping a national model holds the interpreter lock for most
+of each second and made the student's own steps and redraws two to four times slower while it
+ran. The process sends its weekly series as it goes, so the faint lines fill in as the student
+steps.
+"""
 
 from __future__ import annotations
 
+import os
+import pickle
+import subprocess
+import sys
 import threading
 from collections import OrderedDict
 
@@ -11,45 +21,62 @@ import pandas as pd
 from .model import DashboardMarket
 
 MAX_BASELINES = 6
+SEND_EVERY = 26  # weeks between partial series sent back while the baseline runs
+
+
+def compute(scale: float, seed: int, years: int) -> None:
+    """In the background process: run the baseline and write pickled ("part", progress, series)
+    now and then, and ("done", 1.0, series) or ("error", message, None) at the end, to stdout."""
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    sys.stdout = sys.stderr  # nothing else may write to the data stream
+    try:
+        m = DashboardMarket("baseline", seed=seed, **{"run.scale": scale, "run.years": years})
+        while m.running:
+            m.step()
+            if m.week % SEND_EVERY == 0 and m.running:
+                pickle.dump(("part", m.week / max(m.horizon, 1), m.series()), out)
+                out.flush()
+        pickle.dump(("done", 1.0, m.series()), out)
+    except Exception as e:  # shown in the dashboard instead of the faint line
+        pickle.dump(("error", f"{type(e).__name__}: {e}", None), out)
+    finally:
+        out.close()
 
 
 class BaselineRun:
-    """The baseline scenario at a given scale, seed and length, run once in a background thread."""
+    """The baseline scenario at a given scale, seed and length, run once in a background process."""
 
     def __init__(self, scale: float, seed: int, years: int):
         self.key = (scale, seed, years)
-        self.model: DashboardMarket | None = None
         self.error: str | None = None
+        self.progress = 0.0
         self.done = threading.Event()
         self._frame: pd.DataFrame | None = None
-        threading.Thread(target=self._run, name=f"baseline-{scale}-{seed}-{years}", daemon=True).start()
+        code = f"from simmarket.dashboard.baseline import compute; compute({scale!r}, {seed!r}, {years!r})"
+        self._process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+        threading.Thread(target=self._receive, daemon=True, name=f"baseline-{scale}-{seed}-{years}").start()
 
-    def _run(self) -> None:
+    def _receive(self) -> None:
+        stream = self._process.stdout
         try:
-            m = DashboardMarket("baseline", seed=self.key[1], **{"run.scale": self.key[0], "run.years": self.key[2]})
-            self.model = m
-            while m.running:
-                m.step()
-        except Exception as e:  # shown in the dashboard instead of the faint line
-            self.error = f"{type(e).__name__}: {e}"
+            while True:
+                kind, value, frame = pickle.load(stream)
+                if kind == "error":
+                    self.error = value
+                    break
+                self._frame, self.progress = frame, value
+                if kind == "done":
+                    break
+        except (EOFError, OSError, pickle.UnpicklingError):
+            self.error = self.error or f"the baseline process stopped (exit {self._process.wait()})"
         finally:
+            stream.close()
+            self._process.wait()
             self.done.set()
-
-    @property
-    def progress(self) -> float:
-        m = self.model
-        return 0.0 if m is None else min(m.week / max(m.horizon, 1), 1.0)
 
     def frame(self) -> pd.DataFrame | None:
         """The baseline's weekly series so far (complete once done)."""
-        if self._frame is not None:
-            return self._frame
-        if self.model is None:
-            return None
-        df = self.model.series()
-        if self.done.is_set():
-            self._frame = df
-        return df
+        return self._frame
 
 
 _BASELINES: OrderedDict = OrderedDict()

@@ -54,11 +54,6 @@ class Canvas:
             a.set_animated(True)
             self.moving.append(a)
 
-    def forget(self, artist: Artist) -> None:
-        if artist in self.moving:
-            self.moving.remove(artist)
-        artist.remove()
-
     def png(self, layout=None) -> bytes:
         """The figure as PNG bytes; the static layers are redrawn only if `layout` changed."""
         if self._background is None or layout != self._layout:

@@ -147,8 +147,8 @@ class MapView:
         groups = rcc_groups(model)
         for members in groups:
             poly = _outline(model, members)
-            if poly is not None:
-                self.ax.plot(poly[:, 0], poly[:, 1], color="#111827", lw=1.4, alpha=0.8, zorder=4)
+            if poly is not None:  # drawn over the dots, as is the legend
+                self.canvas.animate(*self.ax.plot(poly[:, 0], poly[:, 1], color="#111827", lw=1.4, alpha=0.8))
         handles = [Line2D([], [], ls="", marker="o", mfc=c, mec=c, ms=5, label=f"home: {lbl}")
                    for lbl, c in HOME_STYLE.values()]
         handles.append(Line2D([], [], ls="", marker="o", mfc="white", mec="black", ms=8,
