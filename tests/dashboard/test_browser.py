@@ -133,7 +133,7 @@ def test_step_and_redraw_time_national(server):
         page.goto(server)
         page.get_by_text("Week 0", exact=False).first.wait_for()
         page.wait_for_function("document.querySelectorAll('.solara-image').length >= 3")
-        busy = []  # while the baseline run is computed in a background thread (its first seconds)
+        busy = []  # the first weeks: the charts' first layouts, the baseline run computing in the background
         for _ in range(60):  # then the steady state: step (slowly) until the baseline run has finished
             busy.append(page.evaluate(STEP_JS))
             if "being computed" not in page.inner_text("body"):
@@ -141,7 +141,8 @@ def test_step_and_redraw_time_national(server):
             page.wait_for_timeout(1000)
         times = [page.evaluate(STEP_JS) for _ in range(STEPS_TIMED)]
         browser.close()
-    for what, ts in (("while the baseline run computes", busy), ("steady state", times)):
+    for what, ts in (("first weeks (first layouts; baseline run computing if not yet cached)", busy),
+                     ("steady state", times)):
         print(f"\ndashboard step+redraw, national, in the browser, {what}: median {statistics.median(ts):.0f} ms "
               f"over {len(ts)} weeks (each: {', '.join(f'{t:.0f}' for t in ts)} ms)")
     assert all(t > 0 for t in times)
