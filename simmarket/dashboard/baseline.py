@@ -3,8 +3,8 @@ scale, seed and length, each run once in a background process and cached.
 
 A process, not a thread: a thread stepping a national model holds the interpreter lock for most
 of each second and made the student's own steps and redraws two to four times slower while it
-ran. The process sends its weekly series as it goes, so the faint lines fill in as the student
-steps.
+ran. The process runs at a lower priority (nice 10) and sends its weekly series as it goes, so
+the faint lines fill in as the student steps.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ def compute(scale: float, seed: int, years: int) -> None:
     """In the background process: run the baseline and write pickled ("part", progress, series)
     now and then, and ("done", 1.0, series) or ("error", message, None) at the end, to stdout."""
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    if hasattr(os, "nice"):
+        os.nice(10)  # background work: the student's own steps and redraws come first
     sys.stdout = sys.stderr  # nothing else may write to the data stream
     try:
         m = DashboardMarket("baseline", seed=seed, **{"run.scale": scale, "run.years": years})

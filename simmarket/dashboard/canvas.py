@@ -83,11 +83,16 @@ class Sticky:
     """An axis range that only widens during a run, in round steps with some headroom, so the
     axes (and the cached static layers) change only now and then, and values stay comparable."""
 
-    def __init__(self, from_zero: bool = False, headroom: float = 0.25, shrink_below: float = 0.0):
+    def __init__(self, from_zero: bool = False, headroom: float = 0.25, shrink_below: float = 0.0,
+                 min_span: float = 0.0):
         self.from_zero = from_zero
         self.headroom = headroom
+        self.min_span = min_span  # the range spans at least this share of the largest value shown
         self.shrink_below = shrink_below  # start afresh if the data fill less than this share of the range
         self.range: tuple[float, float] | None = None
+
+    def reset(self) -> None:
+        self.range = None
 
     def fit(self, lo: float, hi: float) -> tuple[float, float]:
         """The range to show for data spanning lo..hi (widened if the data left the current range)."""
@@ -101,7 +106,7 @@ class Sticky:
             return self.range
         if self.range is not None:
             lo, hi = min(lo, self.range[0]), max(hi, self.range[1])
-        span = hi - lo if hi > lo else max(abs(hi) * 0.1, 1.0)
+        span = max(hi - lo, self.min_span * max(abs(lo), abs(hi))) or max(abs(hi) * 0.1, 1.0)
         step = nice_step(span * (1 + 2 * self.headroom))
         new_lo = lo if lo == 0 and self.from_zero else math.floor((lo - self.headroom * span) / step) * step
         new_hi = math.ceil((hi + self.headroom * span) / step) * step

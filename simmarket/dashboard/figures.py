@@ -273,7 +273,7 @@ class TrendsView:
         self.axes = fig.subplots(2, 4, sharex=True)
         fig.subplots_adjust(left=0.055, right=0.99, top=0.86, bottom=0.1, wspace=0.32, hspace=0.3)
         self.run_lines, self.base_lines, self.in_axes_legends = [], [], []
-        self.ranges = [Sticky(from_zero=panel.from_zero, headroom=0.15) for panel in PANELS]
+        self.ranges = [Sticky(from_zero=panel.from_zero, headroom=0.15, min_span=0.5) for panel in PANELS]
         for ax, panel in zip(self.axes.ravel(), PANELS):
             self._draw_axis(ax, panel)
         for ax in self.axes[1]:
@@ -313,6 +313,9 @@ class TrendsView:
 
     def update(self, df: pd.DataFrame, base: pd.DataFrame | None, scale: float,
                base_label: str = BASE_LABEL) -> Figure:
+        if self.layout is not None and self.layout[1] != base_label:  # the baseline arrived: fit it afresh
+            for sticky in self.ranges:
+                sticky.reset()
         ranges = []
         for ax, sticky, panel, runs, bases in zip(self.axes.ravel(), self.ranges, PANELS, self.run_lines,
                                                   self.base_lines):
