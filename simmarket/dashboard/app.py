@@ -21,7 +21,7 @@ from .views import Views
 
 TITLE = "simmarket: England's children's homes market"
 DEFAULT_SEED = 1
-# the default model scale (1.0 = England); SIMMARKET_DASHBOARD_SCALE overrides it (tests use less)
+# the default model scale (1.0 = England); SIMMARKET_DASHBOARD_SCALE overrides it (at least run.scale's lower bound)
 DEFAULT_SCALE = float(os.environ.get("SIMMARKET_DASHBOARD_SCALE", "1.0"))
 
 
