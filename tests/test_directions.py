@@ -16,9 +16,10 @@ SEEDS = seed_specs(2024, 5)
 LONDON = "London"
 
 
-def paired(base: dict, variant: dict, metric: str, group: str | None = None, years: int = 1, scale: float = 0.5,
+def paired(base: dict, variant: dict, metric: str, group: str | None = None, years: int = 1, scale: float = 1.0,
            seeds=SEEDS):
-    """Per-seed differences variant - base of a metric (nationally or for a group of authorities)."""
+    """Per-seed differences variant - base of a metric (nationally or for a group of authorities),
+    on England's market (scale 1: effects measured on smaller markets were partly artefacts of them)."""
     out = []
     groups = None
     if group == LONDON:
@@ -54,6 +55,11 @@ def test_one_customer_lowers_new_placement_prices():
     assert_lower(d, "one customer")
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "At national scale, a cooperative's blocks (30% of members' need) do not shorten waits: paired "
+    "differences of about +-1 day over 5 seeds. It passed only at the old thinned 0.3 scale. Blocks are "
+    "imposed on any free place and a member child cannot take a blocked home's open places once its "
+    "block places are used (tests/phases/test_clearing.py xfail): issue 13 rebuilds contracts."))
 def test_block_contracts_shorten_waits():
     d = paired({**RCC_ALL, "rcc.block_share": 0.0}, {**RCC_ALL, "rcc.block_share": 0.3}, "mean_wait_days")
     assert_lower(d, "block contracts")
