@@ -35,3 +35,21 @@ def _scale_note(scale: float) -> str:
         return ""
     return (f"Scale {scale:g}: counts and money are the simulated market's, about {scale:g} x England's "
             f"(the England column is all of England's); shares, prices, distances and waits compare directly.")
+
+
+def markdown_table(header, rows) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def text_table(header, rows, left: int = 2) -> str:
+    """Columns padded to width: the first `left` left-aligned, the rest right-aligned."""
+    rows = [tuple(header), *rows]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    out = []
+    for j, r in enumerate(rows):
+        out.append("  ".join(c.ljust(widths[i]) if i < left else c.rjust(widths[i]) for i, c in enumerate(r)).rstrip())
+        if j == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
