@@ -106,6 +106,11 @@ class Metric:
     `fmt` names a number format in FORMATS; `weekly` says whether the weekly series carries it.
     `per_child` (stock means over children in homes) and `status` (counts of children by status)
     let `per_authority` compute the same measure for every authority at once.
+
+    `scopes` says where the metric is measured (yearly.parquet): nationally and by region always;
+    by authority when it has a per-authority form: `status`, `per_child`, or `by_authority` (a
+    function of the national View giving one value per authority, vectorised). A metric without
+    one must say why in `not_by_authority`.
     """
 
     key: str
@@ -117,10 +122,35 @@ class Metric:
     description: str
     per_child: "Callable[[View], np.ndarray] | None" = None
     status: int | None = None
+    by_authority: "Callable[[View], np.ndarray] | None" = None
+    not_by_authority: str = ""
 
     def __post_init__(self):
         if self.fmt not in FORMATS:
             raise ValueError(f"metric {self.key}: unknown format '{self.fmt}' (one of {', '.join(FORMATS)})")
+        if not self.has_authority_form and not self.not_by_authority:
+            raise ValueError(f"metric {self.key}: give a per-authority form or say why there is none")
+
+    @property
+    def has_authority_form(self) -> bool:
+        return self.status is not None or self.per_child is not None or self.by_authority is not None
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """Where the metric is measured: 'national', 'region' and, if it has a form, 'authority'."""
+        return ("national", "region", "authority") if self.has_authority_form else ("national", "region")
+
+    def per_authority(self, v: "View") -> np.ndarray:
+        """One value per authority over a national View's window (NaN where undefined)."""
+        n_la = v.model.n_la
+        if self.by_authority is not None:
+            return np.asarray(self.by_authority(v), float)
+        if self.status is not None:
+            ch = v.model.children
+            return np.bincount(ch.la[ch.status == self.status], minlength=n_la).astype(float)
+        if self.per_child is None:
+            raise KeyError(f"metric '{self.key}' is not measured by authority: {self.not_by_authority}")
+        return _la_mean(v.model.children.la[v.placed], np.asarray(self.per_child(v), float), n_la)
 
     @property
     def is_count(self) -> bool:
@@ -204,7 +234,91 @@ def _outside(v: View) -> np.ndarray:
     return v.model.homes.la[v.home_of] != v.model.children.la[v.placed]
 
 
+# per-authority forms (Metric.by_authority): one value per authority from the national View, vectorised
+def _la_ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(b > 0, a / np.where(b > 0, b, 1), np.nan)
+
+
+def _la_mean(la: np.ndarray, values: np.ndarray, n_la: int) -> np.ndarray:
+    """Mean of values grouped by authority index (NaN where an authority has none)."""
+    n = np.bincount(la, minlength=n_la)
+    return _la_ratio(np.bincount(la, weights=values, minlength=n_la), n)
+
+
+def _la_flow(v: View, key: str) -> np.ndarray:
+    return v.model.flows.la[key][v.w0:v.w1].sum(axis=0)
+
+
+def _la_flow_ratio(v: View, key: str, per: str) -> np.ndarray:
+    return _la_ratio(_la_flow(v, key), _la_flow(v, per))
+
+
+def _la_any(v: View, key: str) -> np.ndarray:
+    """1 for an authority flagged in any week of the window, else 0 (NaN for an empty window)."""
+    flags = v.model.flows.la[key][v.w0:v.w1]
+    return flags.any(axis=0).astype(float) if len(flags) else np.full(v.model.n_la, np.nan)
+
+
+def _by_child_la(v: View, mask: np.ndarray) -> np.ndarray:
+    """Children in homes (of the view) counted by their own authority."""
+    return np.bincount(v.model.children.la[v.placed][mask], minlength=v.model.n_la).astype(float)
+
+
+def _by_home_la(v: View, mask: np.ndarray, weights=None) -> np.ndarray:
+    """Homes (or, with weights, their places) counted by the authority they are in."""
+    homes = v.model.homes
+    w = None if weights is None else weights[mask]
+    return np.bincount(homes.la[mask], weights=w, minlength=v.model.n_la).astype(float)
+
+
+def _la_home_mean(v: View, mask: np.ndarray, values: np.ndarray) -> np.ndarray:
+    return _la_mean(v.model.homes.la[mask], np.asarray(values[mask], float), v.model.n_la)
+
+
+def _la_occupancy(v: View) -> np.ndarray:
+    """Children in ordinary homes / their registered places, by the authority the homes are in."""
+    ordinary, homes = v.ordinary, v.model.homes
+    h = v.home_of[ordinary[v.home_of]]
+    children = np.bincount(homes.la[h], minlength=v.model.n_la)
+    return _la_ratio(children.astype(float), _by_home_la(v, ordinary, homes.places))
+
+
+def _la_percentile(v: View, q: float) -> np.ndarray:
+    """The q-th percentile of placement prices by the child's authority (linear, as np.percentile)."""
+    n_la = v.model.n_la
+    la = v.model.children.la[v.placed]
+    order = np.lexsort((v.price_of, la))
+    price = v.price_of[order]
+    n = np.bincount(la, minlength=n_la)
+    first = np.concatenate(([0], np.cumsum(n)[:-1]))
+    pos = q / 100 * np.maximum(n - 1, 0)
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
+    if not len(price):
+        return np.full(n_la, np.nan)
+    a, b = price[np.minimum(first + lo, len(price) - 1)], price[np.minimum(first + hi, len(price) - 1)]
+    return np.where(n > 0, a + (pos - lo) * (b - a), np.nan)
+
+
+def _placed_from_elsewhere(v: View) -> int:
+    """Children from other authorities in homes located in the view's authorities, end of the window."""
+    ch, homes = v.model.children, v.model.homes
+    i = np.flatnonzero(ch.status == HOME)
+    home_la = homes.la[ch.home[i]]
+    return int(np.count_nonzero(v.la_mask[home_la] & (home_la != ch.la[i])))
+
+
+def _la_placed_from_elsewhere(v: View) -> np.ndarray:
+    """The same for every authority at once (the national View holds every child in a home)."""
+    home_la = v.model.homes.la[v.home_of]
+    return np.bincount(home_la[_outside(v)], minlength=v.model.n_la).astype(float)
+
+
 _IN_HOMES = "% of children in homes"
+# why a metric has no per-authority form (Metric.not_by_authority)
+_BY_REGION_OF_HOME = ("recorded by region of the home (FlowBook.region), as margins and openings are judged "
+                      "by providers region by region; not measured per authority")
 _CONTRACT = (
     _count("children_in_homes", HOME, "Children in children's homes", "children",
            "children in children's homes and secure homes, end of year"),
@@ -218,23 +332,28 @@ _CONTRACT = (
            "children with no placement found yet, end of year"),
     Metric("unregistered_children_per_year", lambda v: v.flow("unregistered_new"),
            "Children in unregistered settings in the year", "children", "count", False,
-           "distinct children in an unregistered setting at any time in the year"),
+           "distinct children in an unregistered setting at any time in the year",
+           by_authority=lambda v: _la_flow(v, "unregistered_new")),
     _child_mean("mean_weekly_price_gbp", View.prices, "Mean weekly price (GBP)", "GBP per week", "gbp",
                 "mean weekly price of children's home placements, stock"),
     Metric("new_placement_mean_weekly_price_gbp", lambda v: _ratio(v.flow("placement_price"), v.flow("placements")),
            "New placements' mean weekly price (GBP)", "GBP per week", "gbp", True,
-           "mean weekly price of children's home placements that started in the year"),
+           "mean weekly price of children's home placements that started in the year",
+           by_authority=lambda v: _la_flow_ratio(v, "placement_price", "placements")),
     Metric("p90_weekly_price_gbp", _p90, "90th percentile weekly price (GBP)", "GBP per week", "gbp", True,
-           "90th percentile weekly price, stock"),
+           "90th percentile weekly price, stock", by_authority=lambda v: _la_percentile(v, 90)),
     Metric("placements_over_10k", lambda v: int(np.count_nonzero(v.prices() >= HIGH_COST_GBP)),
            "Placements at 10,000+ a week", "placements", "count", True,
-           "children's home placements at 10,000 a week or more, stock"),
+           "children's home placements at 10,000 a week or more, stock",
+           by_authority=lambda v: _by_child_la(v, v.prices() >= HIGH_COST_GBP)),
     Metric("share_las_with_placement_over_10k", lambda v: v.any_la("over_10k"),
            "Authorities with a placement at 10,000+ a week", "% of authorities", "percent", False,
-           "share of authorities with at least one such placement in the year"),
+           "share of authorities with at least one such placement in the year",
+           by_authority=lambda v: _la_any(v, "over_10k")),  # per authority: 1 if it had one, else 0
     Metric("share_las_using_unregistered", lambda v: v.any_la("used_unregistered"),
            "Authorities using unregistered settings", "% of authorities", "percent", False,
-           "share of authorities that used an unregistered setting in the year"),
+           "share of authorities that used an unregistered setting in the year",
+           by_authority=lambda v: _la_any(v, "used_unregistered")),  # per authority: 1 or 0
     _child_mean("share_over_20_miles", lambda v: v.distance > FAR_MILES, "Placed over 20 miles from home",
                 _IN_HOMES, "percent", "share of children in homes placed more than 20 miles from home, stock"),
     _child_mean("share_outside_la", _outside, "Placed outside home authority", _IN_HOMES, "percent",
@@ -245,45 +364,65 @@ _CONTRACT = (
                 _IN_HOMES, "percent", "share of children in homes with 3+ placements in the last 12 months"),
     Metric("mean_wait_days", lambda v: _ratio(v.flow("wait_days"), v.flow("placements")),
            "Mean wait for a home (days)", "days", "days", True,
-           "mean days from needing a placement to starting one, for placements started in the year"),
+           "mean days from needing a placement to starting one, for placements started in the year",
+           by_authority=lambda v: _la_flow_ratio(v, "wait_days", "placements")),
     Metric("occupancy_registered_places", _occupancy, "Occupancy of registered places", "% of registered places",
-           "percent", True, "children in ordinary homes / registered places"),
+           "percent", True, "children in ordinary homes / registered places",
+           by_authority=_la_occupancy),  # by authority and region: of the homes located there
     Metric("share_homes_without_manager", lambda v: _mean(~v.model.homes.manager[v.home_sel]),
            "Homes without a registered manager", "% of homes", "percent", True,
-           "share of active homes with no registered manager"),
+           "share of active homes with no registered manager",
+           by_authority=lambda v: _la_home_mean(v, v.home_sel, ~v.model.homes.manager)),
     Metric("homes_total", lambda v: int(np.count_nonzero(v.ordinary)), "Children's homes (ordinary)", "homes",
-           "count", True, "active children's homes, end of year"),
+           "count", True, "active children's homes, end of year", by_authority=lambda v: _by_home_la(v, v.ordinary)),
     Metric("places_total", lambda v: _places(v, v.ordinary), "Registered places (ordinary homes)", "places",
-           "count", True, "registered places in active homes, end of year"),
+           "count", True, "registered places in active homes, end of year",
+           by_authority=lambda v: _by_home_la(v, v.ordinary, v.model.homes.places)),
     Metric("places_per_home", lambda v: _ratio(_places(v, v.ordinary), np.count_nonzero(v.ordinary)),
-           "Places per home", "places per home", "ratio", True, "places_total / homes_total"),
+           "Places per home", "places per home", "ratio", True, "places_total / homes_total",
+           by_authority=lambda v: _la_ratio(_by_home_la(v, v.ordinary, v.model.homes.places), _by_home_la(v, v.ordinary))),
     Metric("share_homes_private", lambda v: _mean(v.model.homes.sector[v.ordinary] == PRIVATE),
-           "Privately owned homes", "% of homes", "percent", True, "privately owned share of active homes"),
+           "Privately owned homes", "% of homes", "percent", True, "privately owned share of active homes",
+           by_authority=lambda v: _la_home_mean(v, v.ordinary, v.model.homes.sector == PRIVATE)),
     Metric("homes_opened", lambda v: v.region_flow("homes_opened"), "Homes opened in the year", "homes", "count",
-           True, "homes that became active during the year"),
+           True, "homes that became active during the year", not_by_authority=_BY_REGION_OF_HOME),
     Metric("homes_closed", lambda v: v.region_flow("homes_closed"), "Homes closed in the year", "homes", "count",
-           True, "homes that closed during the year"),
+           True, "homes that closed during the year", not_by_authority=_BY_REGION_OF_HOME),
     Metric("provider_margin_private", lambda v: 1 - _ratio(v.region_flow("private_cost"), v.region_flow("private_revenue")),
            "Private providers' margin", "% of revenue", "percent1", False,
-           "revenue-weighted operating margin of private providers"),
+           "revenue-weighted operating margin of private providers", not_by_authority=_BY_REGION_OF_HOME),
     Metric("la_spend_childrens_homes_gbp", lambda v: v.flow("spend_homes"), "Spend on children's homes (GBP bn)",
-           "GBP bn", "gbp_bn", False, "authorities' spend on children's home placements in the year"),
+           "GBP bn", "gbp_bn", False, "authorities' spend on children's home placements in the year",
+           by_authority=lambda v: _la_flow(v, "spend_homes")),
     Metric("la_spend_total_gbp", lambda v: v.flow("spend_total"), "Spend on all placements (GBP bn)", "GBP bn",
-           "gbp_bn", False, "authorities' spend on all placements modelled, in the year"),
+           "gbp_bn", False, "authorities' spend on all placements modelled, in the year",
+           by_authority=lambda v: _la_flow(v, "spend_total")),
 )
 _BEYOND_CONTRACT = (
     Metric("secure_places_total", lambda v: _places(v, v.home_sel & v.model.homes.secure), "Secure places", "places",
-           "count", False, "registered places in active secure homes, end of year"),
+           "count", False, "registered places in active secure homes, end of year",
+           by_authority=lambda v: _by_home_la(v, v.home_sel & v.model.homes.secure, v.model.homes.places)),
     Metric("placements_started", lambda v: v.flow("placements"), "Placements started", "placements", "count", True,
-           "children's home placements that started in the window"),
+           "children's home placements that started in the window",
+           by_authority=lambda v: _la_flow(v, "placements")),
     Metric("placement_breakdowns", lambda v: v.flow("breakdowns"), "Placement breakdowns", "placements", "count",
-           False, "placements that broke down in the window, sending the child back into the search"),
+           False, "placements that broke down in the window, sending the child back into the search",
+           by_authority=lambda v: _la_flow(v, "breakdowns")),
     Metric("children_entering_care", lambda v: v.flow("entries"), "Children coming to need a placement", "children",
-           "count", False, "children who came to need a placement in the window"),
+           "count", False, "children who came to need a placement in the window", by_authority=lambda v: _la_flow(v, "entries")),
 )
 # every metric by key: the contract's 28 first, in CONTRACT.md's order; weekly series use a one-week window
 METRICS: dict[str, Metric] = {m.key: m for m in _CONTRACT + _BEYOND_CONTRACT}
 CONTRACT_KEYS = tuple(m.key for m in _CONTRACT)
+# measured each year (yearly.parquet, by_authority.csv) but not in summary.json, which stays as it was
+_YEARLY_ONLY = (
+    Metric("children_placed_from_elsewhere", _placed_from_elsewhere,
+           "Children placed here from other authorities", "children", "count", False,
+           "children from other authorities in homes located in the authority (region: in its authorities' "
+           "homes, from any other authority), end of year", by_authority=_la_placed_from_elsewhere),
+)
+YEARLY_METRICS: dict[str, Metric] = {**METRICS, **{m.key: m for m in _YEARLY_ONLY}}
+AUTHORITY_KEYS = tuple(k for k, m in YEARLY_METRICS.items() if "authority" in m.scopes)
 WEEKLY_KEYS = tuple(k for k, m in METRICS.items() if m.weekly)
 
 
@@ -302,6 +441,21 @@ def compute(model, la_mask=None, window=None) -> dict[str, float]:
 
 def by_region(model, window=None) -> dict[str, dict[str, float]]:
     return {r: compute(model, model.region_of_la == i, window) for i, r in enumerate(REGIONS)}
+
+
+def measure_scopes(model, window=None) -> tuple[dict, dict, dict]:
+    """Every YEARLY_METRICS key nationally and by region (the same Views and definitions as `compute`
+    and `by_region`, so the same numbers), and each authority-scoped key for every authority at once
+    (an array per key, from the national View), over a window (default: the final year)."""
+    w0, w1 = window or final_year(model)
+    v = View(model, np.ones(model.n_la, bool), w0, w1)
+    national = {k: _clean(m.definition(v)) for k, m in YEARLY_METRICS.items()}
+    regions = {}
+    for i, r in enumerate(REGIONS):
+        rv = View(model, model.region_of_la == i, w0, w1)
+        regions[r] = {k: _clean(m.definition(rv)) for k, m in YEARLY_METRICS.items()}
+    authorities = {k: YEARLY_METRICS[k].per_authority(v) for k in AUTHORITY_KEYS}
+    return national, regions, authorities
 
 
 def per_authority(model, key: str) -> np.ndarray:

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pandas as pd
 from click.testing import CliRunner
 
 import simmarket
@@ -27,5 +28,8 @@ def test_run_matches_the_command_line(tmp_path):
     assert cli.exit_code == 0, cli.output
     assert json.loads((tmp_path / "cli" / "summary.json").read_text()) == json.loads(json.dumps(res.summary))
     res.write(tmp_path / "api")
-    assert {p.name for p in (tmp_path / "api").iterdir()} == {"summary.json", "timeseries.parquet", "manifest.json"}
+    assert {p.name for p in (tmp_path / "api").iterdir()} == {"summary.json", "timeseries.parquet", "manifest.json",
+                                                             "yearly.parquet", "by_authority.csv"}
+    pd.testing.assert_frame_equal(res.yearly, pd.read_parquet(tmp_path / "cli" / "yearly.parquet"))
+    assert (tmp_path / "cli" / "by_authority.csv").read_bytes() == (tmp_path / "api" / "by_authority.csv").read_bytes()
     assert isinstance(sc, simmarket.Scenario) and "children_in_homes" in simmarket.METRICS

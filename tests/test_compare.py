@@ -121,7 +121,7 @@ def test_member_groups_are_measured_identically_in_the_base(compared):
 def test_report_charts_and_run_folders_are_written(compared):
     out, result, _ = compared
     for name in ("baseline", "foster_low", "foster_high"):
-        for f in ("summary.json", "timeseries.parquet", "manifest.json"):
+        for f in ("summary.json", "timeseries.parquet", "manifest.json", "yearly.parquet", "by_authority.csv"):
             assert (out / name / f).stat().st_size > 0
     for png in ("timeseries.png", "differences.png"):
         assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

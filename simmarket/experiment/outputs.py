@@ -1,4 +1,5 @@
-"""Writing result folders: summary.json, timeseries.parquet, manifest.json (CONTRACT.md).
+"""Writing result folders: summary.json, timeseries.parquet, yearly.parquet, by_authority.csv,
+manifest.json (CONTRACT.md).
 
 A folder is written next to its destination under a temporary name and renamed into place, so a
 run leaves either a complete folder or none. The temporary name carries the host and process id
@@ -28,6 +29,7 @@ import pandas as pd
 
 from ..params import REGIONS, Scenario
 from ..metrics import METRICS
+from .yearly import combine, write_yearly
 
 KEY_LIBRARIES = ("mesa", "numpy", "scipy", "pandas", "pyarrow", "click")
 
@@ -302,5 +304,7 @@ def write_run(folder: Path, scenario: Scenario, results, started: str) -> dict:
     ts = [r.timeseries for r in results if r.timeseries is not None]
     if ts:
         pd.concat(ts, ignore_index=True).to_parquet(folder / "timeseries.parquet", index=False)
+    if any(r.yearly is not None for r in results):
+        write_yearly(folder, combine(r.yearly for r in results), scenario.run.scale)
     write_json(folder / "manifest.json", manifest(scenario, [r.seed for r in results], started))
     return summary

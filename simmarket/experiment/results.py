@@ -18,6 +18,7 @@ from .executor import Failure
 from .outputs import atomic_dir, now_utc, summarise, write_json, write_run
 from .runs import RunResult, run_seeds
 from .seeds import SeedSpec, seed_specs
+from .yearly import by_authority, combine
 
 
 @dataclass
@@ -41,6 +42,15 @@ class Results:
         """One row per seed and week, one column per weekly metric."""
         frames = [r.timeseries for r in self.runs if r.timeseries is not None]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    @cached_property
+    def yearly(self) -> pd.DataFrame:
+        """yearly.parquet: one row per seed, simulated year and scope (national, region, authority)."""
+        return combine(r.yearly for r in self.runs)
+
+    def by_authority(self) -> pd.DataFrame:
+        """by_authority.csv: the final year per authority (code, name, region, metrics' means over seeds)."""
+        return by_authority(self.yearly, self.scenario.run.scale)
 
     def failed_runs(self) -> list[tuple[str, str, str]]:
         """(exception class, 'seed k', error line) of each failed run."""

@@ -17,6 +17,7 @@ from .. import metrics
 from ..params import Scenario
 from .executor import Failure, map_tasks
 from .seeds import SeedSpec, seed_specs  # noqa: F401  (seed_specs: part of this module's API)
+from .yearly import YearRecorder, run_by_year
 
 
 @dataclass
@@ -27,6 +28,8 @@ class RunResult:
     timeseries: pd.DataFrame | None
     seconds: float
     extra: dict = field(default_factory=dict)
+    yearly: pd.DataFrame | None = None  # yearly.parquet's rows for this seed (yearly.py)
+    measure_seconds: float = 0.0  # time spent measuring the years (part of seconds)
 
 
 class RunFailed(RuntimeError):
@@ -39,14 +42,18 @@ def build_model(scenario: Scenario, seed: SeedSpec):
     return PlacementMarket(scenario, rng=seed.rng())
 
 
-def simulate(scenario: Scenario, seed: SeedSpec, timeseries: bool = True, groups: dict | None = None) -> RunResult:
+def simulate(scenario: Scenario, seed: SeedSpec, timeseries: bool = True, groups: dict | None = None,
+             yearly: bool | None = None) -> RunResult:
     """Run one replicate to the horizon and measure it.
 
     groups: optional name -> list of authority codes, measured like regions (e.g. RCC members).
+    yearly: measure every year's end nationally, by region and by authority (default: as timeseries,
+    i.e. when the run's full outputs are wanted; sweeps and calibration skip both).
     """
     t0 = time.perf_counter()
     model = build_model(scenario, seed)
-    model.run_weeks(model.horizon)
+    recorder = YearRecorder(seed.spawn_key[-1]) if (timeseries if yearly is None else yearly) else None
+    run_by_year(model, recorder)
     ts = None
     if timeseries:
         ts = model.datacollector.get_model_vars_dataframe().reset_index(names="week")
@@ -55,7 +62,8 @@ def simulate(scenario: Scenario, seed: SeedSpec, timeseries: bool = True, groups
     for name, codes in (groups or {}).items():
         mask = np.isin(model.geo.codes, list(codes))
         extra[name] = metrics.compute(model, mask)
-    return RunResult(seed, metrics.compute(model), metrics.by_region(model), ts, time.perf_counter() - t0, extra)
+    return RunResult(seed, metrics.compute(model), metrics.by_region(model), ts, time.perf_counter() - t0, extra,
+                     recorder.frame() if recorder else None, recorder.seconds if recorder else 0.0)
 
 
 def run_seeds(scenario: Scenario, seeds: list[SeedSpec], workers: int | None = None, executor=None,

@@ -162,8 +162,8 @@ def write_report(path, table: pd.DataFrame, scenarios, seeds: int, root: int, ye
         out += [f"![{caption}]({file})", "", f"*{caption}*", ""]
     out += how_to_read(seeds)
     out += ["", "Full results: `comparison.csv` (every metric, nationally, by region and for cooperative "
-            "members); each scenario's own `summary.json`, `timeseries.parquet` and `manifest.json` are in "
-            "its subfolder."]
+            "members); each scenario's own `summary.json`, `timeseries.parquet`, `yearly.parquet` (every year, "
+            "national, by region and by authority), `by_authority.csv` and `manifest.json` are in its subfolder."]
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
