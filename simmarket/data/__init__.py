@@ -97,7 +97,11 @@ def load_targets() -> dict:
         return tomllib.load(fh)
 
 
+@lru_cache(maxsize=None)
 def uasc_weights() -> np.ndarray:
-    """Share of UASC arrivals looked after by each authority (after the national transfer)."""
+    """Share of UASC arrivals looked after by each authority (after the national transfer).
+    Read-only and cached: it is drawn from every week."""
     w = load_authorities()["cla_uasc_2024"].to_numpy(float)
-    return w / w.sum()
+    w = w / w.sum()
+    w.setflags(write=False)
+    return w

@@ -194,7 +194,7 @@ def shortlist(s: Search, homes, available, cm, rng) -> Pairs:
         hmask = np.flatnonzero(available & ((hkind != KIND_SECURE) if kind == KIND_ORDINARY else (hkind == kind)))
         if len(cmask) == 0 or len(hmask) == 0:
             continue
-        tree = cKDTree(np.column_stack([homes.x[hmask], homes.y[hmask]]))
+        tree = cKDTree(np.column_stack([homes.x[hmask], homes.y[hmask]]), balanced_tree=False, compact_nodes=False)
         spread = s.radius_m[cmask] * np.sqrt(rng.random(len(cmask)))
         theta = 2 * np.pi * rng.random(len(cmask))
         cx, cy = s.x[cmask], s.y[cmask]

@@ -32,8 +32,8 @@ def arrive_and_leave(m) -> None:
     u = rng.random(len(foster))
     p_exit = d.foster_exit_per_year / WEEKS_PER_YEAR
     p_home = d.residential_need_per_year * need_factor(m) / WEEKS_PER_YEAR
-    eligible = (ch.age[foster] >= MIN_AGE_FOSTER_TO_HOME) & ~ch.uasc[foster]
-    need_home = foster[(u >= p_exit) & (u < p_exit + p_home) & eligible]
+    need_home = foster[(u >= p_exit) & (u < p_exit + p_home)]
+    need_home = need_home[(ch.age[need_home] >= MIN_AGE_FOSTER_TO_HOME) & ~ch.uasc[need_home]]
     supported = np.flatnonzero(ch.status == SUPPORTED)
     leaving = np.concatenate([foster[u < p_exit],
                               supported[rng.random(len(supported)) < d.supported_exit_per_year / WEEKS_PER_YEAR]])
