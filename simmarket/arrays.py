@@ -47,3 +47,16 @@ def rank_by_group(groups: np.ndarray) -> np.ndarray:
 def popcount(a: np.ndarray) -> np.ndarray:
     """Number of set bits of each (small, non-negative) integer."""
     return np.bitwise_count(a.astype(np.uint8)).astype(np.int64)
+
+
+def lexsort2(keys: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """`np.lexsort((keys, groups))` (by group, then key, then position), the same order, faster.
+
+    A quicksort of the float keys then a stable sort by group gives lexsort's order whenever no two
+    keys are equal (or NaN); with ties it falls back to lexsort itself.
+    """
+    o = np.argsort(keys)
+    k = keys[o]
+    if len(k) and (np.isnan(k[-1]) or np.any(k[1:] == k[:-1])):
+        return np.lexsort((keys, groups))
+    return o[np.argsort(groups[o], kind="stable")]
