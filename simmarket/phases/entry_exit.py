@@ -45,7 +45,8 @@ def close_homes(m, h: np.ndarray) -> None:
     ch, homes = m.children, m.homes
     closing = np.zeros(homes.n, bool)
     closing[h] = True
-    kids = np.flatnonzero((ch.status == HOME) & closing[np.maximum(ch.home, 0)])
+    placed = np.flatnonzero(ch.status == HOME)
+    kids = placed[closing[ch.home[placed]]]
     vacate(m, kids)
     start_search(m, kids)
     homes.state[h] = CLOSED

@@ -31,13 +31,13 @@ class ColumnStore:
         """Append rows; each keyword is a column (array or scalar). Returns their positions."""
         k = len(next(v for v in values.values() if np.ndim(v) > 0))
         self._reserve(self.n + k)
-        idx = np.arange(self.n, self.n + k)
+        rows = slice(self.n, self.n + k)
         for name, (dtype, fill) in self._fields.items():
-            self._cols[name][idx] = values.get(name, fill)
-        self._cols["id"][idx] = np.arange(self.next_id, self.next_id + k)
+            self._cols[name][rows] = values.get(name, fill)
+        self._cols["id"][rows] = np.arange(self.next_id, self.next_id + k)
         self.n += k
         self.next_id += k
-        return idx
+        return np.arange(rows.start, rows.stop)
 
     def _reserve(self, size: int) -> None:
         cap = len(self._cols["id"])
