@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import data
 from ..arrays import popcount, rank_by_group
-from ..state import FOSTER, GONE, HOME, SUPPORTED, WAITING, draw_needs, miles
+from ..state import FOSTER, GONE, HOME, N_NEEDS, SUPPORTED, WAITING, draw_needs, miles
 from ..time import WEEKS_PER_YEAR
 from .placements import leave_care, start_search, vacate
 
@@ -26,7 +26,8 @@ def arrive_and_leave(m) -> None:
     """Ageing, leaving care, endings and breakdowns, then new entrants to care."""
     ch, d, rng = m.children, m.params.demand, m.streams["care"]
     ch.age[:] += 1 / WEEKS_PER_YEAR
-    leave_care(m, np.flatnonzero((ch.status != GONE) & (ch.age >= LEAVING_AGE)))
+    adults = np.flatnonzero(ch.age >= LEAVING_AGE)
+    leave_care(m, adults[ch.status[adults] != GONE])
     # fostered children: leaving care and coming to need a home are competing risks
     foster = np.flatnonzero(ch.status == FOSTER)
     u = rng.random(len(foster))
@@ -99,17 +100,35 @@ def end_home_placements(m) -> None:
 
 
 def break_down(m) -> None:
-    """Placements break down, more often far from home and when the home lacks the child's needs."""
+    """Placements break down, more often far from home and when the home lacks the child's needs.
+
+    Each placement draws a number; only those below the highest hazard any placement could have
+    (as far apart as the children and homes lie, no need met) need their own hazard worked out.
+    """
     ch, d, homes = m.children, m.params.demand, m.homes
     placed = np.flatnonzero(ch.status == HOME)
+    u = m.streams["care"].random(len(placed))
+    cap = d.breakdown_per_year * (1 + d.breakdown_distance_per_20mi * farthest_miles(ch, homes) / 20
+                                  + d.breakdown_mismatch * N_NEEDS)
+    maybe = u < cap * (1 + 1e-9) / WEEKS_PER_YEAR  # the margin covers rounding
+    placed, u = placed[maybe], u[maybe]
     h = ch.home[placed]
     dist = miles(ch.x[placed], ch.y[placed], homes.x[h], homes.y[h])
     unmet = popcount(ch.needs[placed] & ~homes.specialisms[h])
     hazard = d.breakdown_per_year * (1 + d.breakdown_distance_per_20mi * dist / 20 + d.breakdown_mismatch * unmet)
-    broke = placed[m.streams["care"].random(len(placed)) < hazard / WEEKS_PER_YEAR]
+    broke = placed[u < hazard / WEEKS_PER_YEAR]
     vacate(m, broke)
     start_search(m, broke)
     m.flows.add_la("breakdowns", m.week, ch.la[broke])
+
+
+def farthest_miles(ch, homes) -> float:
+    """No child lives farther from any home than the corners of the box around them all."""
+    if ch.n == 0 or homes.n == 0:
+        return 0.0
+    dx = max(ch.x.max(), homes.x.max()) - min(ch.x.min(), homes.x.min())
+    dy = max(ch.y.max(), homes.y.max()) - min(ch.y.min(), homes.y.min())
+    return float(miles(dx, dy, 0.0, 0.0))
 
 
 def foster_to_residential(m, idx: np.ndarray) -> None:
