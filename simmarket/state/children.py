@@ -68,7 +68,7 @@ class Children(ColumnStore):
 
     def counts_by_status(self, n_la: int) -> np.ndarray:
         """Children by status (rows) and authority (columns)."""
-        key = np.multiply(self.status, n_la, dtype=np.int64)
+        key = np.multiply(self.status, n_la, dtype=np.int32)  # < N_STATUS * n_la
         key += self.la
         return np.bincount(key, minlength=N_STATUS * n_la).reshape(N_STATUS, n_la)
 
