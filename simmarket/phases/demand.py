@@ -23,7 +23,11 @@ UASC_MIN_AGE = 12  # unaccompanied children arriving are 12+ (prior)
 
 
 def arrive_and_leave(m) -> None:
-    """Ageing, leaving care, endings and breakdowns, then new entrants to care."""
+    """Ageing, leaving care, endings and breakdowns, then new entrants to care.
+
+    The children by status and authority are counted once, after the leavers have gone, and kept
+    up to date as children move to and from foster and supported places (`used`).
+    """
     ch, d, rng = m.children, m.params.demand, m.streams["care"]
     ch.age[:] += 1 / WEEKS_PER_YEAR
     adults = np.flatnonzero(ch.age >= LEAVING_AGE)
@@ -39,10 +43,11 @@ def arrive_and_leave(m) -> None:
     leaving = np.concatenate([foster[u < p_exit],
                               supported[rng.random(len(supported)) < d.supported_exit_per_year / WEEKS_PER_YEAR]])
     leave_care(m, leaving)
-    end_home_placements(m)
+    used = ch.counts_by_status(m.n_la)
+    end_home_placements(m, used)
     break_down(m)
-    foster_to_residential(m, need_home)
-    enter_care(m)
+    foster_to_residential(m, need_home, used)
+    enter_care(m, used)
 
 
 def need_factor(m) -> float:
@@ -75,9 +80,9 @@ def fit_capacity(la: np.ndarray, capacity: np.ndarray, used: np.ndarray) -> np.n
     return fits
 
 
-def end_home_placements(m) -> None:
+def end_home_placements(m, used: np.ndarray | None = None) -> None:
     """Planned endings: step down to foster care or supported accommodation where there is room,
-    else leave care."""
+    else leave care. used: children by status and authority (counted here if not given), updated."""
     ch, d, rng = m.children, m.params.demand, m.streams["care"]
     placed = np.flatnonzero(ch.status == HOME)
     ending = placed[rng.random(len(placed)) < d.home_exit_per_year / WEEKS_PER_YEAR]
@@ -85,7 +90,7 @@ def end_home_placements(m) -> None:
         return
     step_down = rng.random(len(ending)) < d.step_down_share
     older = ch.age[ending] >= SUPPORTED_MIN_AGE
-    used = ch.counts_by_status(m.n_la)
+    used = ch.counts_by_status(m.n_la) if used is None else used
     to_sa = ending[step_down & older]
     to_sa = to_sa[fit_capacity(ch.la[to_sa], supported_capacity(m), used[SUPPORTED])]
     to_f = ending[step_down & ~older]
@@ -131,10 +136,13 @@ def farthest_miles(ch, homes) -> float:
     return float(miles(dx, dy, 0.0, 0.0))
 
 
-def foster_to_residential(m, idx: np.ndarray) -> None:
-    """Fostered children whose needs now call for a children's home join the search."""
+def foster_to_residential(m, idx: np.ndarray, used: np.ndarray | None = None) -> None:
+    """Fostered children whose needs now call for a children's home join the search (and leave
+    the count of fostered children in `used`, if given)."""
     ch, d, rng = m.children, m.params.demand, m.streams["care"]
     idx = idx[ch.status[idx] == FOSTER]
+    if used is not None:
+        used[FOSTER] -= np.bincount(ch.la[idx], minlength=m.n_la)
     assess_residential(m, idx, rng.random(len(idx)) < d.emergency_share, rng)
     m.flows.add_la("need_from_foster", m.week, ch.la[idx])
     start_search(m, idx)
@@ -187,23 +195,24 @@ def _entrants(m, rng):
     return la_all, age_all, is_uasc, int(direct.sum())
 
 
-def enter_care(m) -> None:
+def enter_care(m, used: np.ndarray | None = None) -> None:
     """Children entering care: some need a home at once, the rest go to foster or supported
-    places where they are free, and otherwise need a home too."""
+    places where they are free, and otherwise need a home too. used: as in place_alternative."""
     rng, d = m.streams["arrivals"], m.params.demand
     la, age, is_uasc, n_direct = _entrants(m, rng)
     idx = add_children(m, la, age, status=WAITING, uasc=is_uasc, emergency=False, rng=rng)
     m.flows.add_la("entries", m.week, la)
     assess_residential(m, idx[:n_direct], rng.random(n_direct) < d.emergency_share, rng)
     m.flows.add_la("need_direct", m.week, la[:n_direct])
-    place_alternative(m, idx[n_direct:])
+    place_alternative(m, idx[n_direct:], used)
     start_search(m, idx[m.children.status[idx] == WAITING])
 
 
-def place_alternative(m, idx: np.ndarray) -> None:
-    """Foster care, or supported accommodation for 16-17s, where there is a free place."""
+def place_alternative(m, idx: np.ndarray, used: np.ndarray | None = None) -> None:
+    """Foster care, or supported accommodation for 16-17s, where there is a free place.
+    used: children by status and authority, up to date (counted here if not given)."""
     ch = m.children
-    used = ch.counts_by_status(m.n_la)
+    used = ch.counts_by_status(m.n_la) if used is None else used
     older = idx[ch.age[idx] >= SUPPORTED_MIN_AGE]
     to_sa = older[fit_capacity(ch.la[older], supported_capacity(m), used[SUPPORTED])]
     ch.status[to_sa] = SUPPORTED
