@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict, deque
+from functools import cached_property
 
 import mesa
 import numpy as np
@@ -105,6 +106,11 @@ class PlacementMarket(mesa.Model):
             self.step()
 
     # ------------------------------------------------------------------ wiring for the phases
+    @cached_property
+    def pop_0_17(self) -> np.ndarray:
+        """Children (0-17) by authority: read from the authorities' table once (entrants use it weekly)."""
+        return self.la_table["pop_0_17"].to_numpy(float)
+
     def new_provider(self, name: str, sector: int) -> Provider:
         """A new owning organisation: a row in the owners table and its Provider agent."""
         factor = float(self.streams["supply"].lognormal(0, self.params.pricing.price_noise_sd))
