@@ -13,7 +13,7 @@ from functools import partial
 import numpy as np
 
 from .data import REGIONS
-from .state import ACTIVE, FOSTER, HOME, N_STATUS, PRIVATE, SUPPORTED, UNREG, WAITING, miles
+from .state import ACTIVE, FOSTER, HOME, N_STATUS, PRIVATE, SUPPORTED, UNREG, WAITING
 from .state.flows import HIGH_COST_GBP
 from .time import WEEKS_PER_YEAR
 
@@ -50,9 +50,9 @@ class View:
 
     @property
     def distance(self) -> np.ndarray:
+        """Miles from home to placement of the placed children (kept by each placement)."""
         if self._dist is None:
-            ch, homes, i, h = self.model.children, self.model.homes, self.placed, self.home_of
-            self._dist = miles(ch.x[i], ch.y[i], homes.x[h], homes.y[h])
+            self._dist = self.model.children.home_miles[self.placed]
         return self._dist
 
     def flow(self, key: str) -> float:

@@ -43,6 +43,7 @@ class Children(ColumnStore):
         "status": (np.int8, GONE),  # narrow: the many scans of this column each week are then cheap
         "home": (np.int32, -1),
         "price": (np.float64, 0.0),
+        "home_miles": (np.float64, 0.0),  # miles from home to the current placement, set when placed (metrics read it weekly)
         "block": (np.bool_, False),  # placed in a block-contracted place
         "need_since": (np.int32, -1),  # week the current search began (-1: not searching)
         "placed_week": (np.int32, -1),
