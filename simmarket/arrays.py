@@ -36,6 +36,13 @@ def cumsum_within(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
     return cum - cum[start] + values[start]
 
 
+def rank_and_cumsum_within(groups: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`rank_within(groups)` and `cumsum_within(groups, values)` at once (the runs found once)."""
+    start = _run_start_of_each(groups)
+    cum = np.cumsum(values)
+    return np.arange(len(groups)) - start, cum - cum[start] + values[start]
+
+
 def rank_by_group(groups: np.ndarray) -> np.ndarray:
     """Position of each element among the elements of its group, in input order (groups unsorted)."""
     order = np.argsort(groups, kind="stable")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from ..arrays import cumsum_within, distinct, first_of_runs, lexsort2, popcount, rank_within
+from ..arrays import cumsum_within, distinct, first_of_runs, lexsort2, popcount, rank_and_cumsum_within, rank_within
 from ..rules import care_cost, sector_margin, staff_need
 from ..state import COUNCIL, HOME, METRES_PER_MILE, UNREG, WAITING
 from .placements import place, search_weeks
@@ -313,7 +313,8 @@ def home_offers(home, score, need, cap_places, cap_staff):
     """
     order = lexsort2(-score, home)
     h = home[order]
-    ok = (rank_within(h) < cap_places[h]) & (cumsum_within(h, need[order]) <= cap_staff[h] + 1e-9)
+    rank, staff = rank_and_cumsum_within(h, need[order])
+    ok = (rank < cap_places[h]) & (staff <= cap_staff[h] + 1e-9)
     offered = np.zeros(len(home), bool)
     offered[order[ok]] = True
     # best losing referral per home: first not-offered pair in score order
