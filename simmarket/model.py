@@ -60,7 +60,7 @@ class PlacementMarket(mesa.Model):
             check(self)
 
     def step(self) -> None:
-        """One week, in the order things happen."""
+        """One week, in the order things happen (each phase runs through `phase`, which can time it)."""
         phase = self.phase
         phase(self.tidy)
         phase(demand.arrive_and_leave, self)          # 1 children enter care, placements end and break down
