@@ -305,43 +305,39 @@ class Capacity:
         np.subtract.at(self.staff, h, need)
 
 
-def home_offers(home, score, need, cap_places, cap_staff):
+def home_offers(group, score, need, places, staff):
     """Each home offers its places, best score first, while places and staff last.
 
-    Returns the mask of offered pairs (in input order) and, per pair, the best losing bid at
-    its home (index into input, -1 if none) for second-price bidding.
+    group: the pair's home and kind of place (block and open places are offered separately);
+    places, staff: what the pair's group has left. Returns the mask of offered pairs (in input
+    order) and, per pair, the best losing bid in its group (index into input, -1 if none) for
+    second-price bidding.
     """
-    order = lexsort2(-score, home)
-    h = home[order]
-    rank, staff = rank_and_cumsum_within(h, need[order])
-    ok = (rank < cap_places[h]) & (staff <= cap_staff[h] + 1e-9)
-    offered = np.zeros(len(home), bool)
+    order = lexsort2(-score, group)
+    g = group[order]
+    rank, used = rank_and_cumsum_within(g, need[order])
+    ok = (rank < places[order]) & (used <= staff[order] + 1e-9)
+    offered = np.zeros(len(group), bool)
     offered[order[ok]] = True
-    # best losing referral per home: first not-offered pair in score order
-    runner_up = np.full(len(home), -1)
+    # best losing referral per group: first not-offered pair in score order
+    runner_up = np.full(len(group), -1)
     lose = order[~ok]
     if len(lose):
-        lh = home[lose]
-        first = first_of_runs(lh)
-        best = np.full(int(home.max()) + 1, -1)
-        best[lh[first]] = lose[first]
-        runner_up = best[home]
+        lg = group[lose]
+        first = first_of_runs(lg)
+        best = np.full(int(group.max()) + 1, -1)
+        best[lg[first]] = lose[first]
+        runner_up = best[group]
     return offered, runner_up
 
 
 def _offers(p: Pairs, idx: np.ndarray, need, cap: Capacity):
-    """This round's offers among live pairs idx: block places and open places offered separately.
-    Returns the offered mask over idx and each pair's best losing rival (index into idx, or -1)."""
-    offered = np.zeros(len(idx), bool)
-    runner = np.full(len(idx), -1)
-    for blk, places in ((True, cap.block), (False, cap.open)):
-        sub = np.flatnonzero(p.is_block[idx] == blk)
-        if len(sub) == 0:
-            continue
-        o, r = home_offers(p.h[idx[sub]], p.score[idx[sub]], need[idx[sub]], places, cap.staff)
-        offered[sub] = o
-        runner[sub] = np.where(r >= 0, sub[np.maximum(r, 0)], -1)
-    return offered, runner
+    """This round's offers among live pairs idx: each home's block places and open places are
+    offered separately (two groups). Returns the offered mask over idx and each pair's best
+    losing rival (index into idx, or -1)."""
+    h, blk = p.h[idx], p.is_block[idx]
+    places = np.where(blk, cap.block[h], cap.open[h])
+    return home_offers(2 * h + blk, p.score[idx], need[idx], places, cap.staff[h])
 
 
 def _prices(p: Pairs, s: Search, mk: Market, off, rival_pair, has_rival):
