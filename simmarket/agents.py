@@ -38,13 +38,15 @@ class LocalAuthority(mesa.Agent):
         self.unregistered_after_weeks = model.params.commissioning.unregistered_after_weeks * float(
             model.rng.lognormal(-LIMIT_SPREAD**2 / 2, LIMIT_SPREAD))
 
-    def plan_blocks(self) -> None:
-        """Reserve a share of expected need in nearby homes for a year at an agreed price."""
+    def plan_blocks(self, in_homes: np.ndarray) -> None:
+        """Reserve a share of expected need in nearby homes for a year at an agreed price.
+
+        in_homes: children in children's homes by authority (the expected need is its own)."""
         m = self.model
         share = m.params.commissioning.block_share
         if not self.forward_plan or share <= 0 or (m.levers.rcc_of_la[self.index] >= 0 and m.params.rcc.block_share > 0):
             return
-        expected = np.count_nonzero((m.children.la == self.index) & (m.children.status == HOME))
+        expected = int(in_homes[self.index])
         reserve_places(m, self.index, int(round(share * expected)), self.index, m.params.commissioning.block_margin)
 
 

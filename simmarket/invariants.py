@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .rules import staff_need
-from .state import ACTIVE, ENGLAND_EXTENT, GONE, HOME, STATUS_NAMES, UNREG
+from .state import ACTIVE, ENGLAND_EXTENT, GONE, HOME, STATUS_NAMES, UNREG, miles
 
 MONEY_RTOL = 1e-7  # relative tolerance of the money balance (floating-point sums)
 
@@ -68,6 +68,9 @@ def violations(model) -> list[str]:
         out.append("a home holds more children than its registered places (or is not active)")
     if in_home.any() and np.any(homes.state[ch.home[in_home]] != ACTIVE):
         out.append("a child is placed in a home that is not active")
+    h = ch.home[in_home]
+    if not np.array_equal(ch.home_miles[in_home], miles(ch.x[in_home], ch.y[in_home], homes.x[h], homes.y[h])):
+        out.append("a placement's recorded distance disagrees with where the child and the home are")
     if np.any(ch.block & ~in_home):
         out.append("a child not in a home holds a block-contract place")
     if np.any(homes.block_places < 0) or np.any((homes.block_places > 0) & (homes.state != ACTIVE)):

@@ -13,7 +13,7 @@ from functools import partial
 import numpy as np
 
 from .data import REGIONS
-from .state import ACTIVE, FOSTER, HOME, PRIVATE, SUPPORTED, UNREG, WAITING, miles
+from .state import ACTIVE, FOSTER, HOME, N_STATUS, PRIVATE, SUPPORTED, UNREG, WAITING
 from .state.flows import HIGH_COST_GBP
 from .time import WEEKS_PER_YEAR
 
@@ -29,24 +29,30 @@ class View:
     w1: int
 
     def __post_init__(self):
+        """What several metrics share, computed once (the weekly series builds a View every week)."""
         ch, homes = self.model.children, self.model.homes
         everyone = bool(self.la_mask.all())
-        self.child_sel = np.ones(ch.n, bool) if everyone else self.la_mask[ch.la]
         self.home_sel = (homes.state == ACTIVE) if everyone else self.la_mask[homes.la] & (homes.state == ACTIVE)
         self.ordinary = self.home_sel & ~homes.secure
-        status = ch.status if everyone else ch.status[self.child_sel]
-        self.status_counts = np.bincount(status, minlength=6)
-        self.in_home = self.child_sel & (ch.status == HOME)
-        self.placed = np.flatnonzero(self.in_home)
+        in_any_home = ch.status == HOME
+        if everyone:
+            self.status_counts = np.array([np.count_nonzero(ch.status == s) for s in range(N_STATUS)])
+            self.placed = np.flatnonzero(in_any_home)
+        else:
+            child_sel = self.la_mask[ch.la]
+            self.status_counts = np.bincount(ch.status[child_sel], minlength=N_STATUS)
+            self.placed = np.flatnonzero(child_sel & in_any_home)
         self.home_of = ch.home[self.placed]
         self.price_of = ch.price[self.placed]
+        # homes of every child placed, whatever its authority (occupancy is by the home's authority)
+        self.homes_in_use = self.home_of if everyone else ch.home[in_any_home]
         self._dist = None
 
     @property
     def distance(self) -> np.ndarray:
+        """Miles from home to placement of the placed children (kept by each placement)."""
         if self._dist is None:
-            ch, homes, i, h = self.model.children, self.model.homes, self.placed, self.home_of
-            self._dist = miles(ch.x[i], ch.y[i], homes.x[h], homes.y[h])
+            self._dist = self.model.children.home_miles[self.placed]
         return self._dist
 
     def flow(self, key: str) -> float:
@@ -218,12 +224,11 @@ def _child_mean(key, per_child, label, unit, fmt, description) -> Metric:
 
 
 def _p90(v: View) -> float:
-    return float(np.percentile(v.prices(), 90)) if v.in_home.any() else float("nan")
+    return float(np.percentile(v.prices(), 90)) if len(v.placed) else float("nan")
 
 
 def _occupancy(v: View) -> float:
-    ch = v.model.children
-    return _ratio(np.count_nonzero(v.ordinary[ch.home[ch.status == HOME]]), _places(v, v.ordinary))
+    return _ratio(np.count_nonzero(v.ordinary[v.homes_in_use]), _places(v, v.ordinary))
 
 
 def _recent_3plus(v: View) -> np.ndarray:

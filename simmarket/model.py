@@ -6,12 +6,14 @@ phase is a module of simmarket.phases.
 
 from __future__ import annotations
 
-from collections import deque
+import time
+from collections import defaultdict, deque
+from functools import cached_property
 
 import mesa
 import numpy as np
 
-from . import metrics, start
+from . import data, metrics, start
 from .agents import Provider
 from .data import REGIONS
 from .invariants import begin, check
@@ -44,6 +46,7 @@ class PlacementMarket(mesa.Model):
         self.rccs = []
         self.owner_books: deque = deque()  # owners' revenue and cost to date at each review, the last year's
         self.last_referrals = None  # the latest week's clearing (for the dashboard)
+        self.timer: PhaseTimer | None = None  # set one to time each phase of step() (simmarket bench)
         start.build(self)
         self.policies = PolicySchedule(self)
         self.apply_policies()
@@ -54,20 +57,28 @@ class PlacementMarket(mesa.Model):
             check(self)
 
     def step(self) -> None:
-        """One week, in the order things happen."""
-        self.tidy()
-        demand.arrive_and_leave(self)          # 1 children enter care, placements end and break down
-        staffing.staff_homes(self)             # 2 staff and managers come and go
-        commissioning.commission_blocks(self)  # 3 block contracts, each April
-        clearing.refer_and_place(self)         # 4 referrals, offers, prices, placements
-        escalation.escalate(self)              # 5 unregistered settings
-        accounts.settle_accounts(self)         # 6 money,
-        entry_exit.enter_and_exit(self)        #   homes close, open and are planned
-        self.record()                          # 7 metrics,
+        """One week, in the order things happen (each phase runs through `phase`, which can time it)."""
+        phase = self.phase
+        phase(self.tidy)
+        phase(demand.arrive_and_leave, self)          # 1 children enter care, placements end and break down
+        phase(staffing.staff_homes, self)             # 2 staff and managers come and go
+        phase(commissioning.commission_blocks, self)  # 3 block contracts, each April
+        phase(clearing.refer_and_place, self)         # 4 referrals, offers, prices, placements
+        phase(escalation.escalate, self)              # 5 unregistered settings
+        phase(accounts.settle_accounts, self)         # 6 money,
+        phase(entry_exit.enter_and_exit, self)        #   homes close, open and are planned
+        phase(self.record)                            # 7 metrics,
         self.week += 1
-        self.apply_policies()                  #   and next week's policies
+        phase(self.apply_policies)                    #   and next week's policies
         if self.params.run.check:
-            check(self)
+            phase(check, self)
+
+    def phase(self, fn, *args) -> None:
+        """Run one phase of the week; with a timer attached, also time it."""
+        if self.timer is None:
+            fn(*args)
+        else:
+            self.timer.run(fn, *args)
 
     def tidy(self) -> None:
         """Drop the rows of children who have left care, every few weeks, before the week starts
@@ -92,6 +103,16 @@ class PlacementMarket(mesa.Model):
             self.step()
 
     # ------------------------------------------------------------------ wiring for the phases
+    @cached_property
+    def pop_0_17(self) -> np.ndarray:
+        """Children (0-17) by authority: read from the authorities' table once (entrants use it weekly)."""
+        return self.la_table["pop_0_17"].to_numpy(float)
+
+    @cached_property
+    def uasc_weights(self) -> np.ndarray:
+        """Share of UASC arrivals each simulated authority looks after (read once; drawn from weekly)."""
+        return data.uasc_weights(self.la_table)
+
     def new_provider(self, name: str, sector: int) -> Provider:
         """A new owning organisation: a row in the owners table and its Provider agent."""
         factor = float(self.streams["supply"].lognormal(0, self.params.pricing.price_noise_sd))
@@ -99,3 +120,33 @@ class PlacementMarket(mesa.Model):
         p = Provider(self, idx, name)
         self.providers.append(p)
         return p
+
+
+class PhaseTimer:
+    """Seconds spent in each phase of the week, summed over the weeks run (attach as model.timer).
+
+    A phase is named by its module (`demand`, `clearing`...) or, for the model's own steps, by its
+    method (`tidy`, `record`...).
+    """
+
+    def __init__(self):
+        self.seconds: dict[str, float] = defaultdict(float)
+
+    def run(self, fn, *args) -> None:
+        t0 = time.perf_counter()
+        fn(*args)
+        self.seconds[phase_name(fn)] += time.perf_counter() - t0
+
+    def table(self, weeks: int) -> list[tuple[str, float, float, float]]:
+        """(phase, seconds, ms per week, share of the weeks' time), slowest first."""
+        total = sum(self.seconds.values()) or 1.0
+        weeks = max(weeks, 1)
+        return [(name, s, 1e3 * s / weeks, s / total)
+                for name, s in sorted(self.seconds.items(), key=lambda kv: -kv[1])]
+
+
+def phase_name(fn) -> str:
+    """A phase's name in the timing table: its module for a phase function, else its own name."""
+    if hasattr(fn, "__self__"):
+        return fn.__name__
+    return fn.__module__.rpartition(".")[2] if fn.__module__.startswith(__package__ + ".phases") else fn.__name__

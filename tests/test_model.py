@@ -141,3 +141,20 @@ def test_model_can_be_freed():
     del m
     gc.collect()
     assert ref() is None
+
+
+def test_timing_the_phases_changes_nothing_and_times_every_phase():
+    from simmarket.model import PhaseTimer
+
+    plain, timed = build(4), build(4)
+    timed.timer = PhaseTimer()
+    plain.run_weeks(6)
+    timed.run_weeks(6)
+    for key, series in plain.datacollector.model_vars.items():
+        np.testing.assert_array_equal(series, timed.datacollector.model_vars[key])  # NaN equals NaN here
+    rows = timed.timer.table(timed.week)
+    names = [r[0] for r in rows]
+    assert set(names) >= {"tidy", "demand", "staffing", "commissioning", "clearing", "escalation", "accounts",
+                          "entry_exit", "record", "apply_policies"}
+    assert all(sec >= 0 and ms >= 0 for _, sec, ms, _ in rows)
+    assert sum(r[3] for r in rows) == pytest.approx(1.0)

@@ -11,7 +11,7 @@ from .entry_exit import add_homes, need_score
 
 def site_weights(m, target: str) -> np.ndarray:
     """Where capital goes, by authority: where children wait or are sent away, or by population."""
-    return (need_score(m) if target == "need" else m.la_table["pop_0_17"].to_numpy(float)) + 1e-9
+    return (need_score(m) if target == "need" else m.pop_0_17) + 1e-9
 
 
 def pick_la(m, target: str, among: np.ndarray | None = None) -> int:

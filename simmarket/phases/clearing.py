@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from ..arrays import cumsum_within, distinct, first_of_runs, popcount, rank_within
+from ..arrays import cumsum_within, distinct, first_of_runs, lexsort2, popcount, rank_and_cumsum_within, rank_within
 from ..rules import care_cost, sector_margin, staff_need
 from ..state import COUNCIL, HOME, METRES_PER_MILE, UNREG, WAITING
 from .placements import place, search_weeks
@@ -188,30 +188,31 @@ def shortlist(s: Search, homes, available, cm, rng) -> Pairs:
     k_wide = int(round(QUERY_K * cm.wide_referral_share))
     hkind = np.where(homes.secure, KIND_SECURE, np.where(homes.dol_ok, KIND_DOL, KIND_ORDINARY))
     ckind = s.kind
-    out_c, out_h = [], []
+    none = homes.n  # no home: sorts after every home, dropped below
+    found = np.full((len(s.idx), QUERY_K), none)  # each child's candidates, one row per child
     for kind in (KIND_ORDINARY, KIND_DOL, KIND_SECURE):
         cmask = np.flatnonzero(ckind == kind)
         hmask = np.flatnonzero(available & ((hkind != KIND_SECURE) if kind == KIND_ORDINARY else (hkind == kind)))
         if len(cmask) == 0 or len(hmask) == 0:
             continue
-        tree = cKDTree(np.column_stack([homes.x[hmask], homes.y[hmask]]))
+        tree = cKDTree(np.column_stack([homes.x[hmask], homes.y[hmask]]), balanced_tree=False, compact_nodes=False)
         spread = s.radius_m[cmask] * np.sqrt(rng.random(len(cmask)))
         theta = 2 * np.pi * rng.random(len(cmask))
         cx, cy = s.x[cmask], s.y[cmask]
+        col = 0
         for k, px, py in ((QUERY_K - k_wide, cx, cy), (k_wide, cx + spread * np.cos(theta), cy + spread * np.sin(theta))):
             k = min(k, len(hmask))
             if k <= 0:
                 continue
             _, j = tree.query(np.column_stack([px, py]), k=k)
-            j = j.reshape(len(cmask), k)
-            out_c.append(np.broadcast_to(cmask[:, None], j.shape).ravel())
-            out_h.append(hmask[j.ravel()])
-    if not out_c:
-        e = np.zeros(0, np.int64)
-        return Pairs(e, e, np.zeros(0))
-    n_h = homes.n
-    key = distinct(np.concatenate(out_c) * n_h + np.concatenate(out_h))
-    c, h = key // n_h, key % n_h
+            found[cmask, col:col + k] = hmask[j.reshape(len(cmask), k)]
+            col += k
+    # distinct (child, home) pairs sorted by child, then home
+    found.sort(axis=1)
+    new_home = found != none
+    new_home[:, 1:] &= found[:, 1:] != found[:, :-1]
+    c, col = np.nonzero(new_home)
+    h = found[c, col]
     d = np.hypot(s.x[c] - homes.x[h], s.y[c] - homes.y[h])
     ok = d <= s.radius_m[c]
     return Pairs(c[ok], h[ok], d[ok])
@@ -227,7 +228,7 @@ def rank_referrals(p: Pairs, s: Search, homes, cm, rng) -> Pairs:
     a referral; the authority refers to its first `commissioning.shortlist` homes."""
     unmet = popcount(s.needs[p.c] & ~homes.specialisms[p.h])
     rank_key = p.d / s.radius_m[p.c] + UNMET_NEED_RANK_WEIGHT * unmet + cm.referral_spread * rng.random(len(p.c))
-    p = p.keep(np.lexsort((rank_key, p.c)))
+    p = p.keep(lexsort2(rank_key, p.c))
     return p.keep(rank_within(p.c) < cm.shortlist)
 
 
@@ -304,42 +305,39 @@ class Capacity:
         np.subtract.at(self.staff, h, need)
 
 
-def home_offers(home, score, need, cap_places, cap_staff):
+def home_offers(group, score, need, places, staff):
     """Each home offers its places, best score first, while places and staff last.
 
-    Returns the mask of offered pairs (in input order) and, per pair, the best losing bid at
-    its home (index into input, -1 if none) for second-price bidding.
+    group: the pair's home and kind of place (block and open places are offered separately);
+    places, staff: what the pair's group has left. Returns the mask of offered pairs (in input
+    order) and, per pair, the best losing bid in its group (index into input, -1 if none) for
+    second-price bidding.
     """
-    order = np.lexsort((-score, home))
-    h = home[order]
-    ok = (rank_within(h) < cap_places[h]) & (cumsum_within(h, need[order]) <= cap_staff[h] + 1e-9)
-    offered = np.zeros(len(home), bool)
+    order = lexsort2(-score, group)
+    g = group[order]
+    rank, used = rank_and_cumsum_within(g, need[order])
+    ok = (rank < places[order]) & (used <= staff[order] + 1e-9)
+    offered = np.zeros(len(group), bool)
     offered[order[ok]] = True
-    # best losing referral per home: first not-offered pair in score order
-    runner_up = np.full(len(home), -1)
+    # best losing referral per group: first not-offered pair in score order
+    runner_up = np.full(len(group), -1)
     lose = order[~ok]
     if len(lose):
-        lh = home[lose]
-        first = first_of_runs(lh)
-        best = np.full(int(home.max()) + 1, -1)
-        best[lh[first]] = lose[first]
-        runner_up = best[home]
+        lg = group[lose]
+        first = first_of_runs(lg)
+        best = np.full(int(group.max()) + 1, -1)
+        best[lg[first]] = lose[first]
+        runner_up = best[group]
     return offered, runner_up
 
 
 def _offers(p: Pairs, idx: np.ndarray, need, cap: Capacity):
-    """This round's offers among live pairs idx: block places and open places offered separately.
-    Returns the offered mask over idx and each pair's best losing rival (index into idx, or -1)."""
-    offered = np.zeros(len(idx), bool)
-    runner = np.full(len(idx), -1)
-    for blk, places in ((True, cap.block), (False, cap.open)):
-        sub = np.flatnonzero(p.is_block[idx] == blk)
-        if len(sub) == 0:
-            continue
-        o, r = home_offers(p.h[idx[sub]], p.score[idx[sub]], need[idx[sub]], places, cap.staff)
-        offered[sub] = o
-        runner[sub] = np.where(r >= 0, sub[np.maximum(r, 0)], -1)
-    return offered, runner
+    """This round's offers among live pairs idx: each home's block places and open places are
+    offered separately (two groups). Returns the offered mask over idx and each pair's best
+    losing rival (index into idx, or -1)."""
+    h, blk = p.h[idx], p.is_block[idx]
+    places = np.where(blk, cap.block[h], cap.open[h])
+    return home_offers(2 * h + blk, p.score[idx], need[idx], places, cap.staff[h])
 
 
 def _prices(p: Pairs, s: Search, mk: Market, off, rival_pair, has_rival):
@@ -359,10 +357,10 @@ def _choose(p: Pairs, off, price, cm, need, cap: Capacity):
     """Each child's buyer takes the best offer (price against distance), as far as the home's
     staff cover every child who took one of its offers this round. Returns positions in off."""
     util = -price - cm.distance_weight_gbp_per_mile * p.d[off] / METRES_PER_MILE
-    order = np.lexsort((-util, p.c[off]))
+    order = lexsort2(-util, p.c[off])
     take = order[first_of_runs(p.c[off][order])]
     tp = off[take]
-    by_home = np.lexsort((-p.score[tp], p.h[tp]))
+    by_home = lexsort2(-p.score[tp], p.h[tp])
     hs = p.h[tp][by_home]
     fits = np.zeros(len(tp), bool)
     fits[by_home] = cumsum_within(hs, need[tp][by_home]) <= cap.staff[hs] + 1e-9

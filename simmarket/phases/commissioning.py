@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..rules import care_cost
-from ..state import ACTIVE, COUNCIL
+from ..state import ACTIVE, COUNCIL, HOME
 from ..time import WEEKS_PER_YEAR
 
 BLOCK_REFERENCE_COMPLEXITY = 1  # a block place is priced at a medium-need child's cost (prior)
@@ -22,7 +22,8 @@ def commission_blocks(m) -> None:
         return
     m.homes.clear_blocks()
     m.children.block[:] = False
-    m.authorities.do("plan_blocks")
+    ch = m.children
+    m.authorities.do("plan_blocks", np.bincount(ch.la[ch.status == HOME], minlength=m.n_la))
     for rcc in m.rccs:
         rcc.plan_blocks()
         rcc.shape_market()
@@ -39,7 +40,7 @@ def reserve_places(m, la: int, wanted: int, buyer: int, margin: float) -> None:
     if len(cand) == 0:
         return
     dist = np.hypot(homes.x[cand] - m.geo.x[la], homes.y[cand] - m.geo.y[la])
-    for h in cand[np.argsort(dist, kind="stable")]:
+    for h in nearest_first(cand, dist, wanted):
         k = min(wanted, int(homes.places[h] - homes.occupied[h]))
         homes.block_buyer[h] = buyer
         homes.block_places[h] = k
@@ -47,6 +48,18 @@ def reserve_places(m, la: int, wanted: int, buyer: int, margin: float) -> None:
         wanted -= k
         if wanted <= 0:
             break
+
+
+def nearest_first(cand: np.ndarray, dist: np.ndarray, enough: int) -> np.ndarray:
+    """Candidates nearest first (ties in candidate order), at least the `enough` nearest of them.
+
+    Every candidate has a free place, so `enough` homes always cover the places wanted: only those
+    (and any tied with the last) are sorted, in the order a full stable sort would give them.
+    """
+    if enough < len(cand):
+        near = dist <= np.partition(dist, enough - 1)[enough - 1]
+        cand, dist = cand[near], dist[near]
+    return cand[np.argsort(dist, kind="stable")]
 
 
 def block_price(m, h: int, margin: float) -> float:

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import data
 from ..arrays import popcount, rank_by_group
-from ..state import FOSTER, GONE, HOME, SUPPORTED, WAITING, draw_needs, miles
+from ..state import FOSTER, GONE, HOME, N_NEEDS, SUPPORTED, WAITING, draw_needs, miles
 from ..time import WEEKS_PER_YEAR
 from .placements import leave_care, start_search, vacate
 
@@ -23,25 +23,31 @@ UASC_MIN_AGE = 12  # unaccompanied children arriving are 12+ (prior)
 
 
 def arrive_and_leave(m) -> None:
-    """Ageing, leaving care, endings and breakdowns, then new entrants to care."""
+    """Ageing, leaving care, endings and breakdowns, then new entrants to care.
+
+    The children by status and authority are counted once, after the leavers have gone, and kept
+    up to date as children move to and from foster and supported places (`used`).
+    """
     ch, d, rng = m.children, m.params.demand, m.streams["care"]
     ch.age[:] += 1 / WEEKS_PER_YEAR
-    leave_care(m, np.flatnonzero((ch.status != GONE) & (ch.age >= LEAVING_AGE)))
+    adults = np.flatnonzero(ch.age >= LEAVING_AGE)
+    leave_care(m, adults[ch.status[adults] != GONE])
     # fostered children: leaving care and coming to need a home are competing risks
     foster = np.flatnonzero(ch.status == FOSTER)
     u = rng.random(len(foster))
     p_exit = d.foster_exit_per_year / WEEKS_PER_YEAR
     p_home = d.residential_need_per_year * need_factor(m) / WEEKS_PER_YEAR
-    eligible = (ch.age[foster] >= MIN_AGE_FOSTER_TO_HOME) & ~ch.uasc[foster]
-    need_home = foster[(u >= p_exit) & (u < p_exit + p_home) & eligible]
+    need_home = foster[(u >= p_exit) & (u < p_exit + p_home)]
+    need_home = need_home[(ch.age[need_home] >= MIN_AGE_FOSTER_TO_HOME) & ~ch.uasc[need_home]]
     supported = np.flatnonzero(ch.status == SUPPORTED)
     leaving = np.concatenate([foster[u < p_exit],
                               supported[rng.random(len(supported)) < d.supported_exit_per_year / WEEKS_PER_YEAR]])
     leave_care(m, leaving)
-    end_home_placements(m)
+    used = ch.counts_by_status(m.n_la)
+    end_home_placements(m, used)
     break_down(m)
-    foster_to_residential(m, need_home)
-    enter_care(m)
+    foster_to_residential(m, need_home, used)
+    enter_care(m, used)
 
 
 def need_factor(m) -> float:
@@ -74,9 +80,9 @@ def fit_capacity(la: np.ndarray, capacity: np.ndarray, used: np.ndarray) -> np.n
     return fits
 
 
-def end_home_placements(m) -> None:
+def end_home_placements(m, used: np.ndarray | None = None) -> None:
     """Planned endings: step down to foster care or supported accommodation where there is room,
-    else leave care."""
+    else leave care. used: children by status and authority (counted here if not given), updated."""
     ch, d, rng = m.children, m.params.demand, m.streams["care"]
     placed = np.flatnonzero(ch.status == HOME)
     ending = placed[rng.random(len(placed)) < d.home_exit_per_year / WEEKS_PER_YEAR]
@@ -84,7 +90,7 @@ def end_home_placements(m) -> None:
         return
     step_down = rng.random(len(ending)) < d.step_down_share
     older = ch.age[ending] >= SUPPORTED_MIN_AGE
-    used = ch.counts_by_status(m.n_la)
+    used = ch.counts_by_status(m.n_la) if used is None else used
     to_sa = ending[step_down & older]
     to_sa = to_sa[fit_capacity(ch.la[to_sa], supported_capacity(m), used[SUPPORTED])]
     to_f = ending[step_down & ~older]
@@ -99,23 +105,44 @@ def end_home_placements(m) -> None:
 
 
 def break_down(m) -> None:
-    """Placements break down, more often far from home and when the home lacks the child's needs."""
+    """Placements break down, more often far from home and when the home lacks the child's needs.
+
+    Each placement draws a number; only those below the highest hazard any placement could have
+    (as far apart as the children and homes lie, no need met) need their own hazard worked out.
+    """
     ch, d, homes = m.children, m.params.demand, m.homes
     placed = np.flatnonzero(ch.status == HOME)
+    u = m.streams["care"].random(len(placed))
+    cap = d.breakdown_per_year * (1 + d.breakdown_distance_per_20mi * farthest_miles(ch, homes) / 20
+                                  + d.breakdown_mismatch * N_NEEDS)
+    maybe = u < cap * (1 + 1e-9) / WEEKS_PER_YEAR  # the margin covers rounding
+    placed, u = placed[maybe], u[maybe]
     h = ch.home[placed]
     dist = miles(ch.x[placed], ch.y[placed], homes.x[h], homes.y[h])
     unmet = popcount(ch.needs[placed] & ~homes.specialisms[h])
     hazard = d.breakdown_per_year * (1 + d.breakdown_distance_per_20mi * dist / 20 + d.breakdown_mismatch * unmet)
-    broke = placed[m.streams["care"].random(len(placed)) < hazard / WEEKS_PER_YEAR]
+    broke = placed[u < hazard / WEEKS_PER_YEAR]
     vacate(m, broke)
     start_search(m, broke)
     m.flows.add_la("breakdowns", m.week, ch.la[broke])
 
 
-def foster_to_residential(m, idx: np.ndarray) -> None:
-    """Fostered children whose needs now call for a children's home join the search."""
+def farthest_miles(ch, homes) -> float:
+    """No child lives farther from any home than the corners of the box around them all."""
+    if ch.n == 0 or homes.n == 0:
+        return 0.0
+    dx = max(ch.x.max(), homes.x.max()) - min(ch.x.min(), homes.x.min())
+    dy = max(ch.y.max(), homes.y.max()) - min(ch.y.min(), homes.y.min())
+    return float(miles(dx, dy, 0.0, 0.0))
+
+
+def foster_to_residential(m, idx: np.ndarray, used: np.ndarray | None = None) -> None:
+    """Fostered children whose needs now call for a children's home join the search (and leave
+    the count of fostered children in `used`, if given)."""
     ch, d, rng = m.children, m.params.demand, m.streams["care"]
     idx = idx[ch.status[idx] == FOSTER]
+    if used is not None:
+        used[FOSTER] -= np.bincount(ch.la[idx], minlength=m.n_la)
     assess_residential(m, idx, rng.random(len(idx)) < d.emergency_share, rng)
     m.flows.add_la("need_from_foster", m.week, ch.la[idx])
     start_search(m, idx)
@@ -158,7 +185,7 @@ def _entrants(m, rng):
     age = np.where(older, OLDER_ENTRANT_AGE + span * rng.random(len(la)), OLDER_ENTRANT_AGE * rng.random(len(la)))
     direct = older & (rng.random(len(la)) < d.direct_residential_share * need_factor(m))
     n_uasc = rng.poisson(d.uasc_per_year * s / WEEKS_PER_YEAR)
-    uasc_la = rng.choice(m.n_la, size=n_uasc, p=data.uasc_weights(m.la_table))
+    uasc_la = rng.choice(m.n_la, size=n_uasc, p=m.uasc_weights)
     over16 = rng.random(n_uasc) < UASC_16PLUS_SHARE
     uasc_age = np.where(over16, SUPPORTED_MIN_AGE + (LEAVING_AGE - SUPPORTED_MIN_AGE) * rng.random(n_uasc),
                         UASC_MIN_AGE + (SUPPORTED_MIN_AGE - UASC_MIN_AGE) * rng.random(n_uasc))
@@ -168,23 +195,24 @@ def _entrants(m, rng):
     return la_all, age_all, is_uasc, int(direct.sum())
 
 
-def enter_care(m) -> None:
+def enter_care(m, used: np.ndarray | None = None) -> None:
     """Children entering care: some need a home at once, the rest go to foster or supported
-    places where they are free, and otherwise need a home too."""
+    places where they are free, and otherwise need a home too. used: as in place_alternative."""
     rng, d = m.streams["arrivals"], m.params.demand
     la, age, is_uasc, n_direct = _entrants(m, rng)
     idx = add_children(m, la, age, status=WAITING, uasc=is_uasc, emergency=False, rng=rng)
     m.flows.add_la("entries", m.week, la)
     assess_residential(m, idx[:n_direct], rng.random(n_direct) < d.emergency_share, rng)
     m.flows.add_la("need_direct", m.week, la[:n_direct])
-    place_alternative(m, idx[n_direct:])
+    place_alternative(m, idx[n_direct:], used)
     start_search(m, idx[m.children.status[idx] == WAITING])
 
 
-def place_alternative(m, idx: np.ndarray) -> None:
-    """Foster care, or supported accommodation for 16-17s, where there is a free place."""
+def place_alternative(m, idx: np.ndarray, used: np.ndarray | None = None) -> None:
+    """Foster care, or supported accommodation for 16-17s, where there is a free place.
+    used: children by status and authority, up to date (counted here if not given)."""
     ch = m.children
-    used = ch.counts_by_status(m.n_la)
+    used = ch.counts_by_status(m.n_la) if used is None else used
     older = idx[ch.age[idx] >= SUPPORTED_MIN_AGE]
     to_sa = older[fit_capacity(ch.la[older], supported_capacity(m), used[SUPPORTED])]
     ch.status[to_sa] = SUPPORTED

@@ -45,7 +45,8 @@ def close_homes(m, h: np.ndarray) -> None:
     ch, homes = m.children, m.homes
     closing = np.zeros(homes.n, bool)
     closing[h] = True
-    kids = np.flatnonzero((ch.status == HOME) & closing[np.maximum(ch.home, 0)])
+    placed = np.flatnonzero(ch.status == HOME)
+    kids = placed[closing[ch.home[placed]]]
     vacate(m, kids)
     start_search(m, kids)
     homes.state[h] = CLOSED
@@ -72,7 +73,7 @@ def entry_weights(m) -> np.ndarray:
     # a region's margin relative to the margin entrants aim for (with no positive target, any profit attracts)
     relative = margin / target if target > 0 else np.where(margin > 0, MAX_ATTRACTIVENESS, 0.0)
     attractive = np.clip(relative, 0.0, MAX_ATTRACTIVENESS) ** sup.return_elasticity
-    base = m.la_table["pop_0_17"].to_numpy(float) * m.geo.property_index ** -sup.property_elasticity
+    base = m.pop_0_17 * m.geo.property_index ** -sup.property_elasticity
     norm = base.sum()
     if m.levers.planning_need_weight > 0:
         need = need_score(m) + 1e-9

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..rules import staff_need
-from ..state import GONE, HOME, WAITING
+from ..state import GONE, HOME, WAITING, miles
 
 
 def children_staff_need(m, idx: np.ndarray) -> np.ndarray:
@@ -19,6 +19,7 @@ def place(m, idx: np.ndarray, home: np.ndarray, price: np.ndarray, block: np.nda
     ch.status[idx] = HOME
     ch.home[idx] = home
     ch.price[idx] = price
+    ch.home_miles[idx] = miles(ch.x[idx], ch.y[idx], homes.x[home], homes.y[home])
     ch.block[idx] = block
     ch.placed_week[idx] = m.week
     ch.need_since[idx] = -1
@@ -37,6 +38,7 @@ def vacate(m, idx: np.ndarray) -> None:
     np.subtract.at(homes.staff_used, ch.home[idx], children_staff_need(m, idx))
     ch.home[idx] = -1
     ch.price[idx] = 0.0
+    ch.home_miles[idx] = 0.0
     ch.block[idx] = False
 
 

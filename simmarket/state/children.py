@@ -20,31 +20,38 @@ NEVER = -10**6  # a placement start week that means "no such placement"
 
 
 class Children(ColumnStore):
-    """Column store of children."""
+    """Column store of children.
+
+    Integer columns are as narrow as their values allow (authorities, homes and weeks in 32 bits,
+    codes in 8): the table is scanned and compacted every few weeks, and narrow columns make that
+    cheap. Arithmetic on them gives the same numbers (weeks stay far below 2**31; mixed with
+    Python floats they give float64 as before).
+    """
 
     FIELDS = {
-        "la": (np.int64, -1),  # home authority
+        "la": (np.int32, -1),  # home authority
         "age": (np.float64, 0.0),
         "x": (np.float64, 0.0),  # home location (British National Grid metres)
         "y": (np.float64, 0.0),
-        "complexity": (np.int64, 0),  # 0 low, 1 medium, 2 high
-        "needs": (np.int64, 0),  # bit mask of N_NEEDS need types
+        "complexity": (np.int8, 0),  # 0 low, 1 medium, 2 high
+        "needs": (np.int8, 0),  # bit mask of N_NEEDS need types
         "dol": (np.bool_, False),  # deprivation-of-liberty order
         "secure": (np.bool_, False),  # needs a secure children's home
         "uasc": (np.bool_, False),  # unaccompanied asylum-seeking child
         "emergency": (np.bool_, False),
         "residential": (np.bool_, False),  # assessed as needing a children's home
-        "status": (np.int64, GONE),
-        "home": (np.int64, -1),
+        "status": (np.int8, GONE),  # narrow: the many scans of this column each week are then cheap
+        "home": (np.int32, -1),
         "price": (np.float64, 0.0),
+        "home_miles": (np.float64, 0.0),  # miles from home to the current placement, set when placed (metrics read it weekly)
         "block": (np.bool_, False),  # placed in a block-contracted place
-        "need_since": (np.int64, -1),  # week the current search began (-1: not searching)
-        "placed_week": (np.int64, -1),
-        "start1": (np.int64, NEVER),  # the three most recent placement start weeks
-        "start2": (np.int64, NEVER),
-        "start3": (np.int64, NEVER),
-        "unreg_year": (np.int64, -1),  # last year index in which the child was counted as unregistered
-        "unreg_bar": (np.int64, -1),  # no unregistered setting before this week (enforcement)
+        "need_since": (np.int32, -1),  # week the current search began (-1: not searching)
+        "placed_week": (np.int32, -1),
+        "start1": (np.int32, NEVER),  # the three most recent placement start weeks
+        "start2": (np.int32, NEVER),
+        "start3": (np.int32, NEVER),
+        "unreg_year": (np.int32, -1),  # last year index in which the child was counted as unregistered
+        "unreg_bar": (np.int32, -1),  # no unregistered setting before this week (enforcement)
     }
 
     def __init__(self, capacity: int = 1024):
@@ -62,7 +69,9 @@ class Children(ColumnStore):
 
     def counts_by_status(self, n_la: int) -> np.ndarray:
         """Children by status (rows) and authority (columns)."""
-        return np.bincount(self.status * n_la + self.la, minlength=N_STATUS * n_la).reshape(N_STATUS, n_la)
+        key = np.multiply(self.status, n_la, dtype=np.int32)  # < N_STATUS * n_la
+        key += self.la
+        return np.bincount(key, minlength=N_STATUS * n_la).reshape(N_STATUS, n_la)
 
 
 def draw_needs(rng: np.random.Generator, n: int, complexity_shares, need_probs, dol_share, secure_share):

@@ -11,6 +11,9 @@ class ColumnStore:
     Subclasses declare `FIELDS = {name: (dtype, fill)}`. Every row gets an `id` that never changes
     and never repeats: row positions change when `compact` drops rows, ids do not, and since rows
     keep their order ids stay sorted, so `rows_of(ids)` is a binary search.
+
+    The live slices are kept as plain attributes, renewed whenever the rows change (columns are
+    read hundreds of times a week; a plain attribute is the cheapest read).
     """
 
     FIELDS: dict[str, tuple] = {}
@@ -20,24 +23,32 @@ class ColumnStore:
         self._cols = {k: np.full(capacity, fill, dtype) for k, (dtype, fill) in self._fields.items()}
         self.n = 0
         self.next_id = 0
+        self._expose()
 
-    def __getattr__(self, name):
-        cols = self.__dict__.get("_cols")
-        if cols is not None and name in cols:
-            return cols[name][: self.n]
-        raise AttributeError(name)
+    def _expose(self) -> None:
+        """Make each column's live slice (its first n rows) an attribute."""
+        n = self.n
+        self.__dict__.update({name: col[:n] for name, col in self._cols.items()})
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k not in self._cols}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._expose()
 
     def add(self, **values) -> np.ndarray:
         """Append rows; each keyword is a column (array or scalar). Returns their positions."""
         k = len(next(v for v in values.values() if np.ndim(v) > 0))
         self._reserve(self.n + k)
-        idx = np.arange(self.n, self.n + k)
+        rows = slice(self.n, self.n + k)
         for name, (dtype, fill) in self._fields.items():
-            self._cols[name][idx] = values.get(name, fill)
-        self._cols["id"][idx] = np.arange(self.next_id, self.next_id + k)
+            self._cols[name][rows] = values.get(name, fill)
+        self._cols["id"][rows] = np.arange(self.next_id, self.next_id + k)
         self.n += k
         self.next_id += k
-        return idx
+        self._expose()
+        return np.arange(rows.start, rows.stop)
 
     def _reserve(self, size: int) -> None:
         cap = len(self._cols["id"])
@@ -56,6 +67,7 @@ class ColumnStore:
             col[: len(keep)] = col[keep]
             col[len(keep): self.n] = fill
         self.n = len(keep)
+        self._expose()
 
     def rows_of(self, ids: np.ndarray) -> np.ndarray:
         """Current positions of rows by id (-1 for rows no longer held)."""

@@ -29,7 +29,7 @@ def demand_model(ch, homes, params, week=0, foster_base=(0, 0, 0), supported_bas
         streams={"care": np.random.default_rng(1), "arrivals": np.random.default_rng(2)}, flows=flows(),
         foster_base=np.asarray(foster_base, float), supported_base=np.asarray(supported_base, float),
         cla_total=np.asarray(cla_total, float), scale=params.run.scale,
-        la_table=pd.DataFrame({"cla_uasc_2024": np.ones(N_LA)}))  # UASC shared equally by the three
+        uasc_weights=np.full(N_LA, 1 / N_LA))  # UASC shared equally by the three
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from types import SimpleNamespace
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from handmade import GEO, N_LA, REGION_OF_LA, flows, levers, make_children, make_homes
@@ -150,7 +149,7 @@ def test_entrants_go_where_margins_beat_the_target():
     fl.region["private_cost"][week - 13:week, 0] = 55.0
     fl.region["private_revenue"][week - 13:week, 2] = 100.0  # London: no margin
     fl.region["private_cost"][week - 13:week, 2] = 100.0
-    m = SimpleNamespace(params=p, flows=fl, week=week, scale=p.run.scale, la_table=pd.DataFrame({"pop_0_17": [100.0, 300.0, 600.0]}),
+    m = SimpleNamespace(params=p, flows=fl, week=week, scale=p.run.scale, pop_0_17=np.array([100.0, 300.0, 600.0]),
                         geo=GEO, levers=levers(p), region_of_la=REGION_OF_LA, n_la=N_LA)
     np.testing.assert_allclose(entry_weights(m), [0.1 * 1.5, 0.3 * 1.5, 0.0])
     m.week = 50  # no revenue in the last quarter: every region is judged at the target margin

@@ -107,3 +107,15 @@ def test_homes_free_places_only_when_active_and_blocks_clear():
     assert h.block_buyer.tolist() == [NO_BUYER, 1, NO_BUYER] and h.block_places.tolist() == [0, 1, 0]
     h.clear_blocks()
     assert (h.block_buyer == NO_BUYER).all() and (h.block_places == 0).all()
+
+
+def test_a_pickled_store_keeps_live_columns():
+    import pickle
+
+    ch = Children(capacity=4)
+    ch.add(la=np.array([0, 1, 2]), status=np.array([1, 2, 1]))
+    copy = pickle.loads(pickle.dumps(ch))
+    copy.status[0] = 4
+    assert copy._cols["status"][0] == 4 and ch.status[0] == 1
+    copy.add(la=np.array([3]))
+    assert copy.n == 4 and copy.la.tolist() == [0, 1, 2, 3]
