@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import data
 from ..arrays import popcount, rank_by_group
 from ..state import FOSTER, GONE, HOME, N_NEEDS, SUPPORTED, WAITING, draw_needs, miles
 from ..time import WEEKS_PER_YEAR

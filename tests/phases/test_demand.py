@@ -3,12 +3,10 @@
 from types import SimpleNamespace
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from handmade import GEO, N_LA, at, flows, levers, make_children, make_homes
 from simmarket.params import Scenario
-from simmarket.phases import demand
 from simmarket.phases.demand import (arrive_and_leave, break_down, end_home_placements, enter_care, fit_capacity)
 from simmarket.state import FOSTER, GONE, HOME, SUPPORTED, WAITING
 from simmarket.time import WEEKS_PER_YEAR
@@ -30,11 +28,6 @@ def demand_model(ch, homes, params, week=0, foster_base=(0, 0, 0), supported_bas
         foster_base=np.asarray(foster_base, float), supported_base=np.asarray(supported_base, float),
         cla_total=np.asarray(cla_total, float), scale=params.run.scale,
         uasc_weights=np.full(N_LA, 1 / N_LA))  # UASC shared equally by the three
-
-
-@pytest.fixture
-def three_authority_uasc():
-    """Unaccompanied children are shared by the model's authority table (see demand_model)."""
 
 
 def test_fit_capacity_fills_places_in_order_within_each_authority():
@@ -63,7 +56,7 @@ def test_fit_capacity_against_a_reference(seed):
     assert used.tolist() == (used0 + np.bincount(la[fits], minlength=5)).tolist()
 
 
-def test_children_turning_18_leave_care_and_free_their_place(three_authority_uasc):
+def test_children_turning_18_leave_care_and_free_their_place():
     p = P.replace(**QUIET)
     almost = 18 - 0.5 / WEEKS_PER_YEAR
     ch = make_children(la=[0, 1, 2, 1], age=[almost, 17.5, almost, almost], status=[HOME, HOME, FOSTER, WAITING],
@@ -130,7 +123,7 @@ def test_planned_endings_step_down_where_there_is_room_or_leave_care():
     assert np.all(ch.home[moved] == -1) and np.all(ch.start1[(ch.status == FOSTER) | (ch.status == SUPPORTED)] == 2)
 
 
-def test_entrants_go_to_foster_or_supported_places_while_they_last_and_the_rest_need_a_home(three_authority_uasc):
+def test_entrants_go_to_foster_or_supported_places_while_they_last_and_the_rest_need_a_home():
     p = P.replace(**{**QUIET, "demand.entry_rate_per_cla_year": 5.0, "demand.direct_residential_share": 0.0,
                      "demand.entry_age_12plus_share": 1.0})
     old = make_children(la=[0, 0], status=FOSTER, residential=False)  # two of authority 0's places are taken
@@ -158,7 +151,7 @@ def test_entrants_go_to_foster_or_supported_places_while_they_last_and_the_rest_
     assert np.all(d <= GEO.radius[la] + 1e-6)
 
 
-def test_direct_entrants_need_a_home_at_once(three_authority_uasc):
+def test_direct_entrants_need_a_home_at_once():
     p = P.replace(**{**QUIET, "demand.entry_rate_per_cla_year": 5.0, "demand.direct_residential_share": 1.0,
                      "demand.entry_age_12plus_share": 1.0})
     m = demand_model(make_children(la=[0], status=FOSTER), make_homes(), p, cla_total=(300, 300, 300),
@@ -170,7 +163,7 @@ def test_direct_entrants_need_a_home_at_once(three_authority_uasc):
     assert m.flows.la["need_direct"][0].sum() == len(new)
 
 
-def test_fostered_children_come_to_need_a_home(three_authority_uasc):
+def test_fostered_children_come_to_need_a_home():
     n = 8000
     p = P.replace(**{**QUIET, "demand.residential_need_per_year": 2.0})
     ch = make_children(la=1, status=FOSTER, residential=False, age=np.where(np.arange(n) % 2, 14.0, 8.0),
