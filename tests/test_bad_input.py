@@ -322,7 +322,8 @@ def test_an_earlier_result_folder_is_replaced_but_user_files_never_are(tmp_path,
     (tmp_path / "res" / "stale.txt").write_text("from the earlier run")
     again = CliRunner().invoke(main, argv)
     assert again.exit_code == 0, again.output
-    assert sorted(p.name for p in (tmp_path / "res").iterdir()) == ["manifest.json", "summary.json", "timeseries.parquet"]
+    assert sorted(p.name for p in (tmp_path / "res").iterdir()) == [
+        "by_authority.csv", "manifest.json", "summary.json", "timeseries.parquet", "yearly.parquet"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 

@@ -25,7 +25,7 @@ from simmarket.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = 'name = "t"\n[run]\nyears = {years}\nseeds = {seeds}\nscale = 0.5\n'
-FILES = {"manifest.json", "summary.json", "timeseries.parquet"}
+FILES = {"by_authority.csv", "manifest.json", "summary.json", "timeseries.parquet", "yearly.parquet"}
 
 
 def _scenario(tmp: Path, years: int = 1, seeds: int = 1) -> Path:
