@@ -30,8 +30,6 @@ EARLIER_PLACEMENT_MAX_WEEKS = 52
 PIPELINE_EXTRA_WEEKS = 8  # the pipeline is seeded from this long before the longest registration delay (prior)
 
 
-
-
 def place_authorities(m) -> None:
     """The simulated authorities and what the run's scale means (data/scaling.py).
 
