@@ -97,8 +97,8 @@ def load_targets() -> dict:
         return tomllib.load(fh)
 
 
-def uasc_weights(table: pd.DataFrame | None = None) -> np.ndarray:
-    """Share of UASC arrivals looked after by each authority of the table (default: England's),
-    after the national transfer scheme."""
-    w = (load_authorities() if table is None else table)["cla_uasc_2024"].to_numpy(float)
+def uasc_weights(table: pd.DataFrame) -> np.ndarray:
+    """Share of UASC arrivals looked after by each authority of the table, after the national
+    transfer scheme."""
+    w = table["cla_uasc_2024"].to_numpy(float)
     return w / w.sum()

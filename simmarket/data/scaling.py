@@ -65,7 +65,7 @@ def _merge(la: pd.DataFrame, group: np.ndarray, n_groups: int) -> tuple[pd.DataF
         out[c] = (la[c] * w).groupby(g).sum() / pd.Series(w, index=la.index).groupby(g).sum()
     flags = [c for c in la.columns if la[c].dtype == bool]
     out[flags] = la[flags].groupby(g).any()
-    first = la.groupby(g).head(1).set_index(g[la.groupby(g).head(1).index])
+    first = la[["la_code", "region"]].groupby(g).first()  # members are in ONS order
     out["la_code"] = first["la_code"]
     out["region"] = first["region"]
     out["la_name"] = la.groupby(g)["la_name"].agg(lambda names: " + ".join(names))

@@ -83,11 +83,10 @@ def review_owners(m, rev: np.ndarray, cost: np.ndarray) -> None:
         return
     books = m.owner_books
     books.append((owners.revenue_to_date.copy(), owners.cost_to_date.copy()))
-    rev_then, cost_then = books[0] if len(books) > REVIEWS_PER_YEAR else (np.zeros(0), np.zeros(0))
-    if len(books) > REVIEWS_PER_YEAR:
-        books.popleft()
+    # the books a year ago (none in the first year); indebted owners all exist from the start
+    then = books.popleft() if len(books) > REVIEWS_PER_YEAR else None
     for prov in m.indebted_providers:
         i = prov.index
-        prov.revenue_12m = owners.revenue_to_date[i] - (rev_then[i] if i < len(rev_then) else 0.0)
-        prov.cost_12m = owners.cost_to_date[i] - (cost_then[i] if i < len(cost_then) else 0.0)
+        prov.revenue_12m = owners.revenue_to_date[i] - (then[0][i] if then is not None else 0.0)
+        prov.cost_12m = owners.cost_to_date[i] - (then[1][i] if then is not None else 0.0)
     m.indebted_providers.do("review")
