@@ -94,11 +94,10 @@ def _series_panel(ax, bc, target) -> None:
                         label="model, 5th-95th percentile of seeds")
         ax.plot(path["year"], path["mean"] * k, color="#1f77b4", marker=".", label="model mean")
     rows = bc.table[bc.table["target"] == target.name]
-    obs = rows["observed"].to_numpy(float) * k
-    err = [obs - rows["band_low"].to_numpy(float) * k, rows["band_high"].to_numpy(float) * k - obs]
-    colours = np.where(rows["in_band"], "#1b7837", "#c51b7d")
-    for x, y, lo, hi, c in zip(rows["year"], obs, *err, colours):
-        ax.errorbar(x, y, yerr=[[lo], [hi]], fmt="s", color=c, capsize=4, ms=5)
+    for r in rows.itertuples():
+        c = "#1b7837" if r.in_band else "#c51b7d"
+        ax.plot([r.year, r.year], [r.band_low * k, r.band_high * k], color=c, lw=1.5, marker="_", ms=9)
+        ax.plot([r.year], [r.observed * k], "s", color=c, ms=5)
     if target.start_level is not None:
         ax.plot([target.start_level_year()], [target.start_level * k], "o", mfc="none", color="#555555",
                 label=f"{_season(target.start_level_year())} level (not judged)")
@@ -116,8 +115,9 @@ def _growth_panel(ax, bc, target) -> None:
         ax.plot([0], [row.observed], "s", color="#333333", label="observed (implied)")
     if np.isfinite(row.model_mean):
         colour = "#1b7837" if row.in_band else "#c51b7d"
-        ax.errorbar([0], [row.model_mean], yerr=[[row.model_mean - row.p05], [row.p95 - row.model_mean]], fmt="o",
-                    color=colour, capsize=4, label="model mean, 90% interval")
+        yerr = [[max(row.model_mean - row.p05, 0)], [max(row.p95 - row.model_mean, 0)]]
+        ax.errorbar([0], [row.model_mean], yerr=yerr, fmt="o", color=colour, capsize=4,
+                    label="model mean, 90% interval")
     first, last = target.growth_years()
     ax.set_xticks([0], [f"{last} / {first}"])
     ax.set_xlim(-1, 1)
