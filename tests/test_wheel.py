@@ -47,6 +47,12 @@ def test_the_wheel_ships_every_scenario_and_sweep(site):
         assert (shipped / source.relative_to(ROOT / "scenarios")).read_bytes() == source.read_bytes()
 
 
+def test_the_wheel_ships_the_data_files(site):
+    shipped = site / "site" / "simmarket" / "data"
+    for name in ("history_targets.toml", "targets.toml", "local_authorities.csv", "childrens_homes_2025.csv"):
+        assert (shipped / name).read_bytes() == (ROOT / "simmarket" / "data" / name).read_bytes(), name
+
+
 def test_named_baseline_runs_from_a_wheel_outside_the_checkout(site):
     main = "import sys; from simmarket.cli import main; sys.argv[0] = 'simmarket'; main()"
     cli = _python(site, "-c", main, "run", "baseline", "--years", "1", "--seeds", "2", "--out", "out")

@@ -1,4 +1,4 @@
-"""The shipped real data: authorities, children's homes and calibration targets.
+"""The shipped real data: authorities, children's homes, calibration and history targets.
 
 Everything the model reads from disk comes through this module. Suppressed cells in the
 authority table are imputed here (see `load_authorities`); nothing is edited by hand.
@@ -94,6 +94,13 @@ def start_homes() -> pd.DataFrame:
 def load_targets() -> dict:
     """Calibration targets (targets.toml): metric key -> value, band, source, description."""
     with _path("targets.toml").open("rb") as fh:
+        return tomllib.load(fh)
+
+
+@lru_cache(maxsize=None)
+def load_history_targets() -> dict:
+    """Backcast targets (history_targets.toml): series name -> metric, years, values, bands, source."""
+    with _path("history_targets.toml").open("rb") as fh:
         return tomllib.load(fh)
 
 

@@ -8,6 +8,7 @@ sensitivity analysis.
     outputs.py      result folders written atomically, summary.json, manifest.json
     compare.py      scenarios on paired seeds: arms, runs, paired differences (comparison.csv)
     calibrate.py    the calibration year against the targets, and the fit
+    backcast.py     a run's years against the history targets (the backcast table)
     space.py        sweep files: typed parameters, design, outcomes
     design.py       the points of a design (grid, lhs, sobol, morris, table)
     sweep.py        the sweep runner over any executor, local and Dask backends
