@@ -113,7 +113,10 @@ def load_authority_history() -> pd.DataFrame:
             impute_settings(part, "cla_total", lambda s: f"cla_{s}")
             impute_uasc(part, "cla_uasc")
         years.append(part)
-    return pd.concat(years, ignore_index=True)
+    h = pd.concat(years, ignore_index=True)
+    flags = [c for c in h.columns if c.endswith("_imputed")]
+    h[flags] = h[flags].fillna(False).astype(bool)  # 2019: nothing imputed
+    return h
 
 
 @lru_cache(maxsize=None)
@@ -164,6 +167,13 @@ def start_homes(year: int = START_DATE.year) -> pd.DataFrame:
     homes = load_homes_history()
     keep = (homes["march_year"] == year) & ~homes["short_breaks_only"]
     return homes[keep].reset_index(drop=True)
+
+
+@lru_cache(maxsize=None)
+def load_national_series() -> pd.DataFrame:
+    """National totals at each 31 March 2019-2025, indexed by march_year (history/README.md)."""
+    with _path("history/national_series.csv").open("rb") as fh:
+        return pd.read_csv(fh).set_index("march_year")
 
 
 @lru_cache(maxsize=None)
