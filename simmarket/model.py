@@ -21,7 +21,7 @@ from .params import Scenario
 from .phases import accounts, clearing, commissioning, demand, entry_exit, escalation, staffing
 from .policy import PolicySchedule
 from .state import Children, FlowBook, Homes, Owners
-from .time import WEEKS_PER_YEAR
+from .time import WEEKS_PER_YEAR, start_date
 
 STREAMS = ("arrivals", "care", "staff", "market", "supply")
 COMPACT_EVERY_WEEKS = 4  # drop the rows of children who have left care this often (speed)
@@ -38,6 +38,7 @@ class PlacementMarket(mesa.Model):
         self.params = params or Scenario()
         self.week = 0
         self.horizon = self.params.run.years * WEEKS_PER_YEAR
+        self.start_date = start_date(self.params.run.start_year)  # week 0: the market at this 31 March
         start.place_authorities(self)  # la_table, geo, n_la, region_of_la, la_scale, scale
         self.children, self.homes, self.owners = Children(capacity=120_000), Homes(), Owners()
         self.flows = FlowBook(self.horizon, self.n_la, len(REGIONS))

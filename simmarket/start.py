@@ -1,7 +1,7 @@
-"""The start state: England's market at 31 March 2024, built from the shipped data.
+"""The start state: England's market at 31 March of the run's start year, from the shipped data.
 
-Authorities and their looked-after children, the homes registered by then with their owners,
-and the projects already in planning or registration. The stock of children in homes is placed
+Authorities and their looked-after children that year (data/history/), the homes active that day
+with their owners, and the projects already in planning or registration. The stock of children in homes is placed
 by the same clearing the weeks use (most complex first), never copied.
 """
 
@@ -20,7 +20,7 @@ from .policy import Levers, rcc_membership
 from .rules import staff_target
 from .state import ACTIVE, FOSTER, Geography, HOME, NEVER, PRIVATE, SECTOR_CODES, SUPPORTED, WAITING, draw_home_traits
 
-INITIAL_MATCH_ROUNDS = 30  # search weeks allowed to place the March 2024 stock (prior)
+INITIAL_MATCH_ROUNDS = 30  # search weeks allowed to place the start's stock (prior)
 INITIAL_MANAGER_SHARE = 0.82  # homes with a registered manager, March 2024 (NAO25 2.14: 81% in 2025)
 FOSTER_AGES = ((0, 5, 0.2), (5, 10, 0.22), (10, 16, 0.4), (16, 18, 0.18))  # DfE CLA 2024 age mix (approx.)
 HOME_AGES = ((8, 12, 0.06), (12, 16, 0.54), (16, 18, 0.40))  # children in homes are mostly 12-17 (DfE CLA 2024, approx.)
@@ -38,12 +38,13 @@ def place_authorities(m) -> None:
     about 1/s, each given s times its members' children and homes, on a map shrunk by sqrt(s):
     authorities about England's size, at England's density. m.la_scale multiplies each simulated
     authority's data; m.scale is the share of England's market simulated (it scales national
-    flows: UASC arrivals, new-home projects, capital).
+    flows: UASC arrivals, new-home projects, capital). The table holds the start year's children
+    (data.start_authorities); the groups are the same in every start year.
     """
-    s = m.params.run.scale
-    m.la_table, m.group_of_la = authorities_at_scale(s)
+    s, year = m.params.run.scale, m.params.run.start_year
+    m.la_table, m.group_of_la = authorities_at_scale(s, year)
     m.la_scale = m.scale = s
-    m.geo = Geography.from_authorities(m.la_table, min(s, 1.0) ** 0.5, data.load_authorities(), m.group_of_la)
+    m.geo = Geography.from_authorities(m.la_table, min(s, 1.0) ** 0.5, data.start_authorities(year), m.group_of_la)
     m.n_la = m.geo.n
     m.region_of_la = m.geo.region
 
@@ -62,9 +63,9 @@ def create_authorities(m) -> None:
     forward = m.rng.random(m.n_la) < m.params.commissioning.forward_plan_share
     agents = [LocalAuthority(m, i, row, bool(forward[i])) for i, row in cols.iterrows()]
     m.authorities = m.agents_by_type[LocalAuthority]
-    m.foster_base = cols["cla_foster_2024"].to_numpy(float) * s
-    m.supported_base = cols["cla_supported_accommodation_2024"].to_numpy(float) * s
-    m.cla_total = cols["cla_total_2024"].to_numpy(float) * s
+    m.foster_base = cols["cla_foster"].to_numpy(float) * s
+    m.supported_base = cols["cla_supported_accommodation"].to_numpy(float) * s
+    m.cla_total = cols["cla_total"].to_numpy(float) * s
     m.levers = Levers.neutral(m.params, np.array([a.unregistered_after_weeks for a in agents], float))
 
 
@@ -72,7 +73,7 @@ def _start_stock(m):
     """The homes of the start state in the simulated authorities, each copied floor(la_scale)
     times plus one with the remainder."""
     s = m.la_scale
-    start = data.start_homes().copy()
+    start = data.start_homes(m.params.run.start_year).copy()
     england = data.load_authorities()["la_code"]
     start["member"] = pd.Index(england).get_indexer(start["la_code"])  # the home's own authority
     start["la_code"] = m.geo.codes[m.group_of_la[start["member"]]]  # the simulated authority it is in
@@ -86,7 +87,7 @@ def create_owners(m, start) -> np.ndarray:
     owner_sector = start.drop_duplicates("owner").set_index("owner")["sector"]
     for name in sorted(start["owner"].unique()):
         m.new_provider(name, SECTOR_CODES[owner_sector[name]])
-    homes_per_owner = data.start_homes()["owner"].value_counts()  # England's, whatever the scale
+    homes_per_owner = data.start_homes(m.params.run.start_year)["owner"].value_counts()  # England's, whatever the scale
     for p in m.providers:
         m.owners.indebted[p.index] = p.sector == PRIVATE and homes_per_owner.get(p.name, 0) >= INDEBTED_MIN_HOMES
     # only highly indebted owners can fail (agents.Provider.review); entrants start debt-free
@@ -152,7 +153,7 @@ def _count(rng, expected: np.ndarray, scale: float) -> np.ndarray:
 
 
 def create_children(m) -> None:
-    """The March 2024 stock: foster and supported placements, then homes by matching."""
+    """The start's stock: foster and supported placements, then homes by matching."""
     rng, s = m.rng, m.la_scale
     at = np.arange(m.n_la)
     la = np.repeat(at, _count(rng, m.foster_base, s))
@@ -160,7 +161,7 @@ def create_children(m) -> None:
     la = np.repeat(at, _count(rng, m.supported_base, s))
     span = LEAVING_AGE - SUPPORTED_MIN_AGE
     add_children(m, la, SUPPORTED_MIN_AGE + span * rng.random(len(la)), status=SUPPORTED)
-    la = np.repeat(at, _count(rng, m.la_table["cla_childrens_homes_2024"].to_numpy(float) * s, s))
+    la = np.repeat(at, _count(rng, m.la_table["cla_childrens_homes"].to_numpy(float) * s, s))
     idx = add_children(m, la, draw_ages(rng, len(la), HOME_AGES), status=WAITING, residential=True)
     ch = m.children
     ch.need_since[idx] = 0
@@ -171,7 +172,7 @@ def create_children(m) -> None:
 
 
 def place_initial_stock(m, idx: np.ndarray) -> None:
-    """Place the March 2024 stock through the market, widening the search round by round.
+    """Place the start's stock through the market, widening the search round by round.
 
     The stock built up over years, the hardest placements first into the homes equipped for
     them, so the most complex children are matched first, each group over several rounds.

@@ -99,7 +99,7 @@ def test_start_state_comes_from_the_data():
     homes = data.start_homes()
     ordinary = homes[homes.provision_type == "childrens_home"]
     v = metrics.compute(m, window=(0, 1))
-    assert v["homes_total"] == len(ordinary)  # 3,146 ordinary homes registered by March 2024
+    assert v["homes_total"] == len(ordinary)  # 3,292 ordinary homes at 31 March 2024, the real stock
     assert v["places_total"] == ordinary.places.sum()
     la = data.load_authorities()
     assert abs(v["children_in_foster_care"] - la.cla_foster_2024.sum()) < 1

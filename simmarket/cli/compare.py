@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from ..time import start_date, year_span
 from .common import all_failed, fail_input, load_scenario, progress_bar, some_failed
 
 
@@ -64,7 +65,7 @@ def command(scenarios, seeds, seed, years, sets, out, workers):
                                                for name, seed, f in failures])
 
     click.echo(f"compare: {len(arms)} scenarios x {len(arms[0].results)} seeds x {run.years} years in {seconds:.1f} s "
-               f"(final year: April {2023 + run.years} to March {2024 + run.years})")
+               f"(final year: {year_span(run.years, start_date(run.start_year))})")
     click.echo(terminal_table(table, arms[0].name))
     click.echo(f"\nResults: {out}")
     if failed:

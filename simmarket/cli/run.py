@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from ..time import start_date, year_span
 from .common import (all_failed, default_scenario, load_scenario, out_option, progress_bar, sets_option,
                      some_failed, warn_extremes, workers_option)
 
@@ -25,7 +26,7 @@ def check_option(f):
 def run_options(f):
     f = click.option("--seeds", type=int, help="number of seeds (replications)")(f)
     f = click.option("--seed", type=int, help="root seed")(f)
-    f = click.option("--years", type=int, help="simulated years from March 2024")(f)
+    f = click.option("--years", type=int, help="simulated years from 31 March of run.start_year")(f)
     f = sets_option(f)
     f = out_option(f)
     return workers_option(f)
@@ -54,7 +55,7 @@ def command(scenario, seeds, seed, years, sets, out, workers, check):
     with atomic_dir(out) as tmp:
         summary = results.write_into(tmp)
     click.echo(f"{sc.name}: {len(results.runs)} seeds x {sc.run.years} years in {results.seconds:.1f} s "
-               f"(final year: April {2023 + sc.run.years} to March {2024 + sc.run.years})")
+               f"(final year: {year_span(sc.run.years, start_date(sc.run.start_year))})")
     click.echo(summary_table(summary))
     click.echo(f"\nResults: {out}")
     if failed:

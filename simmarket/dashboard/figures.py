@@ -17,7 +17,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..metrics import METRICS, Metric, per_authority
 from ..state import ACTIVE
-from ..time import START_DATE, START_YEAR, decimal_year
+from ..time import START_DATE, decimal_year
 from .canvas import DPI, Canvas, Sticky
 from .market_week import MarketWeek
 from .model import day_month_year
@@ -180,7 +180,7 @@ class MapView:
             self.cbar.set_label(colour_label(METRICS[metric]))
         self.las.set_clim(lo, hi)
         self.empty.set_offsets(np.c_[geo.x[~ok], geo.y[~ok]].reshape(-1, 2) / 1000)
-        self.title.set_text(f"{METRICS[metric].title}, by authority\nweek {model.week} ({day_month_year(model.week)})")
+        self.title.set_text(f"{METRICS[metric].title}, by authority\nweek {model.week} ({day_month_year(model.week, model.start_date)})")
         self.layout = (metric, lo, hi)
         return self.fig
 
@@ -267,8 +267,8 @@ class TrendsView:
     week only the lines are drawn.
     """
 
-    def __init__(self, years: int):
-        self.years = years
+    def __init__(self, years: int, start=START_DATE):
+        self.years, self.start = years, start
         fig = Figure(figsize=(13.0, 5.6), dpi=DPI)
         self.axes = fig.subplots(2, 4, sharex=True)
         fig.subplots_adjust(left=0.055, right=0.99, top=0.86, bottom=0.1, wspace=0.32, hspace=0.3)
@@ -277,7 +277,7 @@ class TrendsView:
         for ax, panel in zip(self.axes.ravel(), PANELS):
             self._draw_axis(ax, panel)
         for ax in self.axes[1]:
-            ax.set_xlabel(f"year (from {START_DATE.day} {START_DATE:%B %Y})", fontsize=9)
+            ax.set_xlabel(f"year (from {start.day} {start:%B %Y})", fontsize=9)
         handles = [Line2D([], [], color=RUN_COLOUR, lw=1.6, label="this run"),
                    Line2D([], [], **BASE_STYLE, label=BASE_LABEL)]
         self.suptitle = fig.suptitle("", fontsize=11, x=0.01, ha="left")
@@ -299,11 +299,12 @@ class TrendsView:
             runs += ax.plot([], [], color=colour, lw=1.6, label=series_label(col, smooth))
         self.run_lines.append(runs)
         self.base_lines.append(bases)
-        x_end = START_YEAR + self.years
-        ticks = np.arange(np.ceil(START_YEAR), x_end + 1e-9, 1 if self.years <= 6 else 2)
+        x0 = decimal_year(0, self.start)
+        x_end = x0 + self.years
+        ticks = np.arange(np.ceil(x0), x_end + 1e-9, 1 if self.years <= 6 else 2)
         ax.set_title(panel.heading, fontsize=10)
         ax.set_ylabel(panel.unit, fontsize=9)
-        ax.set_xlim(START_YEAR, x_end)
+        ax.set_xlim(x0, x_end)
         ax.set_xticks(ticks, [f"{t:.0f}" for t in ticks])
         ax.yaxis.set_major_locator(MaxNLocator(5))
         ax.grid(alpha=0.25)
@@ -342,9 +343,9 @@ class TrendsView:
 
 
 def timeseries_figure(df: pd.DataFrame, base: pd.DataFrame | None, years: int, scale: float,
-                      base_label: str = BASE_LABEL) -> bytes:
-    """The trends for a finished series, as PNG bytes."""
-    view = TrendsView(years)
+                      base_label: str = BASE_LABEL, start=START_DATE) -> bytes:
+    """The trends for a finished series (a run that starts at `start`), as PNG bytes."""
+    view = TrendsView(years, start)
     view.update(df, base, scale, base_label)
     return view.png()
 

@@ -35,7 +35,7 @@ LEVER_TABLE: tuple[Lever, ...] = (
     Lever("run.scale", "Model scale (share of England)", "1.0 models all of England; a smaller scale is a sample "
           "of it (faster). Counts on the charts are for the modelled share.", None, 1.0, 0.25),
     Lever("run.years", "Years to simulate (years)",
-          f"How long a run lasts, from {START_DATE.day} {START_DATE:%B %Y}.", 1, 10, 1),
+          f"How long a run lasts, from {START_DATE.day} {START_DATE:%B %Y} (the scenario's run.start_year).", 1, 10, 1),
     Lever("rcc.membership", "Who joins an RCC",
           "none: no cooperatives; regions: one RCC per region; national_20: about twenty RCCs across England; "
           "pilots: a few pilot cooperatives.", choices=("none", "regions", "pilots", "national_20")),

@@ -3,13 +3,14 @@ and that keeps a record of each week's market (referrals, offers, bidding) for t
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import pandas as pd
 
 from ..experiment import SeedSpec
 from ..model import PlacementMarket
-from ..time import decimal_year, week_date
+from ..time import START_DATE, decimal_year, week_date
 from .levers import build_scenario, load_scenario, values_of
 from .market_week import MarketWeek, market_week
 
@@ -59,15 +60,15 @@ class DashboardMarket(PlacementMarket):
         if hist:
             df = df.join(pd.DataFrame(hist, index=range(1, len(hist) + 1)), how="left")
         df.index.name = "week"
-        df["year"] = decimal_year(df.index.to_numpy())
+        df["year"] = decimal_year(df.index.to_numpy(), self.start_date)
         return df
 
     @property
     def date(self) -> str:
-        return day_month_year(self.week)
+        return day_month_year(self.week, self.start_date)
 
 
-def day_month_year(week: int) -> str:
-    """The date at the end of a simulated week, as '7 Apr 2024'."""
-    d = week_date(week)
+def day_month_year(week: int, start: dt.date = START_DATE) -> str:
+    """The date at the end of a simulated week of a run that starts at `start`, as '7 Apr 2024'."""
+    d = week_date(week, start)
     return f"{d.day} {d:%b %Y}"

@@ -174,7 +174,7 @@ def MapPanel(model: DashboardMarket, metric: solara.Reactive[str], week: int, ti
 def TrendsPanel(model: DashboardMarket, week: int, timings: dict):
     base = baseline_of(model)
     done = base.done.is_set()  # the baseline fills in as the student steps
-    view = solara.use_memo(lambda: F.TrendsView(model.params.run.years), [model])
+    view = solara.use_memo(lambda: F.TrendsView(model.params.run.years, model.start_date), [model])
 
     def draw():
         t0 = time.perf_counter()

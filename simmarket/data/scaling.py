@@ -17,14 +17,20 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from . import REGIONS, load_authorities
+from ..time import START_DATE
+from . import REGIONS, start_authorities
 
 
-@lru_cache(maxsize=8)
-def authorities_at_scale(scale: float) -> tuple[pd.DataFrame, np.ndarray]:
-    """The simulated authorities' table (ONS order of their first member) and, for each of
-    England's authorities in ONS order, the row of the simulated authority it belongs to."""
-    la = load_authorities()
+@lru_cache(maxsize=16)
+def authorities_at_scale(scale: float, year: int = START_DATE.year) -> tuple[pd.DataFrame, np.ndarray]:
+    """The simulated authorities' table at 31 March of the start year `year` (start_authorities;
+    ONS order of their first member) and, for each of England's authorities in ONS order, the row
+    of the simulated authority it belongs to.
+
+    The groups are formed on the March 2024 sizes whatever the start year, so a simulated
+    authority is the same set of England's authorities in every run (by_authority.csv, cooperatives).
+    """
+    la = start_authorities(year)
     if scale >= 1:
         return la, np.arange(len(la))
     group = np.empty(len(la), np.int64)

@@ -49,12 +49,13 @@ class Arm:
 
 def align(scenarios: list[Scenario], seeds: int | None = None, root: int | None = None,
           years: int | None = None) -> list[Scenario]:
-    """Give every scenario the base's (or the given) seeds, root seed, years and scale."""
+    """Give every scenario the base's (or the given) seeds, root seed, years, scale and start year."""
     base = scenarios[0].run
     common = {"run.seeds": seeds or base.seeds,
               "run.root_seed": base.root_seed if root is None else root,
               "run.years": years or base.years,
-              "run.scale": base.scale}
+              "run.scale": base.scale,
+              "run.start_year": base.start_year}
     return [s.replace(**common) for s in scenarios]
 
 
@@ -62,7 +63,7 @@ def alignment_notes(loaded: list[Scenario], aligned: list[Scenario]) -> list[str
     """One line per run setting of a scenario file that the comparison replaced."""
     notes = []
     for before, after in zip(loaded[1:], aligned[1:]):
-        for key in ("seeds", "root_seed", "years", "scale"):
+        for key in ("seeds", "root_seed", "years", "scale", "start_year"):
             old, new = getattr(before.run, key), getattr(after.run, key)
             if old != new:
                 notes.append(f"{before.name}: run.{key} = {old} replaced by {new} so that all scenarios pair")
@@ -198,4 +199,4 @@ def timeseries(arm: Arm) -> pd.DataFrame:
 def subtitle(arms: list[Arm]) -> str:
     run = arms[0].scenario.run
     scale = f", model at {run.scale:g} of England's scale" if run.scale != 1 else ""
-    return f"{run.seeds} paired seeds, {run.years} years from 31 March 2024{scale}"
+    return f"{run.seeds} paired seeds, {run.years} years from 31 March {run.start_year}{scale}"

@@ -77,6 +77,7 @@ def summarise(scenario: Scenario, results) -> dict:
         "scenario": scenario.name,
         "seeds": [r.seed.spawn_key[-1] for r in results],
         "years": scenario.run.years,
+        "start_year": scenario.run.start_year,
         "scale": scenario.run.scale,
         "counts": COUNTS_NOTE if scenario.run.scale != 1 else "England's",
         "metrics": {k: stats([r.metrics[k] for r in results]) for k in METRICS},

@@ -29,9 +29,10 @@ NATIONAL = "national"
 ID_COLUMNS = ("seed", "year", "year_end", "level", "scope")
 
 
-def year_end(year: int) -> dt.date:
-    """The 31 March that ends simulated year `year` (1 = April 2024 to March 2025)."""
-    return START_DATE.replace(year=START_DATE.year + year)
+def year_end(year: int, start: dt.date = START_DATE) -> dt.date:
+    """The 31 March that ends simulated year `year` of a run that starts at `start` (from the
+    baseline's 31 March 2024, year 1 is April 2024 to March 2025)."""
+    return start.replace(year=start.year + year)
 
 
 class YearRecorder:
@@ -55,7 +56,7 @@ class YearRecorder:
                           index=range(len(codes)))
         frame = pd.concat([part, la], ignore_index=True).astype(float)
         levels = [NATIONAL] + ["region"] * len(REGIONS) + ["authority"] * len(codes)
-        ids = pd.DataFrame({"seed": self.seed, "year": year, "year_end": year_end(year),
+        ids = pd.DataFrame({"seed": self.seed, "year": year, "year_end": year_end(year, model.start_date),
                             "level": levels, "scope": [NATIONAL, *REGIONS, *codes]})
         self.parts.append(pd.concat([ids, frame], axis=1))
         self.seconds += time.perf_counter() - t0

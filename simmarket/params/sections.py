@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..data import REGIONS
+from ..data import FIRST_START_YEAR, LAST_START_YEAR, REGIONS
+from ..time import START_DATE
 
 RETIRED_MODE = "no effect; [rcc] membership decides which authorities buy through cooperatives"
 
@@ -35,7 +36,10 @@ def P(default, unit: str = "", lo=None, hi=None, doc: str = "", choices=None, re
 
 @dataclass(frozen=True)
 class Run:
-    years: int = P(5, "years", 1, 50, "simulated years from 31 March 2024")
+    years: int = P(5, "years", 1, 50, "simulated years from 31 March of the start year")
+    start_year: int = P(START_DATE.year, "year", FIRST_START_YEAR, LAST_START_YEAR,
+                        "the run starts from the market at 31 March of this year (homes, children by "
+                        "authority and setting from data/history/)")
     seeds: int = P(8, "runs", 1, 1000, "replications (independent seeds)")
     root_seed: int = P(20240331, "", 0, 2**63 - 1, "root of the SeedSequence for all runs")
     scale: float = P(1.0, "x", MIN_SCALE, 10.0,

@@ -1,7 +1,8 @@
 """Regional care cooperative membership: which authorities join which cooperative, and when.
 
 Membership is a pure function of the scenario and the shipped data, so `compare` can measure
-members and non-members identically in every scenario.
+members and non-members identically in every scenario. It is drawn on the March 2024 map and
+sizes whatever the run's start year: a cooperative is a policy's design, the same in every run.
 """
 
 from __future__ import annotations

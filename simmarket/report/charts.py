@@ -17,7 +17,6 @@ from ..metrics import METRICS  # noqa: E402
 from ..time import START_DATE, WEEKS_PER_YEAR  # noqa: E402
 from .run import HEADLINE  # noqa: E402
 
-START = pd.Timestamp(START_DATE)  # week 0: the market's state at 31 March 2024
 COLOURS = ("#222222", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
            "#17becf", "#bcbd22")
 
@@ -27,8 +26,9 @@ SERIES = (("mean_weekly_price_gbp", 1), ("new_placement_mean_weekly_price_gbp", 
           ("children_unregistered", 1))
 
 
-def week_dates(weeks) -> pd.DatetimeIndex:
-    return START + pd.to_timedelta(np.asarray(weeks, int) * 7, unit="D")
+def week_dates(weeks, start=START_DATE) -> pd.DatetimeIndex:
+    """The dates at the end of simulated weeks of a run that starts at `start` (week 0: its 31 March)."""
+    return pd.Timestamp(start) + pd.to_timedelta(np.asarray(weeks, int) * 7, unit="D")
 
 
 def bands(ts: pd.DataFrame, key: str, multiplier: float = 1.0, rolling: int = 1) -> pd.DataFrame:
@@ -40,21 +40,22 @@ def bands(ts: pd.DataFrame, key: str, multiplier: float = 1.0, rolling: int = 1)
                          "p95": wide.quantile(0.95, axis=1)})
 
 
-def plot_timeseries(path: Path, series: dict[str, pd.DataFrame], subtitle: str) -> None:
-    """2x2 panels of weekly metrics; a line (mean over seeds) and a 90% band per scenario."""
+def plot_timeseries(path: Path, series: dict[str, pd.DataFrame], subtitle: str, start=START_DATE) -> None:
+    """2x2 panels of weekly metrics; a line (mean over seeds) and a 90% band per scenario, dated from
+    `start` (the scenarios' common start date)."""
     fig, axes = plt.subplots(2, 2, figsize=(13, 8.5), sharex=True, layout="constrained")
     last_week = max((int(ts["week"].max()) for ts in series.values() if not ts.empty), default=0)
     for ax, (key, roll) in zip(axes.flat, SERIES):
         metric = METRICS[key]
         title, unit, mult = metric.title, metric.unit, metric.scale
         if last_week >= WEEKS_PER_YEAR:
-            ax.axvline(week_dates([last_week - WEEKS_PER_YEAR])[0], color="#888888", linestyle="--",
+            ax.axvline(week_dates([last_week - WEEKS_PER_YEAR], start)[0], color="#888888", linestyle="--",
                        linewidth=1, label="start of the final year (the tables)")
         for i, (name, ts) in enumerate(series.items()):
             if ts.empty or key not in ts:
                 continue
             b = bands(ts, key, mult, roll)
-            x = week_dates(b.index)
+            x = week_dates(b.index, start)
             colour = COLOURS[i % len(COLOURS)]
             ax.fill_between(x, b["p05"], b["p95"], color=colour, alpha=0.15, linewidth=0)
             ax.plot(x, b["mean"], color=colour, linewidth=1.8 if i == 0 else 1.4, label=name)

@@ -13,6 +13,7 @@ from ..params import REGIONS
 from . import charts as compare_charts
 from ..metrics import METRICS, Metric
 from .run import HEADLINE, markdown_table, text_table
+from ..time import start_date, year_span
 
 # metrics shown for RCC members and in the regional highlights
 FOCUS = ("new_placement_mean_weekly_price_gbp", "mean_weekly_price_gbp", "mean_wait_days", "share_over_20_miles",
@@ -142,14 +143,15 @@ def write_report(path, table: pd.DataFrame, scenarios, seeds: int, root: int, ye
     """report.md: what was compared, headline table, members, regions, charts, how to read."""
     base = scenarios[0].name
     others = [s.name for s in scenarios[1:]]
-    final = f"April {2023 + years} to March {2024 + years}"
+    start = start_date(scenarios[0].run.start_year)
+    final = year_span(years, start)
     out = [f"# {', '.join(others)} compared with {base}", "",
            "## What was compared", ""]
     for i, s in enumerate(scenarios):
         role = "base" if i == 0 else "scenario"
         out.append(f"- **{s.name}** ({role}): {s.description or 'no description'}")
     out += ["",
-            f"Each scenario was simulated for {years} years from 31 March 2024 with the same {seeds} seeds "
+            f"Each scenario was simulated for {years} years from {start.day} {start:%B %Y} with the same {seeds} seeds "
             f"(root seed {root}){scale_note}. Results are for the final simulated year, {final}: stocks "
             f"(children, homes, prices, distances) at its end and flows (placements, spend, openings) during "
             f"it. Run time {seconds:.0f} s.", "",
@@ -177,7 +179,8 @@ def write_comparison(folder: Path, arms: list[cmp.Arm], started: str, seconds: f
     table.to_csv(folder / "comparison.csv", index=False)
     names = [a.name for a in arms]
     sub_title = cmp.subtitle(arms)
-    compare_charts.plot_timeseries(folder / "timeseries.png", {a.name: cmp.timeseries(a) for a in arms}, sub_title)
+    compare_charts.plot_timeseries(folder / "timeseries.png", {a.name: cmp.timeseries(a) for a in arms}, sub_title,
+                                   start_date(arms[0].scenario.run.start_year))
     charts = [("timeseries.png", "Weekly price, new-placement price, distance and unregistered use by scenario")]
     if len(arms) > 1:
         compare_charts.plot_differences(folder / "differences.png", table, names[0], names[1:], sub_title)

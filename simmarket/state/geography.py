@@ -87,8 +87,9 @@ class Geography:
     def from_authorities(cls, la: pd.DataFrame, shrink: float = 1.0, members: pd.DataFrame | None = None,
                          group: np.ndarray | None = None) -> "Geography":
         """The authorities' geometry. shrink < 1 shrinks the map by that factor about England's
-        centre (a smaller England at England's density); `members` (England's authorities) and
-        `group` (the simulated authority of each) keep where children and homes are within a group."""
+        centre (a smaller England at England's density); `members` (England's authorities at the
+        start, data.start_authorities) and `group` (the simulated authority of each) keep where
+        children and homes are within a group: children in proportion to each member's `cla_total`."""
         region = la["region"].map({r: i for i, r in enumerate(REGIONS)}).to_numpy(np.int64)
         prices = np.array([HOUSE_PRICE_K[r] for r in REGIONS], float)
         pidx = prices / np.average(prices[region], weights=la["pop_0_17"].to_numpy(float))
@@ -96,7 +97,7 @@ class Geography:
         discs = None
         if members is not None and len(members) != len(la):
             mx, my, mr = _shrunk(members, shrink)
-            discs = Discs.of(mx, my, mr, np.asarray(group), members["cla_total_2024"].to_numpy(float) + 1e-9)
+            discs = Discs.of(mx, my, mr, np.asarray(group), members["cla_total"].to_numpy(float) + 1e-9)
         return cls(codes=la["la_code"].to_numpy(str), names=la["la_name"].to_numpy(str), region=region,
                    x=x, y=y, radius=radius, property_index=pidx[region], discs=discs)
 

@@ -188,3 +188,11 @@ def test_per_authority_p90_and_stock_forms_match_a_view_per_authority(small_mode
                 continue  # per authority: 1 or 0 (the national share is their mean)
             got, want = metric.per_authority(everyone)[la], metrics._clean(metric.definition(one))
             assert got == pytest.approx(want, rel=1e-12, nan_ok=True), (key, la)
+
+
+def test_a_2020_start_labels_its_years_by_its_own_calendar(tmp_path):
+    sc = simmarket.load("baseline", ["run.start_year=2020"]).replace(**{"run.scale": SCALE})
+    out = simmarket.run(sc, seeds=1, years=2, workers=1).write(tmp_path / "run")
+    yearly = pd.read_parquet(out / "yearly.parquet")
+    assert sorted(set(yearly["year_end"])) == [dt.date(2021, 3, 31), dt.date(2022, 3, 31)]
+    assert json.loads((out / "summary.json").read_text())["start_year"] == 2020
