@@ -15,6 +15,7 @@ from ..time import START_DATE
 RETIRED_MODE = "no effect; [rcc] membership decides which authorities buy through cooperatives"
 
 
+REFERENCE_PLACES_PER_HOME = 3.69  # OFS: 12,138 places in 3,292 market homes, 31 March 2024 (data/history)
 MIN_SCALE = 0.5  # smallest run.scale whose market matches England's (tests/test_scale.py; docs/model.md "Scale")
 
 
@@ -63,6 +64,9 @@ class Demand:
     need_trend_per_year: float = P(
         0.02, "1/yr", -0.5, 1.0, "annual growth of the residential-need hazards (complexity)"
     )  # NAO25 2.11: fewer inpatient and custody places push complex children to homes
+    complex_need_growth_per_year: float = P(
+        0.05, "1/yr", -0.5, 1.0, "extra annual growth of high-complexity residential need (shifts the mix)"
+    )  # prior: Ofsted 2024 (facts.md, History): children who might have been in specialised settings are in homes
     complexity_shares: tuple = P(
         (0.35, 0.45, 0.20), "shares", 0.0, 1.0, "low / medium / high complexity of residential need"
     )
@@ -152,8 +156,10 @@ class Workforce:
     staff_per_child: tuple = P(
         (2.5, 3.75, 6.0), "FTE", 0.0, 50.0, "staff needed per child of low / medium / high complexity"
     )  # NAO25 2.14: 46,000 staff; 37% of homes have six or more staff per child
-    staff_per_place_target: float = P(3.9, "FTE", 0.0, 50.0, "staff a home aims to employ per place")
+    staff_per_place_target: float = P(3.9, "FTE", 0.0, 50.0, "staff per place of a home of the March 2024 average size (3.69 places)")
     # NAO25 2.14: about 46,000 staff in 2024 for about 11,800 places
+    core_staff_per_home: float = P(3.0, "FTE", 0.0, 50.0, "staff a home employs whatever its size (manager, waking night)")
+    # prior: a registered manager and one waking-night post (about 2 FTE); the rest scales with places
     turnover_per_year: float = P(0.25, "1/yr", 0.0, 5.0, "staff leaving per year")
     hire_per_week: float = P(0.05, "prob/wk", 0.0, 1.0, "chance a vacant post is filled in a week")
     supply_multiplier: float = P(1.0, "x", 0.0, 10.0, "labour supply (scales hiring)")
@@ -179,6 +185,7 @@ class Pricing:
     # NAO25 2.14: almost one in three homes often or always reject children with complex needs
     expected_occupancy: float = P(0.75, "share", 0.05, 1.0, "occupancy providers price their places for")
     profit_cap: float = P(1.0, "share", 0.0, 5.0, "cap on the margin charged above cost (1 = none)")
+    fee_uplift: bool = P(True, "", doc="each April, running placements' fees rise with their cost (wages)")
 
 
 @dataclass(frozen=True)

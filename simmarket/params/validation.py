@@ -16,7 +16,7 @@ from typing import Any, get_origin, get_type_hints
 from ..data import REGIONS
 from ..time import WEEKS_PER_YEAR
 from .errors import ConfigError, suggest
-from .sections import SECTIONS, Cooperative
+from .sections import REFERENCE_PLACES_PER_HOME, SECTIONS, Cooperative
 
 TOP_KEYS = ("name", "description", "extends")
 
@@ -171,6 +171,12 @@ def check_cross(s, source: str) -> None:
         raise ConfigError(source, "workforce.staff_per_child",
                           "the second number (staff for a medium-complexity child) must be above 0; costs are "
                           "scaled by each child's staffing relative to it")
+    wf = s.workforce
+    if wf.core_staff_per_home > wf.staff_per_place_target * REFERENCE_PLACES_PER_HOME + 1e-9:
+        raise ConfigError(source, "workforce.core_staff_per_home",
+                          f"{wf.core_staff_per_home:g} is more than a {REFERENCE_PLACES_PER_HOME:g}-place home's whole "
+                          f"staff (workforce.staff_per_place_target x {REFERENCE_PLACES_PER_HOME:g} = "
+                          f"{wf.staff_per_place_target * REFERENCE_PLACES_PER_HOME:g}); at most that")
     r = s.rcc
     if r.capital_gbp_per_year and r.capital_gbp_per_year / r.capital_cost_per_place_gbp > MAX_RCC_PLACES_PER_YEAR:
         raise ConfigError(source, "rcc.capital_gbp_per_year",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..rules import property_cost, wage
+from ..rules import establishment, property_cost, wage
 from ..state import ACTIVE, FOSTER, HOME, SUPPORTED, UNREG
 from ..time import WEEKS_PER_YEAR
 
@@ -42,7 +42,7 @@ def home_costs(m, rev: np.ndarray) -> np.ndarray:
     prop = property_cost(m.geo.property_index[homes.la], p)
     # homes pay for their full establishment: vacancies are covered by agency staff and overtime
     # (which keep the rota legal but do not add capacity for new children)
-    target = np.maximum(homes.places * p.workforce.staff_per_place_target, homes.staff)
+    target = np.maximum(establishment(homes.places, p.workforce), homes.staff)
     cost = np.where(act, target * wage(p, m.week) + homes.places * prop, 0.0)
     indebted = m.owners.indebted[homes.owner]
     return cost + np.where(indebted, p.pricing.debt_cost_share * rev, 0.0)

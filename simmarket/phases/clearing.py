@@ -237,7 +237,7 @@ def quote(p: Pairs, s: Search, mk: Market, free) -> None:
     within the profit cap; council homes quote cost; a block place costs its agreed price."""
     homes, pr = mk.homes, mk.params.pricing
     hla = homes.la[p.h]
-    p.cost = care_cost(s.complexity[p.c], s.dol[p.c], mk.property_index_la[hla], mk.params, mk.week)
+    p.cost = care_cost(s.complexity[p.c], s.dol[p.c], mk.property_index_la[hla], mk.params, mk.week, homes.places[p.h])
     margin = sector_margin(homes.sector[p.h], pr, mk.profit_cap)
     p.cust = s.customer[p.c]
     scarcity = np.clip(referral_pressure(p, homes, free, mk) ** pr.scarcity_elasticity, 1.0, pr.scarcity_cap)

@@ -1,4 +1,5 @@
-"""Phase 3, commissioning: each April, block contracts are renewed and capital is committed.
+"""Phase 3, commissioning: each April, running fees are uplifted, block contracts are renewed
+and capital is committed.
 
 Authorities with forward plans and cooperatives reserve places ahead at agreed prices (paid
 for whether used or not); everything else is bought on the spot market in the clearing.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..rules import care_cost
+from ..rules import care_cost, place_cost
 from ..state import ACTIVE, COUNCIL, HOME
 from ..time import WEEKS_PER_YEAR
 
@@ -20,6 +21,8 @@ def commission_blocks(m) -> None:
     cooperatives commission new homes with their capital."""
     if m.week % WEEKS_PER_YEAR != 0:
         return
+    if m.week > 0 and m.params.pricing.fee_uplift:
+        uplift_fees(m)
     m.homes.clear_blocks()
     m.children.block[:] = False
     ch = m.children
@@ -27,6 +30,18 @@ def commission_blocks(m) -> None:
     for rcc in m.rccs:
         rcc.plan_blocks()
         rcc.shape_market()
+
+
+def uplift_fees(m) -> None:
+    """Each April, the fees of running spot placements rise with what the place has come to cost
+    over the year (its staff's wages): placements are reviewed yearly and providers pass their
+    cost growth on (prior; without it a placement's fee stays at its start price for years)."""
+    ch, homes = m.children, m.homes
+    running = np.flatnonzero((ch.status == HOME) & ~ch.block)
+    h = ch.home[running]
+    prop = m.geo.property_index[homes.la[h]]
+    now = place_cost(prop, m.params, m.week, homes.places[h])
+    ch.price[running] *= now / place_cost(prop, m.params, m.week - WEEKS_PER_YEAR, homes.places[h])
 
 
 def reserve_places(m, la: int, wanted: int, buyer: int, margin: float) -> None:

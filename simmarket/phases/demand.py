@@ -50,9 +50,23 @@ def arrive_and_leave(m) -> None:
 
 
 def need_factor(m) -> float:
-    """Growth of residential need since the start, net of prevention."""
+    """Growth of residential need since the start, net of prevention: the trend in all need, and
+    the extra complex need (need_mix)."""
     trend = (1 + m.params.demand.need_trend_per_year) ** (m.week / WEEKS_PER_YEAR)
-    return trend * m.levers.prevention_factor
+    return trend * need_mix(m)[1] * m.levers.prevention_factor
+
+
+def need_mix(m) -> tuple[np.ndarray, float]:
+    """This week's complexity shares of residential need, and its size relative to the start.
+
+    Need of high complexity grows by `demand.complex_need_growth_per_year` on top of the rest:
+    children who might otherwise be in more specialised settings (inpatient mental health,
+    custody) increasingly need children's homes (facts.md, History; NAO25 2.11).
+    """
+    d = m.params.demand
+    base = np.asarray(d.complexity_shares, float)
+    grown = base * np.array([1.0, 1.0, (1 + d.complex_need_growth_per_year) ** (m.week / WEEKS_PER_YEAR)])
+    return grown / grown.sum(), float(grown.sum() / base.sum())
 
 
 def foster_capacity(m) -> np.ndarray:
@@ -150,7 +164,9 @@ def foster_to_residential(m, idx: np.ndarray, used: np.ndarray | None = None) ->
 def assess_residential(m, idx, emergency, rng) -> None:
     """Children assessed as needing a children's home get a need profile."""
     ch, d = m.children, m.params.demand
-    comp, needs, dol, secure = draw_needs(rng, len(idx), d.complexity_shares, d.need_type_probs, d.dol_share, d.secure_share)
+    shares = need_mix(m)[0]
+    more = shares[2] / d.complexity_shares[2] if d.complexity_shares[2] > 0 else 1.0  # DoL and secure needs go with it
+    comp, needs, dol, secure = draw_needs(rng, len(idx), shares, d.need_type_probs, d.dol_share * more, d.secure_share * more)
     ch.complexity[idx], ch.needs[idx], ch.dol[idx], ch.secure[idx] = comp, needs, dol, secure
     ch.residential[idx] = True
     ch.emergency[idx] = emergency

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..rules import establishment
 from ..time import WEEKS_PER_YEAR
 
 
@@ -25,7 +26,7 @@ def update_staffing(homes, rng: np.random.Generator, wf, rates, week: int) -> No
     staff = homes.staff[act]
     leavers = rng.binomial(staff, min(rates.turnover_per_year / WEEKS_PER_YEAR, 1.0))
     # homes recruit for their places, and for more if their residents need it
-    target = np.ceil(np.maximum(homes.places[act] * wf.staff_per_place_target, homes.staff_used[act])).astype(np.int64)
+    target = np.ceil(np.maximum(establishment(homes.places[act], wf), homes.staff_used[act]) - 1e-9).astype(np.int64)
     vacancies = np.maximum(target - (staff - leavers), 0)
     p_hire = min(rates.hire_per_week * wf.supply_multiplier, 1.0)
     hires = rng.binomial(vacancies, p_hire)

@@ -1,7 +1,7 @@
 """Shared rules: pure functions of parameters and state used by several phases."""
 
-from .costs import (DOL_STAFF_MULTIPLIER, care_cost, place_cost, property_cost, sector_margin, staff_need,
-                    staff_target, wage)
+from .costs import (DOL_STAFF_MULTIPLIER, REFERENCE_PLACES_PER_HOME, care_cost, establishment, place_cost,
+                    property_cost, sector_margin, staff_need, staff_target, wage)
 
-__all__ = ["DOL_STAFF_MULTIPLIER", "care_cost", "place_cost", "property_cost", "sector_margin", "staff_need",
-           "staff_target", "wage"]
+__all__ = ["DOL_STAFF_MULTIPLIER", "REFERENCE_PLACES_PER_HOME", "care_cost", "establishment", "place_cost",
+           "property_cost", "sector_margin", "staff_need", "staff_target", "wage"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..params.sections import REFERENCE_PLACES_PER_HOME
 from ..state import PRIVATE, VOLUNTARY
 from ..time import WEEKS_PER_YEAR
 
@@ -17,9 +18,23 @@ def staff_need(complexity: np.ndarray, dol: np.ndarray, staff_per_child) -> np.n
     return np.where(dol, need * DOL_STAFF_MULTIPLIER, need)
 
 
+def staff_per_place_beyond_core(wf) -> float:
+    """Staff per place on top of a home's core, such that a home of the March 2024 average size
+    employs `staff_per_place_target` per place."""
+    return wf.staff_per_place_target - wf.core_staff_per_home / REFERENCE_PLACES_PER_HOME
+
+
+def establishment(places, wf) -> np.ndarray:
+    """Staff (FTE) a home of this size employs: a core whatever its size (a registered manager
+    and waking-night cover) plus staff for each place; a small home carries its core for fewer
+    children (facts.md, History: places per home fell from 4.07 to 3.55)."""
+    places = np.asarray(places, float)
+    return np.where(places > 0, wf.core_staff_per_home + staff_per_place_beyond_core(wf) * places, 0.0)
+
+
 def staff_target(places, wf) -> np.ndarray:
-    """Staff a home aims to employ for its registered places."""
-    return np.ceil(places * wf.staff_per_place_target)
+    """Staff a home aims to employ for its registered places (whole posts)."""
+    return np.maximum(np.ceil(establishment(places, wf) - 1e-9), 0.0)
 
 
 def wage(params, week: int) -> float:
@@ -34,17 +49,21 @@ def property_cost(property_index, params) -> np.ndarray:
     return params.pricing.property_gbp_place_week * (fixed + PROPERTY_REGIONAL_SHARE * property_index)
 
 
-def place_cost(property_index, params, week: int = 0) -> np.ndarray:
-    """Weekly cost of running one registered place: its staff and its share of property."""
-    return params.workforce.staff_per_place_target * wage(params, week) + property_cost(property_index, params)
+def place_cost(property_index, params, week: int = 0, places=REFERENCE_PLACES_PER_HOME) -> np.ndarray:
+    """Weekly cost of running one registered place in a home of `places` places (by default the
+    March 2024 average): its share of the home's staff and its property."""
+    places = np.asarray(places, float)
+    staff_per_place = establishment(places, params.workforce) / np.maximum(places, 1.0)
+    return staff_per_place * wage(params, week) + property_cost(property_index, params)
 
 
-def care_cost(complexity, dol, property_index, params, week: int = 0) -> np.ndarray:
-    """Weekly cost of caring for a child: the cost of a place at the occupancy providers plan
-    for, scaled by the staff the child needs relative to a medium-need child."""
+def care_cost(complexity, dol, property_index, params, week: int = 0, places=REFERENCE_PLACES_PER_HOME) -> np.ndarray:
+    """Weekly cost of caring for a child in a home of `places` places: the cost of a place at
+    the occupancy providers plan for, scaled by the staff the child needs relative to a
+    medium-need child."""
     wf = params.workforce
     relative = staff_need(complexity, dol, wf.staff_per_child) / wf.staff_per_child[1]
-    return place_cost(property_index, params, week) / params.pricing.expected_occupancy * relative
+    return place_cost(property_index, params, week, places) / params.pricing.expected_occupancy * relative
 
 
 def sector_margin(sector: np.ndarray, pricing, profit_cap: float) -> np.ndarray:

@@ -10,7 +10,7 @@ from handmade import GEO, N_LA, REGION_OF_LA, flows, make_children, make_homes
 from simmarket.params import Scenario
 from simmarket.phases.accounts import (PROFIT_SMOOTHING, REVIEW_EVERY_WEEKS, block_payments, home_costs, review_owners,
                                       settle_accounts)
-from simmarket.rules import property_cost, wage
+from simmarket.rules import REFERENCE_PLACES_PER_HOME, property_cost, wage
 from simmarket.state import CLOSED, COUNCIL, FOSTER, GONE, HOME, SUPPORTED, UNREG, WAITING, Owners
 from simmarket.time import WEEKS_PER_YEAR
 
@@ -75,7 +75,7 @@ def test_a_cooperatives_block_payments_are_shared_by_members_children_in_homes()
 
 
 def test_a_homes_cost_covers_its_full_staff_establishment():
-    p = P.replace(**{"workforce.staff_per_place_target": 4.0})
+    p = P.replace(**{"workforce.staff_per_place_target": 4.0, "workforce.core_staff_per_home": 0.0})
     homes = make_homes(places=[3, 3, 3, 3], staff=[5, 15, 5, 5], state=[1, 1, 1, CLOSED], owner=[0, 0, 1, 0])
     m = accounts_model(make_children(status=GONE), homes, owners((False, True)), params=p)
     rev = np.array([10_000.0, 10_000.0, 10_000.0, 0.0])
@@ -86,6 +86,17 @@ def test_a_homes_cost_covers_its_full_staff_establishment():
     assert cost[1] == pytest.approx(15 * w + 3 * prop)  # staff above the establishment too
     assert cost[2] == pytest.approx(12 * w + 3 * prop + p.pricing.debt_cost_share * 10_000.0)  # indebted owner
     assert cost[3] == 0.0  # closed
+
+
+def test_a_small_home_pays_its_core_staff_for_fewer_places():
+    p = P.replace(**{"workforce.staff_per_place_target": 4.0, "workforce.core_staff_per_home": 3.0})
+    homes = make_homes(places=[2, 6], staff=[0, 0], state=[1, 1], owner=[0, 0])
+    m = accounts_model(make_children(status=GONE), homes, owners((False,)), params=p)
+    cost = home_costs(m, np.zeros(2))
+    staff = (cost - homes.places * property_cost(np.ones(1), p)[0]) / wage(p, WEEK)
+    beyond = 4.0 - 3.0 / REFERENCE_PLACES_PER_HOME
+    assert staff.tolist() == pytest.approx([3.0 + 2 * beyond, 3.0 + 6 * beyond])
+    assert staff[0] / 2 > 4.0 > staff[1] / 6  # per place: dearer small, cheaper large
 
 
 def test_profits_are_smoothed_and_only_active_homes_keep_them():

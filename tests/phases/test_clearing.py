@@ -13,7 +13,9 @@ from simmarket.rules import care_cost, staff_need
 from simmarket.state import CLOSED, COUNCIL, GONE, HOME, METRES_PER_MILE, PIPELINE, UNREG, VOLUNTARY, WAITING
 
 # no randomness in who is referred, and no risk premium: scores are margins (plus a little noise)
-P = Scenario().replace(**{"commissioning.referral_spread": 0.0, "pricing.risk_aversion": 0.0})
+# homes of every size cost the same per place here (no core staff), so quotes compare across the tests
+P = Scenario().replace(**{"commissioning.referral_spread": 0.0, "pricing.risk_aversion": 0.0,
+                          "workforce.core_staff_per_home": 0.0})
 COST = care_cost(np.array([1]), np.array([False]), np.ones(1), P)[0]  # a medium-need child, week 0
 MARKUP = 1 + P.pricing.target_margin_private  # a private quote with no scarcity
 SEARCH_COLS = ("x", "y", "la", "complexity", "needs", "dol", "secure")
@@ -118,6 +120,16 @@ def test_quotes_private_at_margin_council_at_cost_block_at_block_price():
     np.testing.assert_allclose(p.quote, [COST * MARKUP * 1.1, COST, 999.0, COST * vol, COST, COST * MARKUP])
     assert p.is_block.tolist() == [False, False, True, False, False, False]  # only for the holder's child
     assert p.council_own.tolist() == [False, False, False, False, True, False]
+
+
+def test_a_small_home_quotes_more_for_the_same_child_when_homes_carry_core_staff():
+    params = P.replace(**{"workforce.core_staff_per_home": 3.0})
+    homes = make_homes(places=[2, 6])
+    s = search(make_children(la=[0]))
+    p = Pairs(np.array([0, 0]), np.array([0, 1]), np.zeros(2))
+    quote(p, s, market(homes, params), homes.free_places())
+    assert p.cost[0] > COST > p.cost[1]  # the core spread over two places, or over six
+    assert p.quote[0] / p.quote[1] == pytest.approx(p.cost[0] / p.cost[1])
 
 
 def test_referral_pressure_counts_a_cooperatives_children_as_one_sender():

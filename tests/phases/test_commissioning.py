@@ -5,11 +5,12 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from handmade import GEO, at, levers, make_homes
+from handmade import GEO, at, levers, make_children, make_homes
 from simmarket.params import Scenario
-from simmarket.phases.commissioning import nearest_first, reserve_places, transfer_blocks
-from simmarket.rules import care_cost
-from simmarket.state import CLOSED, COUNCIL, NO_BUYER
+from simmarket.phases.commissioning import nearest_first, reserve_places, transfer_blocks, uplift_fees
+from simmarket.rules import care_cost, place_cost
+from simmarket.state import CLOSED, COUNCIL, HOME, NO_BUYER, WAITING
+from simmarket.time import WEEKS_PER_YEAR
 
 P = Scenario()
 
@@ -68,3 +69,21 @@ def test_nearest_first_orders_the_nearest_as_a_full_stable_sort_would():
         got = nearest_first(cand, dist, enough)
         assert len(got) >= min(enough, n)
         assert np.array_equal(got, full[: len(got)])
+
+
+def test_running_fees_rise_each_april_with_their_homes_cost():
+    homes = make_homes(places=[2, 6], la=[0, 1])
+    ch = make_children(la=[0, 0, 1, 2], status=[HOME, HOME, HOME, WAITING], home=[0, 1, 1, -1],
+                       block=[False, False, True, False], price=[5000.0, 6000.0, 4000.0, 0.0])
+    p = P.replace(**{"workforce.wage_growth_per_year": 0.1})
+    m = SimpleNamespace(homes=homes, children=ch, geo=GEO, params=p, week=WEEKS_PER_YEAR)
+    uplift_fees(m)
+    prop = GEO.property_index[homes.la]
+    growth = place_cost(prop, p, WEEKS_PER_YEAR, homes.places) / place_cost(prop, p, 0, homes.places)
+    assert 1.0 < growth[0] < 1.1  # staff costs grew 10%, property did not
+    assert ch.price.tolist() == pytest.approx([5000.0 * growth[0], 6000.0 * growth[1], 4000.0, 0.0])
+    flat = SimpleNamespace(homes=homes, children=ch, geo=GEO, params=P.replace(**{"workforce.wage_growth_per_year": 0.0}),
+                           week=2 * WEEKS_PER_YEAR)
+    before = ch.price.copy()
+    uplift_fees(flat)
+    assert ch.price.tolist() == before.tolist()  # no cost growth, no uplift

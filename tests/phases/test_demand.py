@@ -7,7 +7,8 @@ import pytest
 
 from handmade import GEO, N_LA, at, flows, levers, make_children, make_homes
 from simmarket.params import Scenario
-from simmarket.phases.demand import (arrive_and_leave, break_down, end_home_placements, enter_care, fit_capacity)
+from simmarket.phases.demand import (arrive_and_leave, assess_residential, break_down, end_home_placements, enter_care,
+                                     fit_capacity, need_factor, need_mix)
 from simmarket.state import FOSTER, GONE, HOME, SUPPORTED, WAITING
 from simmarket.time import WEEKS_PER_YEAR
 
@@ -176,3 +177,29 @@ def test_fostered_children_come_to_need_a_home():
     assert need[eligible].mean() == pytest.approx(2.0 / WEEKS_PER_YEAR, rel=0.35)
     assert np.all(ch.residential[need]) and np.all(ch.need_since[need] == 9)
     assert m.flows.la["need_from_foster"][9, 1] == need.sum()
+
+
+def test_complex_need_grows_on_top_and_shifts_the_mix_with_its_dol_orders():
+    p = P.replace(**{"demand.complex_need_growth_per_year": 0.1, "demand.need_trend_per_year": 0.0})
+    at_start = demand_model(make_children(), make_homes(), p, week=0)
+    later = demand_model(make_children(), make_homes(), p, week=4 * WEEKS_PER_YEAR)
+    shares0, size0 = need_mix(at_start)
+    shares4, size4 = need_mix(later)
+    base = np.asarray(p.demand.complexity_shares)
+    np.testing.assert_allclose(shares0, base)
+    assert size0 == pytest.approx(1.0)
+    grown = base[2] * 1.1 ** 4
+    assert size4 == pytest.approx(1 - base[2] + grown)  # the other need stays, complex need adds to it
+    assert shares4[2] == pytest.approx(grown / size4) and shares4[2] > base[2]
+    assert need_factor(later) == pytest.approx(size4)
+    # drawn needs: more complex children, the same share of them under a DoL order
+    n = 40_000
+    ch = make_children(la=np.zeros(n, np.int64), status=np.full(n, WAITING))
+    later.children = ch
+    assess_residential(later, np.arange(n), np.zeros(n, bool), np.random.default_rng(3))
+    complex_ = ch.complexity == 2
+    assert complex_.mean() == pytest.approx(shares4[2], abs=0.01)
+    assert ch.dol[complex_].mean() == pytest.approx(p.demand.dol_share / base[2], abs=0.02)
+    flat = demand_model(make_children(), make_homes(), P.replace(**{"demand.complex_need_growth_per_year": 0.0}),
+                        week=4 * WEEKS_PER_YEAR)
+    np.testing.assert_allclose(need_mix(flat)[0], base)

@@ -10,6 +10,7 @@ from simmarket.invariants import violations
 from simmarket.params import Scenario
 from simmarket.phases.entry_exit import (close_failing, close_homes, entry_weights, fail_owner, open_registered,
                                         start_projects)
+from simmarket.rules import staff_target
 from simmarket.state import ACTIVE, CLOSED, COUNCIL, HOME, NO_BUYER, PIPELINE, PRIVATE, WAITING, Owners
 from simmarket.time import WEEKS_PER_YEAR
 from simhelpers import build
@@ -167,7 +168,7 @@ def test_projects_join_the_pipeline_and_planning_refusal_stops_them():
     h = m.homes
     assert np.all(h.state[new] == PIPELINE)
     assert np.all((h.open_week[new] >= week + 10) & (h.open_week[new] <= week + 20))
-    assert np.all(h.staff[new] <= np.ceil(h.places[new] * m.params.workforce.staff_per_place_target))
+    assert np.all(h.staff[new] <= staff_target(h.places[new], m.params.workforce))
     assert np.all(m.owners.sector[h.owner[new]] == h.sector[new])
     assert m.geo.within(h.la[new], h.x[new], h.y[new]).all()  # inside their authority
     refused = build(1, **{"run.scale": 0.5, **sup, "supply.planning_refusal": 1.0})

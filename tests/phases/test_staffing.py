@@ -9,6 +9,7 @@ from handmade import levers, make_homes
 from simmarket.params import Scenario
 from simmarket.phases.staffing import staff_homes, update_staffing
 from simmarket.policy import PolicySchedule
+from simmarket.rules import staff_target
 from simmarket.state import ACTIVE, CLOSED, PIPELINE
 from simmarket.time import WEEKS_PER_YEAR
 
@@ -42,7 +43,7 @@ def test_vacancies_fill_up_to_the_target_or_the_residents_needs():
     wf = P.workforce
     homes = make_homes(places=[2, 2, 1], staff=[0, 12, 0], staff_used=[0.0, 0.0, 7.5])
     update_staffing(homes, np.random.default_rng(0), wf, rates(hire=1.0), 0)
-    target = np.ceil(2 * wf.staff_per_place_target)
+    target = staff_target(2, wf)  # a two-place home: its core and its places
     assert homes.staff.tolist() == [target, 12, 8]  # full, above target (nobody leaves), residents' 7.5
 
 
@@ -81,7 +82,7 @@ def test_rates_come_from_the_levers_not_the_scenario():
     m = staffing_model(make_homes(places=np.full(20, 2), staff=3), p)
     m.levers.hire_per_week, m.levers.turnover_per_year = 1.0, 0.0
     staff_homes(m)
-    assert np.all(m.homes.staff == np.ceil(2 * p.workforce.staff_per_place_target))
+    assert np.all(m.homes.staff == staff_target(2, p.workforce))
 
 
 def test_a_workforce_package_raises_hiring():

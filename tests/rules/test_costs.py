@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from simmarket.params import Scenario
-from simmarket.rules import (DOL_STAFF_MULTIPLIER, care_cost, place_cost, property_cost, sector_margin, staff_need,
-                             staff_target, wage)
+from simmarket.rules import (DOL_STAFF_MULTIPLIER, REFERENCE_PLACES_PER_HOME, care_cost, establishment, place_cost,
+                             property_cost, sector_margin, staff_need, staff_target, wage)
 from simmarket.state import COUNCIL, HEALTH, PRIVATE, VOLUNTARY
 from simmarket.time import WEEKS_PER_YEAR
 
@@ -19,8 +19,24 @@ def test_staff_need_by_complexity_and_dol():
 
 
 def test_staff_target_rounds_up():
-    wf = Scenario().replace(**{"workforce.staff_per_place_target": 3.9}).workforce
+    wf = Scenario().replace(**{"workforce.staff_per_place_target": 3.9, "workforce.core_staff_per_home": 0.0}).workforce
     assert staff_target(np.array([0, 1, 2, 3]), wf).tolist() == [0, 4, 8, 12]
+
+
+def test_a_home_of_the_reference_size_has_the_target_ratio_whatever_its_core():
+    for core in (0.0, 3.0, 8.0):
+        wf = P.replace(**{"workforce.core_staff_per_home": core}).workforce
+        staff = establishment(np.array([REFERENCE_PLACES_PER_HOME]), wf)[0]
+        assert staff / REFERENCE_PLACES_PER_HOME == pytest.approx(wf.staff_per_place_target)
+
+
+def test_a_core_makes_small_homes_dearer_per_place():
+    p = P.replace(**{"workforce.core_staff_per_home": 3.0})
+    per_place = place_cost(np.ones(5), p, 0, np.array([1, 2, 3, 4, 6]))
+    assert np.all(np.diff(per_place) < 0)
+    flat = P.replace(**{"workforce.core_staff_per_home": 0.0})
+    np.testing.assert_allclose(place_cost(np.ones(3), flat, 0, np.array([1, 3, 6])), place_cost(np.ones(3), flat, 0))
+    assert establishment(np.array([0]), p.workforce)[0] == 0.0  # no places, no staff
 
 
 def test_a_dol_order_costs_the_staff_multiplier_more():
@@ -59,7 +75,7 @@ def test_property_cost_follows_house_prices_in_part():
 
 def test_place_cost_is_staff_plus_property():
     idx = np.array([0.8, 1.2])
-    expected = P.workforce.staff_per_place_target * wage(P, 10) + property_cost(idx, P)
+    expected = P.workforce.staff_per_place_target * wage(P, 10) + property_cost(idx, P)  # at the reference size
     np.testing.assert_allclose(place_cost(idx, P, 10), expected)
     assert place_cost(idx, P, 104)[0] > place_cost(idx, P, 0)[0]  # wages grow
 
