@@ -16,6 +16,8 @@ import numpy as np
 from . import data, metrics, start
 from .agents import Provider
 from .data import REGIONS
+from .data.paths import AuthorityPaths, regulation_dates
+from .data.scaling import authorities_at_scale
 from .invariants import begin, check
 from .params import Scenario
 from .phases import accounts, clearing, commissioning, demand, entry_exit, escalation, staffing
@@ -25,6 +27,7 @@ from .time import WEEKS_PER_YEAR, start_date
 
 STREAMS = ("arrivals", "care", "staff", "market", "supply")
 COMPACT_EVERY_WEEKS = 4  # drop the rows of children who have left care this often (speed)
+TRANSFER_SCHEME_SETTLED_YEAR = 2024  # March 2024's UASC are placed as the mandatory scheme shares them (NAO25 1.13)
 
 
 class PlacementMarket(mesa.Model):
@@ -40,6 +43,7 @@ class PlacementMarket(mesa.Model):
         self.horizon = self.params.run.years * WEEKS_PER_YEAR
         self.start_date = start_date(self.params.run.start_year)  # week 0: the market at this 31 March
         start.place_authorities(self)  # la_table, geo, n_la, region_of_la, la_scale, scale
+        self.paths = AuthorityPaths.of(self.la_scale, self.params.run.start_year)  # exogenous children by year
         self.children, self.homes, self.owners = Children(capacity=120_000), Homes(), Owners()
         self.flows = FlowBook(self.horizon, self.n_la, len(REGIONS))
         self.providers: list[Provider] = []
@@ -113,6 +117,24 @@ class PlacementMarket(mesa.Model):
     def uasc_weights(self) -> np.ndarray:
         """Share of UASC arrivals each simulated authority looks after (read once; drawn from weekly)."""
         return data.uasc_weights(self.la_table)
+
+    @cached_property
+    def uasc_weights_after_transfer(self) -> np.ndarray:
+        """The shares once the national transfer scheme is mandatory: March 2024's (after it)."""
+        if self.params.run.start_year >= TRANSFER_SCHEME_SETTLED_YEAR:
+            return self.uasc_weights
+        return data.uasc_weights(authorities_at_scale(self.la_scale, TRANSFER_SCHEME_SETTLED_YEAR)[0])
+
+    def uasc_weights_at(self, week: int) -> np.ndarray:
+        """Where this week's unaccompanied arrivals are looked after: as at the start until the
+        national transfer scheme became mandatory (December 2021), then as after it."""
+        return self.uasc_weights_after_transfer if week >= self.regulation_weeks["transfer_scheme"] else self.uasc_weights
+
+    @cached_property
+    def regulation_weeks(self) -> dict[str, int]:
+        """The first simulated week on or after each regulation date (data/exogenous.toml);
+        negative if it came before the start."""
+        return {k: -(-(d - self.start_date).days // 7) for k, d in regulation_dates().items()}
 
     def new_provider(self, name: str, sector: int) -> Provider:
         """A new owning organisation: a row in the owners table and its Provider agent."""

@@ -17,7 +17,7 @@ from .phases.clearing import match
 from .phases.demand import SUPPORTED_MIN_AGE, LEAVING_AGE, add_children
 from .phases.entry_exit import INITIAL_STAFFING, start_projects
 from .policy import Levers, rcc_membership
-from .rules import staff_target
+from .rules import staff_need, staff_target
 from .state import ACTIVE, FOSTER, Geography, HOME, NEVER, PRIVATE, SECTOR_CODES, SUPPORTED, WAITING, draw_home_traits
 
 INITIAL_MATCH_ROUNDS = 30  # search weeks allowed to place the start's stock (prior)
@@ -65,7 +65,6 @@ def create_authorities(m) -> None:
     m.authorities = m.agents_by_type[LocalAuthority]
     m.foster_base = cols["cla_foster"].to_numpy(float) * s
     m.supported_base = cols["cla_supported_accommodation"].to_numpy(float) * s
-    m.cla_total = cols["cla_total"].to_numpy(float) * s
     m.levers = Levers.neutral(m.params, np.array([a.unregistered_after_weeks for a in agents], float))
 
 
@@ -179,7 +178,10 @@ def place_initial_stock(m, idx: np.ndarray) -> None:
     """
     ch, homes = m.children, m.homes
     in_post = homes.staff.copy()
-    homes.staff[:] = staff_target(homes.places, m.params.workforce)  # staffed for their residents
+    # the stock built up over years and homes recruited for whoever they took in (staffing.py),
+    # so staff do not limit who is placed at the start; places, complexity and distance do
+    most = staff_need(np.array([2]), np.array([True]), m.params.workforce.staff_per_child)[0]
+    homes.staff[:] = np.ceil(homes.places * most)
     for level in (2, 1, 0):
         group = idx[ch.complexity[idx] == level]
         for r in range(INITIAL_MATCH_ROUNDS):

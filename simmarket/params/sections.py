@@ -112,8 +112,8 @@ class Demand:
 class Foster:
     capacity_slack: float = P(0.015, "share", 0.0, 1.0, "free foster places above the March 2024 stock")
     capacity_trend_per_year: float = P(
-        -0.01, "1/yr", -0.5, 0.5, "annual change in foster-carer capacity"
-    )  # NAO25 2.7: foster households fell 4% in 2020-2024
+        -0.01, "1/yr", -0.5, 0.5, "annual change in foster-carer capacity after March 2025"
+    )  # NAO25 2.7: foster households fell 4% in 2020-2024 (until March 2025 the data's path)
     capacity_multiplier: float = P(1.0, "x", 0.0, 5.0, "scales foster capacity (0 = no foster places)")
     cost_gbp_week: float = P(850.0, "GBP/wk", 0.0, 1e5, "mean weekly cost of a foster placement")
     # NAO25 1.5, 2.8: 38,100 a year in-house (733/wk), IFA about 53,000 (1,019/wk)
@@ -122,8 +122,8 @@ class Foster:
 @dataclass(frozen=True)
 class Supported:
     capacity_slack: float = P(0.05, "share", 0.0, 5.0, "free supported places above the March 2024 stock")
-    capacity_trend_per_year: float = P(0.25, "1/yr", -0.5, 2.0, "annual growth of supported accommodation")
-    # DfE: 6,080 (2024) to 7,520 (2025) 16-17s in supported accommodation
+    capacity_trend_per_year: float = P(0.0, "1/yr", -0.5, 2.0, "annual growth of supported accommodation after March 2025")
+    # prior: held at March 2025's level; until then the data's path (6,080 in 2024 to 7,520 in 2025 after registration)
     cost_gbp_week: float = P(1113.0, "GBP/wk", 0.0, 1e5, "weekly cost")  # NAO25 1.5: 57,900 a year
 
 
@@ -168,6 +168,8 @@ class Workforce:
     # NAO25 2.14: 19% of homes had no registered manager, March 2025
     wage_gbp_week: float = P(720.0, "GBP/wk", 0.0, 1e5, "cost of one FTE including on-costs, April 2024")
     wage_growth_per_year: float = P(0.02, "1/yr", -0.5, 1.0, "real growth of staff costs (prior: wage floors rise above inflation)")
+    wage_growth_from_data: bool = P(True, "", doc="real pay each April as data/exogenous.toml says up to 2025, then wage_growth_per_year")
+    # National Living Wage uprating less CPI, April 2021-2025 (data/exogenous.toml)
     no_manager_admits: bool = P(False, "", doc="may a home with no registered manager admit children")
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..arrays import popcount, rank_by_group
+from ..data.paths import uasc_index
 from ..state import FOSTER, GONE, HOME, N_NEEDS, SUPPORTED, WAITING, draw_needs, miles
-from ..time import WEEKS_PER_YEAR
+from ..time import START_DATE, WEEKS_PER_YEAR
 from .placements import leave_care, start_search, vacate
 
 LEAVING_AGE = 18
+CALIBRATION_START_YEAR = START_DATE.year  # need parameters are those of April 2024 to March 2025
 MIN_AGE_FOSTER_TO_HOME = 11  # fostered children who come to need a home are 11+ (prior: homes are for 12-17s)
 OLDER_ENTRANT_AGE = 12  # entrants split at 12 (DfE CLA 2024 publishes 10-15 and 16+; prior)
 SUPPORTED_MIN_AGE = 16  # supported accommodation is for 16-17 year olds (Care Planning Regulations 2010)
@@ -49,38 +51,62 @@ def arrive_and_leave(m) -> None:
     enter_care(m, used)
 
 
+def years_since_calibration(m) -> float:
+    """Years from 31 March 2024 (the start of the calibration year) to this week: the need
+    parameters are 2024-25's, so a run from an earlier March reads its trends back from there."""
+    return m.params.run.start_year - CALIBRATION_START_YEAR + m.week / WEEKS_PER_YEAR
+
+
 def need_factor(m) -> float:
-    """Growth of residential need since the start, net of prevention: the trend in all need, and
-    the extra complex need (need_mix)."""
-    trend = (1 + m.params.demand.need_trend_per_year) ** (m.week / WEEKS_PER_YEAR)
+    """Residential need relative to 2024-25, net of prevention: the trend in all need, and the
+    extra complex need (need_mix)."""
+    trend = (1 + m.params.demand.need_trend_per_year) ** years_since_calibration(m)
     return trend * need_mix(m)[1] * m.levers.prevention_factor
 
 
 def need_mix(m) -> tuple[np.ndarray, float]:
-    """This week's complexity shares of residential need, and its size relative to the start.
+    """This week's complexity shares of residential need, and its size relative to 2024-25.
 
     Need of high complexity grows by `demand.complex_need_growth_per_year` on top of the rest:
     children who might otherwise be in more specialised settings (inpatient mental health,
     custody) increasingly need children's homes (facts.md, History; NAO25 2.11).
+    `demand.complexity_shares` is the mix of 2024-25.
     """
     d = m.params.demand
     base = np.asarray(d.complexity_shares, float)
-    grown = base * np.array([1.0, 1.0, (1 + d.complex_need_growth_per_year) ** (m.week / WEEKS_PER_YEAR)])
+    grown = base * np.array([1.0, 1.0, (1 + d.complex_need_growth_per_year) ** years_since_calibration(m)])
     return grown / grown.sum(), float(grown.sum() / base.sum())
 
 
+def draw_residential_needs(m, n: int, rng):
+    """Need profiles of n children who need a home, from this week's mix (need_mix); DoL and
+    secure orders stay the same share of the complex children."""
+    d = m.params.demand
+    shares = need_mix(m)[0]
+    more = shares[2] / d.complexity_shares[2] if d.complexity_shares[2] > 0 else 1.0
+    return draw_needs(rng, n, shares, d.need_type_probs, d.dol_share * more, d.secure_share * more)
+
+
+def data_year(m) -> float:
+    """This week as a decimal year from 31 March (the exogenous paths' clock)."""
+    return m.params.run.start_year + m.week / WEEKS_PER_YEAR
+
+
 def foster_capacity(m) -> np.ndarray:
-    """Foster places by authority this week."""
-    f = m.params.foster
-    trend = (1 + f.capacity_trend_per_year) ** (m.week / WEEKS_PER_YEAR)
-    return m.foster_base * (1 + f.capacity_slack) * f.capacity_multiplier * trend * m.levers.foster_policy * m.levers.foster_hub
+    """Foster places by authority this week: fostered children each 31 March as the data say
+    (linear between), then changing by `foster.capacity_trend_per_year`."""
+    f, t = m.params.foster, data_year(m)
+    trend = (1 + f.capacity_trend_per_year) ** m.paths.years_beyond(t)
+    return (m.paths.at("cla_foster", t) * (1 + f.capacity_slack) * f.capacity_multiplier * trend
+            * m.levers.foster_policy * m.levers.foster_hub)
 
 
 def supported_capacity(m) -> np.ndarray:
-    """Supported accommodation places by authority this week."""
-    s = m.params.supported
-    trend = (1 + s.capacity_trend_per_year) ** (m.week / WEEKS_PER_YEAR)
-    return m.supported_base * (1 + s.capacity_slack) * trend
+    """Supported accommodation places by authority this week: the data's each 31 March, then
+    changing by `supported.capacity_trend_per_year`."""
+    s, t = m.params.supported, data_year(m)
+    trend = (1 + s.capacity_trend_per_year) ** m.paths.years_beyond(t)
+    return m.paths.at("cla_supported_accommodation", t) * (1 + s.capacity_slack) * trend
 
 
 def fit_capacity(la: np.ndarray, capacity: np.ndarray, used: np.ndarray) -> np.ndarray:
@@ -163,10 +189,8 @@ def foster_to_residential(m, idx: np.ndarray, used: np.ndarray | None = None) ->
 
 def assess_residential(m, idx, emergency, rng) -> None:
     """Children assessed as needing a children's home get a need profile."""
-    ch, d = m.children, m.params.demand
-    shares = need_mix(m)[0]
-    more = shares[2] / d.complexity_shares[2] if d.complexity_shares[2] > 0 else 1.0  # DoL and secure needs go with it
-    comp, needs, dol, secure = draw_needs(rng, len(idx), shares, d.need_type_probs, d.dol_share * more, d.secure_share * more)
+    ch = m.children
+    comp, needs, dol, secure = draw_residential_needs(m, len(idx), rng)
     ch.complexity[idx], ch.needs[idx], ch.dol[idx], ch.secure[idx] = comp, needs, dol, secure
     ch.residential[idx] = True
     ch.emergency[idx] = emergency
@@ -177,7 +201,7 @@ def add_children(m, la, age, status, residential=False, uasc=False, emergency=No
     rng, d = rng or m.rng, m.params.demand
     n = len(la)
     x, y = m.geo.points_in(la, rng)
-    comp, needs, dol, secure = draw_needs(rng, n, d.complexity_shares, d.need_type_probs, d.dol_share, d.secure_share)
+    comp, needs, dol, secure = draw_residential_needs(m, n, rng)
     if not residential:
         comp = np.minimum(comp, 1)
         dol[:] = False
@@ -193,14 +217,15 @@ def add_children(m, la, age, status, residential=False, uasc=False, emergency=No
 def _entrants(m, rng):
     """This week's entrants to care: authorities, ages, who needs a home at once, and UASC."""
     d, s = m.params.demand, m.scale
-    lam = d.entry_rate_per_cla_year * m.cla_total / WEEKS_PER_YEAR * m.levers.prevention_factor
+    cla = m.paths.at("cla_total", data_year(m))  # looked-after children as the data say (entrants follow them)
+    lam = d.entry_rate_per_cla_year * cla / WEEKS_PER_YEAR * m.levers.prevention_factor
     la = np.repeat(np.arange(m.n_la), rng.poisson(lam))
     older = rng.random(len(la)) < d.entry_age_12plus_share
     span = LEAVING_AGE - OLDER_ENTRANT_AGE
     age = np.where(older, OLDER_ENTRANT_AGE + span * rng.random(len(la)), OLDER_ENTRANT_AGE * rng.random(len(la)))
     direct = older & (rng.random(len(la)) < d.direct_residential_share * need_factor(m))
-    n_uasc = rng.poisson(d.uasc_per_year * s / WEEKS_PER_YEAR)
-    uasc_la = rng.choice(m.n_la, size=n_uasc, p=m.uasc_weights)
+    n_uasc = rng.poisson(d.uasc_per_year * s * uasc_index(data_year(m)) / WEEKS_PER_YEAR)
+    uasc_la = rng.choice(m.n_la, size=n_uasc, p=m.uasc_weights_at(m.week))
     over16 = rng.random(n_uasc) < UASC_16PLUS_SHARE
     uasc_age = np.where(over16, SUPPORTED_MIN_AGE + (LEAVING_AGE - SUPPORTED_MIN_AGE) * rng.random(n_uasc),
                         UASC_MIN_AGE + (SUPPORTED_MIN_AGE - UASC_MIN_AGE) * rng.random(n_uasc))

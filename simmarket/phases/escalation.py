@@ -14,6 +14,7 @@ from ..time import year_of
 from .placements import search_weeks
 
 UNREG_PRICE_SD = 0.3  # log-sd of unregistered settings' prices around the parameter (prior)
+UNREGULATED_BAN_AGE = 16  # the 2021 ban covers children under 16 (NAO25 1.7)
 UNREG_BAR_WEEKS = 4  # after enforcement shuts a setting, weeks the authority must seek a registered place (prior)
 
 
@@ -33,9 +34,24 @@ def escalate(m) -> None:
     ch.price[go] = cm.unregistered_price_gbp_week * m.streams["market"].lognormal(0, UNREG_PRICE_SD, len(go)) + lv.unreg_fine_per_week
     ch.record_start(go, m.week)
     year = year_of(m.week)
-    first = go[ch.unreg_year[go] != year]
+    first = go[(ch.unreg_year[go] != year) & illegal(m, go)]
     ch.unreg_year[first] = year
     m.flows.add_la("unregistered_new", m.week, ch.la[first])
+
+
+def illegal(m, idx: np.ndarray) -> np.ndarray:
+    """Which of these children's settings are unregistered in law this week, and so reported.
+
+    Care that needs registration always did (children under a deprivation-of-liberty order or
+    needing secure care); for the others a setting without registration was legal, unregulated
+    provision until the law changed: for under-16s from 9 September 2021, for 16-17 year olds
+    from 28 October 2023 (NAO25 1.7; data/exogenous.toml).
+    """
+    ch, weeks = m.children, m.regulation_weeks
+    if m.week >= weeks["supported_registration"]:
+        return np.ones(len(idx), bool)
+    under_16 = (ch.age[idx] < UNREGULATED_BAN_AGE) & (m.week >= weeks["under_16_ban"])
+    return ch.dol[idx] | ch.secure[idx] | under_16
 
 
 def detect_unregistered(m) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..data.paths import WAGE_BASE_APRIL, real_wage_index
 from ..params.sections import REFERENCE_PLACES_PER_HOME
 from ..state import PRIVATE, VOLUNTARY
 from ..time import WEEKS_PER_YEAR
@@ -38,9 +39,14 @@ def staff_target(places, wf) -> np.ndarray:
 
 
 def wage(params, week: int) -> float:
-    """Weekly cost of one FTE in a given week (real growth from April 2024)."""
-    wf = params.workforce
-    return wf.wage_gbp_week * (1 + wf.wage_growth_per_year) ** (week / WEEKS_PER_YEAR)
+    """Weekly cost of one FTE in a given week: `workforce.wage_gbp_week` is April 2024's. Real pay
+    moves each April as the data say (data/exogenous.toml: National Living Wage uprating less CPI,
+    to April 2025), then by `workforce.wage_growth_per_year`; without the data, by that growth
+    throughout (continuously, from April 2024)."""
+    wf, start = params.workforce, params.run.start_year
+    if wf.wage_growth_from_data:
+        return wf.wage_gbp_week * real_wage_index(start + week // WEEKS_PER_YEAR, wf.wage_growth_per_year)
+    return wf.wage_gbp_week * (1 + wf.wage_growth_per_year) ** (start - WAGE_BASE_APRIL + week / WEEKS_PER_YEAR)
 
 
 def property_cost(property_index, params) -> np.ndarray:

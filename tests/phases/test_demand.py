@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from handmade import GEO, N_LA, at, flows, levers, make_children, make_homes
+from simmarket.data.paths import PATH_COLUMNS, AuthorityPaths
 from simmarket.params import Scenario
 from simmarket.phases.demand import (arrive_and_leave, assess_residential, break_down, end_home_placements, enter_care,
                                      fit_capacity, need_factor, need_mix)
@@ -22,13 +23,17 @@ QUIET = {  # nothing happens to anyone unless a test asks for it
 
 
 def demand_model(ch, homes, params, week=0, foster_base=(0, 0, 0), supported_base=(0, 0, 0), cla_total=(0, 0, 0)):
-    """What the demand phase reads and writes."""
+    """What the demand phase reads and writes; the exogenous paths hold one 31 March (the start's)."""
+    year = params.run.start_year
+    paths = AuthorityPaths({c: np.array([year], float) for c in PATH_COLUMNS}, {
+        "cla_foster": np.asarray([foster_base], float), "cla_supported_accommodation": np.asarray([supported_base], float),
+        "cla_total": np.asarray([cla_total], float), "cla_uasc": np.ones((1, N_LA))})
+    weights = np.full(N_LA, 1 / N_LA)  # UASC shared equally by the three
     return SimpleNamespace(
         children=ch, homes=homes, params=params, week=week, n_la=N_LA, geo=GEO, levers=levers(params),
         streams={"care": np.random.default_rng(1), "arrivals": np.random.default_rng(2)}, flows=flows(),
         foster_base=np.asarray(foster_base, float), supported_base=np.asarray(supported_base, float),
-        cla_total=np.asarray(cla_total, float), scale=params.run.scale,
-        uasc_weights=np.full(N_LA, 1 / N_LA))  # UASC shared equally by the three
+        paths=paths, scale=params.run.scale, uasc_weights_at=lambda week: weights)
 
 
 def test_fit_capacity_fills_places_in_order_within_each_authority():

@@ -19,7 +19,8 @@ def escalation_model(ch, week, params=P, limits=(2.0, 6.0, 4.0)):
     lv = levers(params)
     lv.unreg_limit[:] = limits
     return SimpleNamespace(children=ch, params=params, levers=lv, week=week, flows=flows(),
-                           streams={"market": np.random.default_rng(0)})
+                           streams={"market": np.random.default_rng(0)},
+                           regulation_weeks={"under_16_ban": -300, "supported_registration": -20})  # both in force
 
 
 def test_a_child_goes_unregistered_once_past_its_authoritys_limit():
@@ -100,3 +101,17 @@ def test_detection_returns_children_to_the_search_with_a_bar():
     m.week = 20 + UNREG_BAR_WEEKS
     escalate(m)
     assert ch.status.tolist()[:2] == [UNREG, UNREG]
+
+
+def test_before_the_law_changed_only_care_needing_registration_is_reported():
+    # weeks 0-9: under-16s' unregulated settings legal; 10-19: banned; from 20 all ages' are unregistered
+    ages = [14.0, 17.0, 17.0, 17.0]
+    for week, reported in ((5, [False, False, True, True]), (12, [True, False, True, True]), (25, [True] * 4)):
+        ch = make_children(la=[0, 1, 2, 0], age=ages, dol=[False, False, True, False], secure=[False, False, False, True],
+                           need_since=[week - 10] * 4)
+        m = escalation_model(ch, week)
+        m.regulation_weeks = {"under_16_ban": 10, "supported_registration": 20}
+        escalate(m)
+        assert (ch.status == UNREG).all()  # where they go does not change, only whether it is reported
+        assert (ch.unreg_year >= 0).tolist() == reported
+        assert m.flows.la["unregistered_new"][week].sum() == sum(reported)

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from simmarket.data.paths import load_exogenous
 from simmarket.params import Scenario
 from simmarket.rules import (DOL_STAFF_MULTIPLIER, REFERENCE_PLACES_PER_HOME, care_cost, establishment, place_cost,
                              property_cost, sector_margin, staff_need, staff_target, wage)
@@ -58,11 +59,24 @@ def test_care_cost_scales_with_staff_need():
 
 
 def test_wage_grows_by_real_growth_per_year():
-    p = P.replace(**{"workforce.wage_growth_per_year": 0.1, "workforce.wage_gbp_week": 500.0})
+    p = P.replace(**{"workforce.wage_growth_per_year": 0.1, "workforce.wage_gbp_week": 500.0,
+                     "workforce.wage_growth_from_data": False})
     assert wage(p, 0) == pytest.approx(500.0)
     assert wage(p, WEEKS_PER_YEAR) == pytest.approx(550.0)
     assert wage(p, 2 * WEEKS_PER_YEAR) == pytest.approx(605.0)
     assert wage(p.replace(**{"workforce.wage_growth_per_year": 0.0}), 300) == pytest.approx(500.0)
+
+
+def test_wage_follows_the_data_each_april_then_the_growth_parameter():
+    p = P.replace(**{"workforce.wage_growth_per_year": 0.1, "workforce.wage_gbp_week": 500.0})
+    growth = dict(zip(*load_exogenous()["real_wage"].values()))
+    assert wage(p, 0) == wage(p, WEEKS_PER_YEAR - 1) == pytest.approx(500.0)  # April 2024 to March 2025
+    assert wage(p, WEEKS_PER_YEAR) == pytest.approx(500.0 * (1 + growth[2025]))  # April 2025, the data's
+    assert wage(p, 2 * WEEKS_PER_YEAR) == pytest.approx(500.0 * (1 + growth[2025]) * 1.1)  # then the parameter
+    early = p.replace(**{"run.start_year": 2020})  # April 2020: back from April 2024 through the data
+    back = (1 + growth[2021]) * (1 + growth[2022]) * (1 + growth[2023]) * (1 + growth[2024])
+    assert wage(early, 0) == pytest.approx(500.0 / back)
+    assert wage(early, 4 * WEEKS_PER_YEAR) == pytest.approx(500.0)
 
 
 def test_property_cost_follows_house_prices_in_part():
