@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from ..arrays import cumsum_within, distinct, first_of_runs, lexsort2, popcount, rank_and_cumsum_within, rank_within
+from ..arrays import cumsum_within, distinct, first_k_within, first_of_runs, lexsort2, popcount, rank_and_cumsum_within
 from ..rules import care_cost, sector_margin, staff_need
 from ..state import COUNCIL, HOME, METRES_PER_MILE, UNREG, WAITING
 from .placements import place, search_weeks
@@ -228,8 +228,7 @@ def rank_referrals(p: Pairs, s: Search, homes, cm, rng) -> Pairs:
     a referral; the authority refers to its first `commissioning.shortlist` homes."""
     unmet = popcount(s.needs[p.c] & ~homes.specialisms[p.h])
     rank_key = p.d / s.radius_m[p.c] + UNMET_NEED_RANK_WEIGHT * unmet + cm.referral_spread * rng.random(len(p.c))
-    p = p.keep(lexsort2(rank_key, p.c))
-    return p.keep(rank_within(p.c) < cm.shortlist)
+    return p.keep(first_k_within(p.c, rank_key, cm.shortlist))  # pairs come sorted by child
 
 
 def quote(p: Pairs, s: Search, mk: Market, free) -> None:
