@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from simmarket.arrays import (LEXSORT_MIN_LENGTH, cumsum_within, distinct, first_k_within, first_of_runs, lexsort2, popcount,
+from simmarket.arrays import (LEXSORT_MIN_LENGTH, SEARCH_MAX_LENGTH, cumsum_within, distinct, first_k_within, first_of_runs, lexsort2, popcount,
                               rank_and_cumsum_within,
                               rank_by_group, rank_within)
 
@@ -42,6 +42,8 @@ def test_distinct_is_the_sorted_set(seed):
 def test_rank_within_counts_position_in_run(seed):
     g, _ = _sorted_groups(seed)
     assert rank_within(g).tolist() == _rank_reference(g)
+    long, _ = _sorted_groups(seed, n=SEARCH_MAX_LENGTH + 50)  # runs found the other way
+    assert rank_within(long).tolist() == _rank_reference(long)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
