@@ -138,11 +138,17 @@ class PlacementMarket(mesa.Model):
 
     def new_provider(self, name: str, sector: int) -> Provider:
         """A new owning organisation: a row in the owners table and its Provider agent."""
-        factor = float(self.streams["supply"].lognormal(0, self.params.pricing.price_noise_sd))
-        idx = int(self.owners.add(sector=np.array([sector]), price_factor=np.array([factor]))[0])
-        p = Provider(self, idx, name)
-        self.providers.append(p)
-        return p
+        return self.providers[self.new_providers([name], [sector])[0]]
+
+    def new_providers(self, names: list[str], sectors) -> np.ndarray:
+        """New owning organisations at once (one table append; the same pricing draws, in order,
+        as one at a time). Returns their indices (rows of the owners table, as of providers)."""
+        if not names:
+            return np.zeros(0, np.int64)
+        factor = self.streams["supply"].lognormal(0, self.params.pricing.price_noise_sd, len(names))
+        idx = self.owners.add(sector=np.asarray(sectors, np.int64), price_factor=factor)
+        self.providers.extend(Provider(self, i, name) for i, name in zip(idx.tolist(), names))
+        return idx
 
 
 class PhaseTimer:

@@ -84,8 +84,8 @@ def create_owners(m, start) -> np.ndarray:
     """A Provider per owning organisation (sorted by name); the largest private owners are
     highly indebted. Returns each home's owner index."""
     owner_sector = start.drop_duplicates("owner").set_index("owner")["sector"]
-    for name in sorted(start["owner"].unique()):
-        m.new_provider(name, SECTOR_CODES[owner_sector[name]])
+    names = sorted(start["owner"].unique())
+    m.new_providers(names, [SECTOR_CODES[owner_sector[name]] for name in names])
     homes_per_owner = data.start_homes(m.params.run.start_year)["owner"].value_counts()  # England's, whatever the scale
     for p in m.providers:
         m.owners.indebted[p.index] = p.sector == PRIVATE and homes_per_owner.get(p.name, 0) >= INDEBTED_MIN_HOMES

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from simmarket.arrays import (LEXSORT_MIN_LENGTH, cumsum_within, distinct, first_of_runs, lexsort2, popcount, rank_and_cumsum_within,
+from simmarket.arrays import (LEXSORT_MIN_LENGTH, SEARCH_MAX_LENGTH, cumsum_within, distinct, first_k_within, first_of_runs, lexsort2, popcount,
+                              rank_and_cumsum_within,
                               rank_by_group, rank_within)
 
 SEEDS = range(6)
@@ -41,6 +42,8 @@ def test_distinct_is_the_sorted_set(seed):
 def test_rank_within_counts_position_in_run(seed):
     g, _ = _sorted_groups(seed)
     assert rank_within(g).tolist() == _rank_reference(g)
+    long, _ = _sorted_groups(seed, n=SEARCH_MAX_LENGTH + 50)  # runs found the other way
+    assert rank_within(long).tolist() == _rank_reference(long)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -93,3 +96,18 @@ def test_rank_and_cumsum_within_agree_with_the_single_versions(seed):
     rank, cum = rank_and_cumsum_within(groups, values)
     assert np.array_equal(rank, rank_within(groups))
     assert np.array_equal(cum, cumsum_within(groups, values))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_first_k_within_is_lexsort_cut_to_k_per_group(seed):
+    groups, rng = _sorted_groups(seed, n=int(np.random.default_rng(seed).integers(1, 300)))
+    n = len(groups)
+    distinct_keys = rng.random(n)
+    tied_keys = rng.integers(0, 3, n).astype(float)  # ties: by position
+    special = np.where(rng.random(n) < 0.3, rng.choice([np.nan, np.inf, -np.inf, 0.0, -0.0], n), distinct_keys)
+    for keys in (distinct_keys, tied_keys, special):
+        full = np.lexsort((keys, groups))
+        for k in (1, 3, 100):
+            expect = full[rank_within(groups[full]) < k]
+            assert np.array_equal(first_k_within(groups, keys, k), expect)
+    assert len(first_k_within(np.zeros(0, np.int64), np.zeros(0), 3)) == 0

@@ -21,6 +21,8 @@ def command(years, scale, seed, phases):
     import resource
 
     t0 = time.perf_counter()
+    import numpy as np
+
     from ..experiment.runs import build_model
     from ..experiment.seeds import SeedSpec
     from ..model import PhaseTimer
@@ -35,7 +37,7 @@ def command(years, scale, seed, phases):
     child_weeks = 0
     for _ in range(model.horizon):
         model.step()
-        child_weeks += int((model.children.status != GONE).sum())
+        child_weeks += int(np.count_nonzero(model.children.status != GONE))
     wall = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
     click.echo(f"bench: {years} years, scale {scale}: {wall:.2f} s wall ({t_init:.2f} s start-up: "

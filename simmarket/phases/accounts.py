@@ -18,16 +18,18 @@ def settle_accounts(m) -> None:
     """Authorities pay for every placement; providers earn, pay their costs, and review."""
     ch = m.children
     paid = np.flatnonzero((ch.status == HOME) | (ch.status == UNREG))
-    spot = paid[(ch.status[paid] == HOME) & ~ch.block[paid]]
-    unreg = paid[ch.status[paid] == UNREG]
+    status = ch.status[paid]
+    spot = paid[(status == HOME) & ~ch.block[paid]]
+    unreg = paid[status == UNREG]
+    spot_price = ch.price[spot]
     blocks = np.where(m.homes.state == ACTIVE, m.homes.block_places * m.homes.block_price, 0.0)
-    rev = np.bincount(ch.home[spot], weights=ch.price[spot], minlength=m.homes.n) + blocks
+    rev = np.bincount(ch.home[spot], weights=spot_price, minlength=m.homes.n) + blocks
     cost = home_costs(m, rev)
     profit = rev - cost
     act = m.homes.state == ACTIVE
     m.homes.profit_ewma[:] = np.where(act, (1 - PROFIT_SMOOTHING) * m.homes.profit_ewma + PROFIT_SMOOTHING * profit, 0.0)
     # authorities' spend: home placements (spot and block) by the child's / holder's authority
-    spend_homes = np.bincount(ch.la[spot], weights=ch.price[spot], minlength=m.n_la)
+    spend_homes = np.bincount(ch.la[spot], weights=spot_price, minlength=m.n_la)
     spend_homes += block_payments(m, blocks)
     spend_total = spend_homes + other_spend(m, unreg)
     m.flows.record_money(m.week, spend_homes, spend_total, m.homes, rev, cost, m.region_of_la)

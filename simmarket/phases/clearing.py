@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from ..arrays import cumsum_within, distinct, first_of_runs, lexsort2, popcount, rank_and_cumsum_within, rank_within
+from ..arrays import cumsum_within, distinct, first_k_within, first_of_runs, lexsort2, popcount, rank_and_cumsum_within
 from ..rules import care_cost, sector_margin, staff_need
 from ..state import COUNCIL, HOME, METRES_PER_MILE, UNREG, WAITING
 from .placements import place, search_weeks
@@ -228,8 +228,7 @@ def rank_referrals(p: Pairs, s: Search, homes, cm, rng) -> Pairs:
     a referral; the authority refers to its first `commissioning.shortlist` homes."""
     unmet = popcount(s.needs[p.c] & ~homes.specialisms[p.h])
     rank_key = p.d / s.radius_m[p.c] + UNMET_NEED_RANK_WEIGHT * unmet + cm.referral_spread * rng.random(len(p.c))
-    p = p.keep(lexsort2(rank_key, p.c))
-    return p.keep(rank_within(p.c) < cm.shortlist)
+    return p.keep(first_k_within(p.c, rank_key, cm.shortlist))  # pairs come sorted by child
 
 
 def quote(p: Pairs, s: Search, mk: Market, free) -> None:
@@ -305,39 +304,36 @@ class Capacity:
         np.subtract.at(self.staff, h, need)
 
 
-def home_offers(group, score, need, places, staff):
+def home_offers(order, group, need, places, staff):
     """Each home offers its places, best score first, while places and staff last.
 
-    group: the pair's home and kind of place (block and open places are offered separately);
-    places, staff: what the pair's group has left. Returns the mask of offered pairs (in input
-    order) and, per pair, the best losing bid in its group (index into input, -1 if none) for
-    second-price bidding.
+    order: the live pairs (indices), by group and best score first; group: each pair's home and
+    kind of place (block and open places are offered separately); need: each pair's staff need;
+    places, staff: what the group of each pair in `order` has left. Returns the offered pairs
+    (increasing) and, for each, the best losing pair in its group (-1 if none) for second-price
+    bidding.
     """
-    order = lexsort2(-score, group)
-    g = group[order]
-    rank, used = rank_and_cumsum_within(g, need[order])
-    ok = (rank < places[order]) & (used <= staff[order] + 1e-9)
+    rank, used = rank_and_cumsum_within(group[order], need[order])
+    ok = (rank < places) & (used <= staff + 1e-9)
     offered = np.zeros(len(group), bool)
     offered[order[ok]] = True
+    off = np.flatnonzero(offered)
     # best losing referral per group: first not-offered pair in score order
-    runner_up = np.full(len(group), -1)
     lose = order[~ok]
-    if len(lose):
-        lg = group[lose]
-        first = first_of_runs(lg)
-        best = np.full(int(group.max()) + 1, -1)
-        best[lg[first]] = lose[first]
-        runner_up = best[group]
-    return offered, runner_up
+    lg = group[lose]
+    first = first_of_runs(lg)
+    best = np.full(int(group.max()) + 1, -1)
+    best[lg[first]] = lose[first]
+    return off, best[group[off]]
 
 
-def _offers(p: Pairs, idx: np.ndarray, need, cap: Capacity):
-    """This round's offers among live pairs idx: each home's block places and open places are
-    offered separately (two groups). Returns the offered mask over idx and each pair's best
-    losing rival (index into idx, or -1)."""
-    h, blk = p.h[idx], p.is_block[idx]
+def _offers(p: Pairs, order: np.ndarray, group: np.ndarray, need, cap: Capacity):
+    """This round's offers among the live pairs `order` (by group, best score first): each home's
+    block places and open places are offered separately (two groups). Returns the offered pairs
+    and each one's best losing rival (a pair, or -1)."""
+    h, blk = p.h[order], p.is_block[order]
     places = np.where(blk, cap.block[h], cap.open[h])
-    return home_offers(2 * h + blk, p.score[idx], need[idx], places, cap.staff[h])
+    return home_offers(order, group, need, places, cap.staff[h])
 
 
 def _prices(p: Pairs, s: Search, mk: Market, off, rival_pair, has_rival):
@@ -374,15 +370,16 @@ def bid(p: Pairs, s: Search, mk: Market, free, spare_staff, need, ref: Referrals
     alive = np.ones(len(p.c), bool)
     contested: set[int] = set()
     placed: list[tuple] = []
+    # sorted once: a round's live pairs are a subset, in the same order
+    group = 2 * p.h + p.is_block
+    by_group = lexsort2(-p.score, group)
     for _ in range(ROUNDS):
-        idx = np.flatnonzero(alive)
-        if len(idx) == 0:
+        order = by_group[alive[by_group]]
+        if len(order) == 0:
             break
-        offered, runner = _offers(p, idx, pair_need, cap)
-        off = idx[offered]
+        off, rival = _offers(p, order, group, pair_need, cap)
         ref.offers += len(off)
-        rival = runner[offered]
-        price, other_cust = _prices(p, s, mk, off, idx[np.maximum(rival, 0)], rival >= 0)
+        price, other_cust = _prices(p, s, mk, off, np.maximum(rival, 0), rival >= 0)
         contested.update(p.h[off[other_cust]].tolist())
         take = _choose(p, off, price, mk.params.commissioning, pair_need, cap)
         tp = off[take]

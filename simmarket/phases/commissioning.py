@@ -55,14 +55,15 @@ def reserve_places(m, la: int, wanted: int, buyer: int, margin: float) -> None:
     if len(cand) == 0:
         return
     dist = np.hypot(homes.x[cand] - m.geo.x[la], homes.y[cand] - m.geo.y[la])
-    for h in nearest_first(cand, dist, wanted):
-        k = min(wanted, int(homes.places[h] - homes.occupied[h]))
-        homes.block_buyer[h] = buyer
-        homes.block_places[h] = k
-        homes.block_price[h] = block_price(m, h, margin)
-        wanted -= k
-        if wanted <= 0:
-            break
+    near = nearest_first(cand, dist, wanted)
+    # nearest first, each home's free places until enough are reserved
+    free = homes.places[near] - homes.occupied[near]
+    before = np.cumsum(free) - free  # places reserved in nearer homes
+    used = before < wanted
+    h = near[used]
+    homes.block_buyer[h] = buyer
+    homes.block_places[h] = np.minimum(free[used], wanted - before[used])
+    homes.block_price[h] = block_price(m, h, margin)
 
 
 def nearest_first(cand: np.ndarray, dist: np.ndarray, enough: int) -> np.ndarray:
@@ -77,11 +78,12 @@ def nearest_first(cand: np.ndarray, dist: np.ndarray, enough: int) -> np.ndarray
     return cand[np.argsort(dist, kind="stable")]
 
 
-def block_price(m, h: int, margin: float) -> float:
-    """Agreed weekly price for a block place: cost of a medium-need child plus the block margin."""
-    c = care_cost(np.array([BLOCK_REFERENCE_COMPLEXITY]), np.array([False]),
-                  m.geo.property_index[m.homes.la[h:h + 1]], m.params, m.week)
-    return float(c[0] * (1 + min(margin, m.levers.profit_cap)))
+def block_price(m, h: np.ndarray, margin: float) -> np.ndarray:
+    """Agreed weekly price for a block place in each of homes h: cost of a medium-need child plus
+    the block margin."""
+    c = care_cost(np.full(len(h), BLOCK_REFERENCE_COMPLEXITY), np.zeros(len(h), bool),
+                  m.geo.property_index[m.homes.la[h]], m.params, m.week)
+    return c * (1 + min(margin, m.levers.profit_cap))
 
 
 def transfer_blocks(homes, old_buyers: np.ndarray, new_buyer: int) -> None:

@@ -167,11 +167,13 @@ def break_down(m) -> None:
 
 
 def farthest_miles(ch, homes) -> float:
-    """No child lives farther from any home than the corners of the box around them all."""
+    """No child lives farther from any home than the corners of the box around them all (for
+    the children, the box around every child ever added: a bound is all `break_down` needs)."""
     if ch.n == 0 or homes.n == 0:
         return 0.0
-    dx = max(ch.x.max(), homes.x.max()) - min(ch.x.min(), homes.x.min())
-    dy = max(ch.y.max(), homes.y.max()) - min(ch.y.min(), homes.y.min())
+    x0, x1, y0, y1 = ch.extent
+    dx = max(x1, homes.x.max()) - min(x0, homes.x.min())
+    dy = max(y1, homes.y.max()) - min(y0, homes.y.min())
     return float(miles(dx, dy, 0.0, 0.0))
 
 

@@ -119,8 +119,11 @@ def add_homes(m, la: np.ndarray, open_week: np.ndarray, sector: np.ndarray | Non
 
 
 def owners_for(m, sector: np.ndarray) -> np.ndarray:
-    """New homes' owners: new organisations, or existing ones of the same sector that grow."""
-    owner = np.empty(len(sector), np.int64)
+    """New homes' owners: new organisations, or existing ones of the same sector that grow.
+
+    The new organisations are created together, after the choices (one append to the owners
+    table; the same names, draws and order as one at a time)."""
+    owner = np.full(len(sector), -1, np.int64)
     rng = m.streams["supply"]
     new_org = (sector == COUNCIL) | (rng.random(len(sector)) < NEW_ENTRANT_SHARE)
     sectors, failed = m.owners.sector, m.owners.failed
@@ -130,9 +133,10 @@ def owners_for(m, sector: np.ndarray) -> np.ndarray:
         same = existing[sec] if not new_org[i] else ()
         if len(same):
             owner[i] = same[int(pick[i] * len(same))]
-        else:
-            name = f"New {SECTOR_LABELS[sec]} provider {len(m.providers)}"
-            owner[i] = m.new_provider(name, int(sec)).index
+    new = np.flatnonzero(owner < 0)
+    first = len(m.providers)
+    names = [f"New {SECTOR_LABELS[sec]} provider {first + j}" for j, sec in enumerate(sector[new].tolist())]
+    owner[new] = m.new_providers(names, sector[new])
     return owner
 
 

@@ -56,6 +56,18 @@ class Children(ColumnStore):
 
     def __init__(self, capacity: int = 1024):
         super().__init__(capacity)
+        self.extent = (np.inf, -np.inf, np.inf, -np.inf)  # see add
+
+    def add(self, **values) -> np.ndarray:
+        """Append rows (as ColumnStore.add), and widen `extent`: the box (x min, x max, y min,
+        y max) around every child ever added. Children do not move, and it never shrinks, so it
+        bounds where the children in care live without a weekly scan of the table."""
+        rows = super().add(**values)
+        if len(rows):
+            x, y = self.x[rows], self.y[rows]
+            x0, x1, y0, y1 = self.extent
+            self.extent = (min(x0, x.min()), max(x1, x.max()), min(y0, y.min()), max(y1, y.max()))
+        return rows
 
     def compact(self) -> None:
         """Drop children who have left care (status GONE)."""

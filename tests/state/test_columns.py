@@ -79,6 +79,15 @@ def test_children_compact_drops_those_who_left_and_keeps_ids():
     assert ch.start1[new].tolist() == [NEVER]
 
 
+def test_children_extent_is_the_box_around_every_child_ever_added():
+    ch = Children(capacity=2)
+    ch.add(x=np.array([1.0, 5.0]), y=np.array([-2.0, 3.0]), status=GONE)
+    ch.add(x=np.array([0.5]), y=np.array([7.0]), status=FOSTER)
+    assert ch.extent == (0.5, 5.0, -2.0, 7.0)
+    ch.compact()  # the box does not shrink: it stays a bound on where children live
+    assert ch.n == 1 and ch.extent == (0.5, 5.0, -2.0, 7.0)
+
+
 def test_record_start_keeps_the_three_latest_starts():
     ch = Children()
     ch.add(la=np.array([0, 0]), status=HOME)
