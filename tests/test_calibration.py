@@ -45,3 +45,5 @@ def test_fit_is_reproducible():
                                    scale=0.5)
         runs.append((over, best, hist["loss"].tolist()))
     assert runs[0] == runs[1]
+    # one fit for both: the calibration year and the backcast count equally
+    np.testing.assert_allclose(hist["loss"], (hist["loss_calibration"] + hist["loss_backcast"]) / 2)

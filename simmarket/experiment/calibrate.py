@@ -1,9 +1,11 @@
 """Calibration: the baseline's first simulated year against the evidence targets, and the fit.
 
-The targets (targets.toml, shipped in the package) are the single list. Only behavioural
-parameters with no direct evidence are fitted (FREE_PARAMETERS); everything with evidence keeps
-its value from facts.md. The fit is a Latin hypercube (scipy.stats.qmc) followed by Nelder-Mead
-(scipy.optimize) on a loss over all targets, evaluated on common seeds.
+The targets (targets.toml, shipped in the package) are the single list for the calibration year.
+Only behavioural parameters with no direct evidence are fitted (FREE_PARAMETERS); everything with
+evidence keeps its value from facts.md. The fit is a Latin hypercube (scipy.stats.qmc) followed by
+Nelder-Mead (scipy.optimize) on common seeds. Its loss counts two things equally: the calibration
+year (a run from March 2024) against targets.toml, and the backcast (the same behaviour from March
+2020 over five years, backcast.py) against the history targets.
 
 Failed runs: the calibration table covers the seeds that ran (run_calibration returns the
 failures beside them); in the fit a failed evaluation has no metrics, so every target counts as
@@ -54,7 +56,13 @@ FREE_PARAMETERS = (
                   "how long authorities search before an unregistered setting: not published"),
     FreeParameter("pricing.risk_aversion", 0.05, 1.0, 0.25,
                   "margin providers need per unit of a child's risk before accepting: not published"),
+    FreeParameter("demand.need_trend_per_year", 0.0, 0.08, 0.02,
+                  "growth of residential need: only its outcome (children in homes by year) is observed"),
+    FreeParameter("demand.complex_need_growth_per_year", 0.0, 0.15, 0.05,
+                  "extra growth of complex need (specialised settings shrinking): not published"),
 )
+BACKCAST_START_YEAR = 2020  # the history's start state (history_targets.toml)
+BACKCAST_YEARS = 5
 
 
 def calibration_scenario(base: Scenario, seeds: int | None = None, scale: float = 1.0) -> Scenario:
@@ -128,9 +136,23 @@ def loss(means: dict[str, float]) -> float:
     terms = []
     for key, t in load_targets().items():
         lo, hi = t["band"]
-        m = means.get(key, np.nan)
-        terms.append(((m - t["value"]) / ((hi - lo) / 2)) ** 2 if np.isfinite(m) else 100.0)
+        terms.append(_term(means.get(key, np.nan), t["value"], lo, hi))
     return float(np.mean(terms))
+
+
+def _term(model: float, observed: float, lo: float, hi: float) -> float:
+    """A target's squared error relative to half its band (a missing value counts as far off)."""
+    return ((model - observed) / ((hi - lo) / 2)) ** 2 if np.isfinite(model) else 100.0
+
+
+def backcast_loss(table: pd.DataFrame) -> float:
+    """The same loss over a backcast table's rows (backcast.backcast_table)."""
+    return float(np.mean([_term(r.model_mean, r.observed, r.band_low, r.band_high) for r in table.itertuples()]))
+
+
+def history_scenario(base: Scenario) -> Scenario:
+    """The base's behaviour from March 2020 over five years (as scenarios/history_2020.toml)."""
+    return base.replace(**{"run.start_year": BACKCAST_START_YEAR, "run.years": BACKCAST_YEARS})
 
 
 # ------------------------------------------------------------------------------------ fitting
@@ -141,34 +163,53 @@ def _point_overrides(u: np.ndarray) -> dict:
 
 def _eval_task(args):
     scenario, overrides, seed = args
-    r = simulate(scenario.replace(**overrides), seed, timeseries=False)
-    return r.metrics
+    if scenario.run.start_year == BACKCAST_START_YEAR:  # the backcast: the national rows of every year
+        r = simulate(scenario.replace(**overrides), seed, timeseries=False, yearly=True)
+        return r.yearly[r.yearly["scope"] == "national"]
+    return simulate(scenario.replace(**overrides), seed, timeseries=False).metrics
 
 
 def fit(base: Scenario, n_design: int = 24, n_refine: int = 30, n_seeds: int = 3, seed: int = 7,
-        workers: int | None = None, progress=None, scale: float = 1.0):
+        workers: int | None = None, progress=None, scale: float = 1.0, history: bool = True):
     """Latin hypercube then Nelder-Mead; returns (best overrides, best loss, history DataFrame).
 
-    The same seed gives the same design, the same common seeds and so the same result.
+    Each point runs the calibration year and (history=True) the backcast on the same common
+    seeds; the loss is the mean of the two losses. The same seed gives the same design, the same
+    common seeds and so the same result.
     """
     from scipy.optimize import minimize
     from scipy.stats import qmc
 
-    scenario = calibration_scenario(base, scale=scale)
+    from .backcast import backcast_table, load_targets as history_targets
+
+    runs = [calibration_scenario(base, scale=scale)]
+    if history:
+        runs.append(history_scenario(base).replace(**{"run.scale": scale}))
+    targets = history_targets() if history else []
     seeds = seed_specs(seed, n_seeds)
-    history: list[dict] = []
+    log: list[dict] = []
     workers = workers or default_workers(n_seeds * 2)
 
     def evaluate_many(points: list[np.ndarray], stage: str) -> list[float]:
-        tasks = [(scenario, _point_overrides(u), s) for u in points for s in seeds]
+        tasks = [(sc, _point_overrides(u), s) for u in points for sc in runs for s in seeds]
         results = map_tasks(_eval_task, tasks, workers, progress=progress)
+        per_point = len(runs) * n_seeds
         out = []
         for i, u in enumerate(points):
-            per = [m for m in results[i * n_seeds:(i + 1) * n_seeds] if not isinstance(m, Failure)]
+            got = results[i * per_point:(i + 1) * per_point]
+            per = [m for m in got[:n_seeds] if not isinstance(m, Failure)]
             means = {k: float(np.nanmean([m[k] for m in per])) if per else np.nan for k in load_targets()}
-            value = loss(means)
-            history.append({"stage": stage, "loss": value, **_point_overrides(u),
-                            **{f"model.{k}": means[k] for k in load_targets()}})
+            row = {"stage": stage, "loss_calibration": loss(means)}
+            value = row["loss_calibration"]
+            if history:
+                years = [y for y in got[n_seeds:] if not isinstance(y, Failure)]
+                table = (backcast_table(pd.concat(years, ignore_index=True), targets, BACKCAST_START_YEAR, scale)
+                         if years else pd.DataFrame({"model_mean": [np.nan], "observed": [0.0], "band_low": [0.0],
+                                                     "band_high": [1.0]}))
+                row["loss_backcast"] = backcast_loss(table)
+                row["backcast_in_band"] = int(table["in_band"].sum()) if years else 0
+                value = (row["loss_calibration"] + row["loss_backcast"]) / 2
+            log.append({**row, "loss": value, **_point_overrides(u), **{f"model.{k}": means[k] for k in load_targets()}})
             out.append(value)
         return out
 
@@ -183,7 +224,7 @@ def fit(base: Scenario, n_design: int = 24, n_refine: int = 30, n_seeds: int = 3
         res = minimize(lambda u: evaluate_many([u], "refine")[0], start, method="Nelder-Mead",
                        options={"maxfev": n_refine, "xatol": 1e-3, "fatol": 1e-4, "initial_simplex": _simplex(start)})
         del res
-    hist = pd.DataFrame(history)
+    hist = pd.DataFrame(log)
     best = hist.loc[hist["loss"].idxmin()]
     overrides = {p.key: float(best[p.key]) for p in FREE_PARAMETERS}
     return overrides, float(best["loss"]), hist

@@ -130,8 +130,9 @@ class Supported:
 @dataclass(frozen=True)
 class Supply:
     entry_projects_per_year: float = P(
-        980.0, "projects/yr", 0.0, 1e5, "new-home projects started nationally at average attractiveness"
+        980.0, "projects/yr", 0.0, 1e5, "new-home projects started nationally at average attractiveness (March 2024's market)"
     )
+    entry_scales_with_stock: bool = P(True, "", doc="projects grow in proportion to the homes open (providers grow from their base)")
     planning_refusal: float = P(0.2, "prob", 0.0, 1.0, "share of projects refused planning permission")
     # NAO25 2.13: planning refusals after local objections
     registration_weeks_min: int = P(26, "weeks", 0, 260, "shortest Ofsted registration")  # NAO25 2.13: 6-18 months

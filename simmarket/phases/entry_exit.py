@@ -15,6 +15,7 @@ from ..time import WEEKS_PER_YEAR
 from .placements import start_search, vacate
 
 INITIAL_STAFFING = 0.9  # share of target staff in post when a home opens (prior)
+MARCH_2024_HOMES = 3292  # ordinary market homes at 31 March 2024 (OFS, data/history/national_series.csv)
 NEW_ENTRANT_SHARE = 0.5  # share of private new homes opened by a new organisation (prior)
 MAX_ATTRACTIVENESS = 3.0  # a region's margin counts at most 3x the target margin in entrants' choice (prior)
 SECTOR_LABELS = ("private", "council", "voluntary", "health")
@@ -82,11 +83,20 @@ def entry_weights(m) -> np.ndarray:
     return base * attractive[m.region_of_la] / norm
 
 
+def stock_factor(m) -> float:
+    """Projects grow with the market (`supply.entry_scales_with_stock`): homes open relative to
+    March 2024's (OFS: 3,292). Providers open new homes from their base, so a smaller market
+    starts fewer (a prior; 339 homes opened in 2020-21 from 2,212, 671 in 2024-25 from 3,292)."""
+    if not m.params.supply.entry_scales_with_stock:
+        return 1.0
+    return float(np.count_nonzero(m.homes.state == ACTIVE)) / (MARCH_2024_HOMES * m.scale)
+
+
 def start_projects(m, week: int) -> None:
     """Providers start new-home projects; planning refuses some; Ofsted registers the rest later."""
     rng, sup, s = m.streams["supply"], m.params.supply, m.scale
     w = entry_weights(m)
-    n = rng.poisson(sup.entry_projects_per_year / WEEKS_PER_YEAR * s * w.sum())
+    n = rng.poisson(sup.entry_projects_per_year / WEEKS_PER_YEAR * s * stock_factor(m) * w.sum())
     if n == 0:
         return
     la = rng.choice(m.n_la, size=n, p=w / w.sum())

@@ -8,8 +8,8 @@ import pytest
 from handmade import GEO, N_LA, REGION_OF_LA, flows, levers, make_children, make_homes
 from simmarket.invariants import violations
 from simmarket.params import Scenario
-from simmarket.phases.entry_exit import (close_failing, close_homes, entry_weights, fail_owner, open_registered,
-                                        start_projects)
+from simmarket.phases.entry_exit import (MARCH_2024_HOMES, close_failing, close_homes, entry_weights, fail_owner,
+                                        open_registered, start_projects, stock_factor)
 from simmarket.rules import staff_target
 from simmarket.state import ACTIVE, CLOSED, COUNCIL, HOME, NO_BUYER, PIPELINE, PRIVATE, WAITING, Owners
 from simmarket.time import WEEKS_PER_YEAR
@@ -175,3 +175,12 @@ def test_projects_join_the_pipeline_and_planning_refusal_stops_them():
     n0 = refused.homes.n
     start_projects(refused, week)
     assert refused.homes.n == n0
+
+
+def test_projects_grow_with_the_homes_open():
+    m = SimpleNamespace(params=P, scale=0.5, homes=make_homes(places=np.full(10, 3), state=[ACTIVE] * 8 + [CLOSED] * 2))
+    assert stock_factor(m) == pytest.approx(8 / (MARCH_2024_HOMES * 0.5))
+    m.homes = make_homes(places=np.full(20, 3), state=ACTIVE)
+    assert stock_factor(m) == pytest.approx(20 / (MARCH_2024_HOMES * 0.5))  # twice the homes, twice the projects
+    m.params = P.replace(**{"supply.entry_scales_with_stock": False})
+    assert stock_factor(m) == 1.0
