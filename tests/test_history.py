@@ -1,0 +1,70 @@
+"""The history's mechanisms, on the backcast (March 2020 to March 2025, national, paired seeds).
+
+Each test switches one mechanism off and checks the backcast moves the way the evidence says
+(facts.md, "History and what drove it"), with a paired t statistic beyond 2.
+"""
+
+import numpy as np
+import pytest
+
+from simmarket.experiment import run_replicates, seed_specs
+from simmarket.experiment.calibrate import BACKCAST_START_YEAR, history_scenario
+from simmarket.params import baseline
+
+pytestmark = pytest.mark.slow
+
+SEEDS = seed_specs(2020, 4)
+PRICE = "mean_weekly_price_gbp"
+
+
+def national_years(**overrides) -> list:
+    """Each seed's national yearly rows of the backcast, indexed by the calendar year they end in."""
+    sc = history_scenario(baseline()).replace(**{"run.check": False, **overrides})
+    out = []
+    for r in run_replicates(sc, SEEDS, workers=2):
+        nat = r.yearly[r.yearly["scope"] == "national"]
+        out.append(nat.set_index(nat["year"] + BACKCAST_START_YEAR))
+    return out
+
+
+def per_seed(runs, fn) -> np.ndarray:
+    return np.array([fn(y) for y in runs], float)
+
+
+def price_growth(y) -> float:
+    """Mean price in the year ending March 2024 over the year ending March 2021 (history_targets.toml)."""
+    return y.loc[2024, PRICE] / y.loc[2021, PRICE]
+
+
+def t_stat(d: np.ndarray) -> float:
+    return float(d.mean() / (d.std(ddof=1) / np.sqrt(len(d)) + 1e-12))
+
+
+@pytest.fixture(scope="module")
+def base():
+    return national_years()
+
+
+@pytest.mark.parametrize("switch, label", [
+    ({"workforce.core_staff_per_home": 0.0}, "homes carry no core staff (small homes cost no more a place)"),
+    ({"demand.complex_need_growth_per_year": 0.0}, "complex need grows no faster than the rest"),
+    ({"pricing.fee_uplift": False}, "running placements' fees never rise"),
+])
+def test_without_the_mechanism_the_price_rise_shrinks(base, switch, label):
+    d = per_seed(national_years(**switch), price_growth) - per_seed(base, price_growth)
+    assert t_stat(d) < -2, f"{label}: price growth should shrink, paired differences {np.round(d, 3)}"
+
+
+def test_entry_growing_with_the_market_keeps_early_openings_at_historys_scale(base):
+    first = lambda y: y.loc[2021, "homes_opened"]  # noqa: E731
+    d = per_seed(national_years(**{"supply.entry_scales_with_stock": False}), first) - per_seed(base, first)
+    assert t_stat(d) > 2, f"openings in 2020-21 should rise without it, paired differences {np.round(d, 1)}"
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12: without real wage growth the backcast's prices rise about "
+                   "2% a year (year 4 / year 1), not the 4% the issue asks; the mechanisms built so far explain "
+                   "part of the rise (docs/backcast.md)")
+def test_prices_rise_at_least_4_percent_a_year_without_real_wage_growth():
+    runs = national_years(**{"workforce.wage_growth_from_data": False, "workforce.wage_growth_per_year": 0.0})
+    growth = per_seed(runs, price_growth).mean()
+    assert growth ** (1 / 3) - 1 >= 0.04
