@@ -27,6 +27,7 @@ HOME_AGES = ((8, 12, 0.06), (12, 16, 0.54), (16, 18, 0.40))  # children in homes
 CURRENT_PLACEMENT_MAX_WEEKS = 104  # the stock's placements began up to two years before the start (prior)
 EARLIER_PLACEMENT_SHARE = 0.3  # share of the stock with another placement in the year before it (prior)
 EARLIER_PLACEMENT_MAX_WEEKS = 52
+OCCUPANCY_FLOOR = 0.3  # a region's start occupancy is read as at least this (guards tiny runs; prior)
 PIPELINE_EXTRA_WEEKS = 8  # the pipeline is seeded from this long before the longest registration delay (prior)
 
 
@@ -53,6 +54,7 @@ def build(m) -> None:
     """Authorities, levers, homes and owners, children, the pipeline and cooperatives."""
     create_authorities(m)
     create_homes(m)
+    m.occupancy_seen = start_occupancy(m)
     create_children(m)
     seed_pipeline(m)
     create_cooperatives(m)
@@ -127,6 +129,18 @@ def _backdate_manager_vacancies(m, n: int) -> None:
     u = m.rng.random(vacant.sum()) * (1 - (1 - p) ** limit)
     so_far = np.ceil(np.log1p(-u) / np.log1p(-p)) if 0 < p < 1 else np.zeros(vacant.sum())
     m.homes.no_manager_since[:n][vacant] = 1 - np.clip(so_far, 1, limit).astype(np.int64)
+
+
+def start_occupancy(m) -> np.ndarray:
+    """The occupancy providers price for at the start, by region: the start year's children in
+    homes per registered place (data), or `pricing.expected_occupancy` if they do not learn it."""
+    n = len(data.REGIONS)
+    if not m.params.pricing.price_for_occupancy:
+        return np.full(n, m.params.pricing.expected_occupancy)
+    homes = m.homes
+    kids = np.bincount(m.region_of_la, weights=m.la_table["cla_childrens_homes"].to_numpy(float) * m.la_scale, minlength=n)
+    places = np.bincount(m.region_of_la[homes.la], weights=homes.places.astype(float), minlength=n)
+    return np.clip(kids / np.maximum(places, 1.0), OCCUPANCY_FLOOR, 1.0)
 
 
 def draw_ages(rng, n, bands) -> np.ndarray:

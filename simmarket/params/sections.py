@@ -186,7 +186,8 @@ class Pricing:
     debt_cost_share: float = P(0.06, "share", 0.0, 1.0, "debt service of indebted owners, share of revenue")
     risk_aversion: float = P(0.25, "", 0.0, 10.0, "providers' margin needed per unit of a child's risk")
     # NAO25 2.14: almost one in three homes often or always reject children with complex needs
-    expected_occupancy: float = P(0.75, "share", 0.05, 1.0, "occupancy providers price their places for")
+    expected_occupancy: float = P(0.75, "share", 0.05, 1.0, "occupancy providers price for, unless price_for_occupancy")
+    price_for_occupancy: bool = P(True, "", doc="providers price for their region's occupancy over about the last year")
     profit_cap: float = P(1.0, "share", 0.0, 5.0, "cap on the margin charged above cost (1 = none)")
     fee_uplift: bool = P(True, "", doc="each April, running placements' fees rise with their cost (wages)")
 

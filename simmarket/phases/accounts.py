@@ -10,6 +10,7 @@ from ..state import ACTIVE, FOSTER, HOME, SUPPORTED, UNREG
 from ..time import WEEKS_PER_YEAR
 
 PROFIT_SMOOTHING = 1 / 13  # weekly weight of a home's profit average (about a quarter; prior)
+OCCUPANCY_MEMORY_WEEKS = 52  # providers' view of occupancy averages about the last year (prior)
 REVIEW_EVERY_WEEKS = 4  # indebted owners review their finances every four weeks (prior)
 REVIEWS_PER_YEAR = WEEKS_PER_YEAR // REVIEW_EVERY_WEEKS  # 13
 
@@ -34,6 +35,25 @@ def settle_accounts(m) -> None:
     spend_total = spend_homes + other_spend(m, unreg)
     m.flows.record_money(m.week, spend_homes, spend_total, m.homes, rev, cost, m.region_of_la)
     review_owners(m, rev, cost)
+    learn_occupancy(m)
+
+
+def regional_occupancy(m) -> np.ndarray:
+    """Children in homes per registered place of the active homes, by region."""
+    homes, n = m.homes, len(m.occupancy_seen)
+    act = np.flatnonzero(homes.state == ACTIVE)
+    region = m.region_of_la[homes.la[act]]
+    places = np.bincount(region, weights=homes.places[act], minlength=n)
+    return np.bincount(region, weights=homes.occupied[act], minlength=n) / np.maximum(places, 1.0)
+
+
+def learn_occupancy(m) -> None:
+    """Providers price for the occupancy their region has had over about the last year
+    (`pricing.price_for_occupancy`): a home's costs are spread over the children it can expect,
+    so when places grow faster than children each child pays for more empty places (facts.md,
+    History: occupancy fell from 0.77 to 0.69 while real prices rose)."""
+    if m.params.pricing.price_for_occupancy:
+        m.occupancy_seen[:] += (regional_occupancy(m) - m.occupancy_seen) / OCCUPANCY_MEMORY_WEEKS
 
 
 def home_costs(m, rev: np.ndarray) -> np.ndarray:

@@ -106,6 +106,7 @@ class Market:
     profit_cap: float
     rng: np.random.Generator
     week: int
+    occupancy_la: np.ndarray | None = None  # occupancy providers price for, by authority (None: the parameter's)
 
 
 # ------------------------------------------------------------------------------- the model's side
@@ -121,7 +122,8 @@ def search_of(m, idx: np.ndarray) -> Search:
     ch, cm, lv = m.children, m.params.commissioning, m.levers
     waited = search_weeks(m, idx)
     la = ch.la[idx]
-    bench = care_cost(ch.complexity[idx], ch.dol[idx], m.geo.property_index[la], m.params, m.week)
+    bench = care_cost(ch.complexity[idx], ch.dol[idx], m.geo.property_index[la], m.params, m.week,
+                      occupancy=m.occupancy_seen[m.region_of_la[la]])
     urgent = np.where(ch.emergency[idx] | ch.dol[idx] | ch.secure[idx], cm.urgent_wtp_multiple, 1.0)
     with np.errstate(invalid="ignore"):  # zero cost x no benchmark (inf) is NaN: fmin skips it
         wtp = np.fmin(bench * cm.wtp_multiple * urgent * (1 + cm.wtp_growth_per_week * waited), bench * lv.wtp_cap[la])
@@ -137,7 +139,8 @@ def match(m, idx: np.ndarray, record: bool) -> Referrals | None:
     ch, homes = m.children, m.homes
     block_used = np.bincount(ch.home[ch.block & (ch.status == HOME)], minlength=homes.n)
     market = Market(homes, m.params, m.geo.property_index, np.maximum(homes.block_places - block_used, 0),
-                    len(m.levers.customer), m.levers.profit_cap, m.streams["market"], m.week)
+                    len(m.levers.customer), m.levers.profit_cap, m.streams["market"], m.week,
+                    m.occupancy_seen[m.region_of_la])
     pos, home, price, blk, ref = clear(search_of(m, idx), market)
     placed = idx[pos]
     if record:
@@ -236,7 +239,9 @@ def quote(p: Pairs, s: Search, mk: Market, free) -> None:
     within the profit cap; council homes quote cost; a block place costs its agreed price."""
     homes, pr = mk.homes, mk.params.pricing
     hla = homes.la[p.h]
-    p.cost = care_cost(s.complexity[p.c], s.dol[p.c], mk.property_index_la[hla], mk.params, mk.week, homes.places[p.h])
+    occupancy = None if mk.occupancy_la is None else mk.occupancy_la[hla]
+    p.cost = care_cost(s.complexity[p.c], s.dol[p.c], mk.property_index_la[hla], mk.params, mk.week, homes.places[p.h],
+                       occupancy)
     margin = sector_margin(homes.sector[p.h], pr, mk.profit_cap)
     p.cust = s.customer[p.c]
     scarcity = np.clip(referral_pressure(p, homes, free, mk) ** pr.scarcity_elasticity, 1.0, pr.scarcity_cap)

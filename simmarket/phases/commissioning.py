@@ -81,8 +81,9 @@ def nearest_first(cand: np.ndarray, dist: np.ndarray, enough: int) -> np.ndarray
 def block_price(m, h: np.ndarray, margin: float) -> np.ndarray:
     """Agreed weekly price for a block place in each of homes h: cost of a medium-need child plus
     the block margin."""
+    la = m.homes.la[h]
     c = care_cost(np.full(len(h), BLOCK_REFERENCE_COMPLEXITY), np.zeros(len(h), bool),
-                  m.geo.property_index[m.homes.la[h]], m.params, m.week)
+                  m.geo.property_index[la], m.params, m.week, occupancy=m.occupancy_seen[m.region_of_la[la]])
     return c * (1 + min(margin, m.levers.profit_cap))
 
 

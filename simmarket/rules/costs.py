@@ -63,13 +63,15 @@ def place_cost(property_index, params, week: int = 0, places=REFERENCE_PLACES_PE
     return staff_per_place * wage(params, week) + property_cost(property_index, params)
 
 
-def care_cost(complexity, dol, property_index, params, week: int = 0, places=REFERENCE_PLACES_PER_HOME) -> np.ndarray:
+def care_cost(complexity, dol, property_index, params, week: int = 0, places=REFERENCE_PLACES_PER_HOME,
+              occupancy=None) -> np.ndarray:
     """Weekly cost of caring for a child in a home of `places` places: the cost of a place at
-    the occupancy providers plan for, scaled by the staff the child needs relative to a
-    medium-need child."""
+    the occupancy providers plan for (`occupancy`, by default `pricing.expected_occupancy`),
+    scaled by the staff the child needs relative to a medium-need child."""
     wf = params.workforce
+    occupancy = params.pricing.expected_occupancy if occupancy is None else occupancy
     relative = staff_need(complexity, dol, wf.staff_per_child) / wf.staff_per_child[1]
-    return place_cost(property_index, params, week, places) / params.pricing.expected_occupancy * relative
+    return place_cost(property_index, params, week, places) / occupancy * relative
 
 
 def sector_margin(sector: np.ndarray, pricing, profit_cap: float) -> np.ndarray:

@@ -8,8 +8,9 @@ import pytest
 
 from handmade import GEO, N_LA, REGION_OF_LA, flows, make_children, make_homes
 from simmarket.params import Scenario
-from simmarket.phases.accounts import (PROFIT_SMOOTHING, REVIEW_EVERY_WEEKS, block_payments, home_costs, review_owners,
-                                      settle_accounts)
+from simmarket.data import REGIONS
+from simmarket.phases.accounts import (OCCUPANCY_MEMORY_WEEKS, PROFIT_SMOOTHING, REVIEW_EVERY_WEEKS, block_payments,
+                                      home_costs, learn_occupancy, regional_occupancy, review_owners, settle_accounts)
 from simmarket.rules import REFERENCE_PLACES_PER_HOME, property_cost, wage
 from simmarket.state import CLOSED, COUNCIL, FOSTER, GONE, HOME, SUPPORTED, UNREG, WAITING, Owners
 from simmarket.time import WEEKS_PER_YEAR
@@ -28,7 +29,8 @@ def accounts_model(ch, homes, owners_=None, rccs=(), week=WEEK, params=P):
     """What the accounts phase reads and writes (week 10 is not a week of owners' reviews)."""
     return SimpleNamespace(children=ch, homes=homes, owners=owners_ or owners(), params=params, week=week,
                            geo=GEO, n_la=N_LA, region_of_la=REGION_OF_LA, rccs=list(rccs), flows=flows(),
-                           providers=[], indebted_providers=[], owner_books=deque())
+                           providers=[], indebted_providers=[], owner_books=deque(),
+                           occupancy_seen=np.full(len(REGIONS), 0.75))
 
 
 def market():
@@ -97,6 +99,21 @@ def test_a_small_home_pays_its_core_staff_for_fewer_places():
     beyond = 4.0 - 3.0 / REFERENCE_PLACES_PER_HOME
     assert staff.tolist() == pytest.approx([3.0 + 2 * beyond, 3.0 + 6 * beyond])
     assert staff[0] / 2 > 4.0 > staff[1] / 6  # per place: dearer small, cheaper large
+
+
+def test_providers_learn_their_regions_occupancy_over_about_a_year():
+    homes = make_homes(la=[0, 1, 2], places=[4, 4, 2], occupied=[4, 1, 2], state=[1, 1, CLOSED])
+    m = accounts_model(make_children(status=GONE), homes)
+    occ = regional_occupancy(m)
+    for r in set(REGION_OF_LA[:2].tolist()):
+        mine = REGION_OF_LA[homes.la[:2]] == r
+        assert occ[r] == pytest.approx(homes.occupied[:2][mine].sum() / homes.places[:2][mine].sum())  # closed: out
+    before = m.occupancy_seen.copy()
+    learn_occupancy(m)
+    np.testing.assert_allclose(m.occupancy_seen, before + (occ - before) / OCCUPANCY_MEMORY_WEEKS)
+    fixed = accounts_model(make_children(status=GONE), homes, params=P.replace(**{"pricing.price_for_occupancy": False}))
+    learn_occupancy(fixed)
+    assert (fixed.occupancy_seen == 0.75).all()
 
 
 def test_profits_are_smoothed_and_only_active_homes_keep_them():

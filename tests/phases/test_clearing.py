@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from handmade import N_LA, GEO, at, flows, levers, make_children, make_homes
+from simmarket.data import REGIONS
 from simmarket.params import Scenario
 from simmarket.phases.clearing import (Market, Pairs, Search, available_homes, clear, quote, rank_referrals,
                                        refer_and_place, referral_pressure, screen_feasible, search_of, shortlist)
@@ -120,6 +121,17 @@ def test_quotes_private_at_margin_council_at_cost_block_at_block_price():
     np.testing.assert_allclose(p.quote, [COST * MARKUP * 1.1, COST, 999.0, COST * vol, COST, COST * MARKUP])
     assert p.is_block.tolist() == [False, False, True, False, False, False]  # only for the holder's child
     assert p.council_own.tolist() == [False, False, False, False, True, False]
+
+
+def test_providers_quote_for_the_occupancy_they_expect():
+    homes = make_homes(places=[3, 3], la=[0, 1])
+    s = search(make_children(la=[0]))
+    p = Pairs(np.array([0, 0]), np.array([0, 1]), np.zeros(2))
+    mk = market(homes)
+    mk.occupancy_la = np.array([0.5, 0.75, 0.75])
+    quote(p, s, mk, homes.free_places())
+    assert p.cost[0] == pytest.approx(COST * P.pricing.expected_occupancy / 0.5)  # half full: each child pays for two places
+    assert p.cost[1] == pytest.approx(COST * P.pricing.expected_occupancy / 0.75)
 
 
 def test_a_small_home_quotes_more_for_the_same_child_when_homes_carry_core_staff():
@@ -307,7 +319,8 @@ def test_each_child_placed_once_and_homes_within_places_staff_and_kind(seed):
 def clearing_model(ch, homes, params=P, week=0):
     """What refer_and_place reads and writes."""
     return SimpleNamespace(children=ch, homes=homes, params=params, week=week, geo=GEO, levers=levers(params),
-                           streams={"market": np.random.default_rng(0)}, flows=flows(), last_referrals=None)
+                           streams={"market": np.random.default_rng(0)}, flows=flows(), last_referrals=None,
+                           region_of_la=GEO.region, occupancy_seen=np.full(len(REGIONS), params.pricing.expected_occupancy))
 
 
 def test_search_ceiling_and_radius_widen_with_waiting_and_follow_the_levers():

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from handmade import GEO, at, levers, make_children, make_homes
+from simmarket.data import REGIONS
 from simmarket.params import Scenario
 from simmarket.phases.commissioning import nearest_first, reserve_places, transfer_blocks, uplift_fees
 from simmarket.rules import care_cost, place_cost
@@ -17,7 +18,8 @@ P = Scenario()
 
 def commissioning_model(homes, week=0):
     """What reserving places reads and writes."""
-    return SimpleNamespace(homes=homes, geo=GEO, params=P, week=week, levers=levers(P))
+    return SimpleNamespace(homes=homes, geo=GEO, params=P, week=week, levers=levers(P), region_of_la=GEO.region,
+                           occupancy_seen=np.full(len(REGIONS), P.pricing.expected_occupancy))
 
 
 def test_blocks_reserve_the_nearest_suitable_free_places():
