@@ -60,6 +60,10 @@ FREE_PARAMETERS = (
                   "growth of residential need: only its outcome (children in homes by year) is observed"),
     FreeParameter("demand.complex_need_growth_per_year", 0.0, 0.15, 0.05,
                   "extra growth of complex need (specialised settings shrinking): not published"),
+    FreeParameter("supply.return_elasticity", 0.5, 4.0, 1.5,
+                  "how strongly entrants follow regional margins: only openings are observed"),
+    FreeParameter("supported.capacity_slack", 0.0, 0.3, 0.05,
+                  "free supported places above the stock: not published"),
 )
 BACKCAST_START_YEAR = 2020  # the history's start state (history_targets.toml)
 BACKCAST_YEARS = 5
