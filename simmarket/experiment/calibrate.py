@@ -64,6 +64,8 @@ FREE_PARAMETERS = (
                   "how strongly entrants follow regional margins: only openings are observed"),
     FreeParameter("supported.capacity_slack", 0.0, 0.3, 0.05,
                   "free supported places above the stock: not published"),
+    FreeParameter("commissioning.wtp_multiple", 1.0, 2.0, 1.25,
+                  "authorities' first-week price ceiling over the cost of a child's care: not published"),
 )
 BACKCAST_START_YEAR = 2020  # the history's start state (history_targets.toml)
 BACKCAST_YEARS = 5
