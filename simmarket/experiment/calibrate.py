@@ -186,7 +186,7 @@ def fit(base: Scenario, n_design: int = 24, n_refine: int = 30, n_seeds: int = 3
     from scipy.optimize import minimize
     from scipy.stats import qmc
 
-    from .backcast import backcast_table, load_targets as history_targets
+    from .backcast import load_targets as history_targets
 
     runs = [calibration_scenario(base, scale=scale)]
     if history:
@@ -202,21 +202,9 @@ def fit(base: Scenario, n_design: int = 24, n_refine: int = 30, n_seeds: int = 3
         per_point = len(runs) * n_seeds
         out = []
         for i, u in enumerate(points):
-            got = results[i * per_point:(i + 1) * per_point]
-            per = [m for m in got[:n_seeds] if not isinstance(m, Failure)]
-            means = {k: float(np.nanmean([m[k] for m in per])) if per else np.nan for k in load_targets()}
-            row = {"stage": stage, "loss_calibration": loss(means)}
-            value = row["loss_calibration"]
-            if history:
-                years = [y for y in got[n_seeds:] if not isinstance(y, Failure)]
-                table = (backcast_table(pd.concat(years, ignore_index=True), targets, BACKCAST_START_YEAR, scale)
-                         if years else pd.DataFrame({"model_mean": [np.nan], "observed": [0.0], "band_low": [0.0],
-                                                     "band_high": [1.0]}))
-                row["loss_backcast"] = backcast_loss(table)
-                row["backcast_in_band"] = int(table["in_band"].sum()) if years else 0
-                value = (row["loss_calibration"] + row["loss_backcast"]) / 2
-            log.append({**row, "loss": value, **_point_overrides(u), **{f"model.{k}": means[k] for k in load_targets()}})
-            out.append(value)
+            row, means = _score(results[i * per_point:(i + 1) * per_point], n_seeds, targets, scale)
+            log.append({"stage": stage, **row, **_point_overrides(u), **{f"model.{k}": means[k] for k in load_targets()}})
+            out.append(row["loss"])
         return out
 
     # the first point is the scenario as it stands (so a refit starts from the committed baseline)
@@ -234,6 +222,25 @@ def fit(base: Scenario, n_design: int = 24, n_refine: int = 30, n_seeds: int = 3
     best = hist.loc[hist["loss"].idxmin()]
     overrides = {p.key: float(best[p.key]) for p in FREE_PARAMETERS}
     return overrides, float(best["loss"]), hist
+
+
+def _score(got: list, n_seeds: int, targets: list, scale: float) -> tuple[dict, dict]:
+    """One point's losses from its runs (the calibration year's seeds, then the backcast's if
+    targets are given): the loss is their mean. Returns (losses, the calibration year's means)."""
+    from .backcast import backcast_table
+
+    per = [m for m in got[:n_seeds] if not isinstance(m, Failure)]
+    means = {k: float(np.nanmean([m[k] for m in per])) if per else np.nan for k in load_targets()}
+    row = {"loss_calibration": loss(means)}
+    if not targets:
+        return {**row, "loss": row["loss_calibration"]}, means
+    years = [y for y in got[n_seeds:] if not isinstance(y, Failure)]
+    if years:
+        table = backcast_table(pd.concat(years, ignore_index=True), targets, BACKCAST_START_YEAR, scale)
+        row.update(loss_backcast=backcast_loss(table), backcast_in_band=int(table["in_band"].sum()))
+    else:  # every backcast run failed: every target missed
+        row.update(loss_backcast=100.0, backcast_in_band=0)
+    return {**row, "loss": (row["loss_calibration"] + row["loss_backcast"]) / 2}, means
 
 
 def _simplex(start: np.ndarray, step: float = 0.08) -> np.ndarray:
