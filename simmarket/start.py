@@ -194,8 +194,9 @@ def place_initial_stock(m, idx: np.ndarray) -> None:
     in_post = homes.staff.copy()
     # the stock built up over years and homes recruited for whoever they took in (staffing.py),
     # so staff do not limit who is placed at the start; places, complexity and distance do
+    # (homes that employ no staff at all, workforce.staff_per_place_target = 0, take no one)
     most = staff_need(np.array([2]), np.array([True]), m.params.workforce.staff_per_child)[0]
-    homes.staff[:] = np.ceil(homes.places * most)
+    homes.staff[:] = np.where(staff_target(homes.places, m.params.workforce) > 0, np.ceil(homes.places * most), 0)
     for level in (2, 1, 0):
         group = idx[ch.complexity[idx] == level]
         for r in range(INITIAL_MATCH_ROUNDS):

@@ -111,6 +111,8 @@ CASES = [
      ["run", "s.toml"], ["policy.capital.new_start_week", "horizon"]),
     ("registration-min-above-max", {"s.toml": toml("[supply]\nregistration_weeks_min = 80\nregistration_weeks_max = 40\n")},
      ["run", "s.toml"], ["supply.registration_weeks_min"]),
+    ("core-staff-above-a-homes-staff", {"s.toml": toml("[workforce]\nstaff_per_place_target = 0.5\n")},
+     ["run", "s.toml"], ["workforce.core_staff_per_home", "staff_per_place_target"]),
     ("capital-start-after-end", {"s.toml": toml("[policy.capital]\nnew_start_week = 30\nnew_end_week = 20\n")},
      ["run", "s.toml"], ["policy.capital.new_start_week"]),
     ("named-without-cooperatives", {"s.toml": toml('[rcc]\nmembership = "named"\n')}, ["run", "s.toml"],

@@ -79,7 +79,8 @@ def test_zero_supply_growth(normal):
 
 
 def test_no_staff(normal):
-    over = {"workforce.supply_multiplier": 0.0, "workforce.staff_per_place_target": 0.0}
+    over = {"workforce.supply_multiplier": 0.0, "workforce.staff_per_place_target": 0.0,
+            "workforce.core_staff_per_home": 0.0}  # no staff at all: neither per place nor a home's core
     m = metrics.compute(run_model(**over))
     sane(m)
     assert m["children_in_homes"] == 0  # no staff: no home can care for a child
@@ -193,7 +194,7 @@ def test_extreme_run_through_the_cli_warns_and_writes_nulls(tmp_path):
     out = tmp_path / "out"
     sc = tmp_path / "s.toml"
     sc.write_text('name = "nostaff"\n[run]\nyears = 1\nseeds = 2\nscale = 0.5\n'
-                  "[workforce]\nsupply_multiplier = 0.0\nstaff_per_place_target = 0.0\n")
+                  "[workforce]\nsupply_multiplier = 0.0\nstaff_per_place_target = 0.0\ncore_staff_per_home = 0.0\n")
     result = CliRunner().invoke(main, ["run", str(sc), "--out", str(out), "--workers", "1", "--check"])
     assert result.exit_code == 0, result.output
     warnings = [ln for ln in result.stderr.splitlines() if ln.startswith("simmarket: warning:")]

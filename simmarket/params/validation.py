@@ -176,7 +176,8 @@ def check_cross(s, source: str) -> None:
         raise ConfigError(source, "workforce.core_staff_per_home",
                           f"{wf.core_staff_per_home:g} is more than a {REFERENCE_PLACES_PER_HOME:g}-place home's whole "
                           f"staff (workforce.staff_per_place_target x {REFERENCE_PLACES_PER_HOME:g} = "
-                          f"{wf.staff_per_place_target * REFERENCE_PLACES_PER_HOME:g}); at most that")
+                          f"{wf.staff_per_place_target * REFERENCE_PLACES_PER_HOME:g}); at most that (for homes with no staff, "
+                          "set both to 0)")
     r = s.rcc
     if r.capital_gbp_per_year and r.capital_gbp_per_year / r.capital_cost_per_place_gbp > MAX_RCC_PLACES_PER_YEAR:
         raise ConfigError(source, "rcc.capital_gbp_per_year",
