@@ -89,11 +89,15 @@ def regulation_dates() -> dict[str, dt.date]:
     return {**ex["regulation"], "transfer_scheme": ex["transfer_scheme"]["mandatory"]}
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=None)
+def _national_uasc() -> tuple[np.ndarray, np.ndarray]:
+    u = load_national_series()["cla_uasc"].dropna()
+    return u.index.to_numpy(float), u.to_numpy(float)
+
+
 def uasc_index(year: float) -> float:
     """Unaccompanied children looked after in England at a decimal year (31 March = whole year),
     relative to March 2024: linear between 31 Marches, 2020's before, 2025's after. Arrivals
     follow it (DfE, history/national_series.csv: 5,080 in March 2020, 4,150 in 2021, 7,440 in 2024)."""
-    u = load_national_series()["cla_uasc"].dropna()
-    years, v = u.index.to_numpy(float), u.to_numpy(float)
+    years, v = _national_uasc()
     return float(np.interp(year, years, v) / v[years == WAGE_BASE_APRIL][0])
