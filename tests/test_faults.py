@@ -121,16 +121,17 @@ def test_stale_partial_folders_of_dead_runs_are_removed_and_live_ones_kept(tmp_p
     host = socket.gethostname()
     dead = res / f".out.partial-{host}-{_dead_pid()}-0badcafe"
     dead_old = res / f".other.old-{host}-{_dead_pid()}"
+    dead_digits = res / f".third.partial-{host}-{_dead_pid()}-12345678"  # a token of digits only (2% of them)
     alive = res / f".other.partial-{host}-{os.getpid()}-12345678"  # a live run's temporary folder
     elsewhere = res / f".other.partial-not-{host}-{_dead_pid()}-12345678"  # another machine's: not ours to judge
-    for d in (dead, dead_old, alive, elsewhere):
+    for d in (dead, dead_old, dead_digits, alive, elsewhere):
         d.mkdir()
         (d / "summary.json").write_text("{")  # half-written
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["run", "s.toml", "--out", "res/out", "--workers", "1"])
     assert result.exit_code == 0, result.output
     assert _complete(res / "out")
-    assert not dead.exists() and not dead_old.exists()
+    assert not dead.exists() and not dead_old.exists() and not dead_digits.exists()
     assert alive.exists() and elsewhere.exists()
 
 

@@ -191,7 +191,11 @@ def _tag() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
-_TEMP = re.compile(r"^\..+\.(?:partial|old)-(?P<host>.+)-(?P<pid>\d+)(?:-[0-9a-f]+)?$")
+def _temp_pattern(host: str) -> re.Pattern:
+    """A temporary folder's name made on `host`: .<name>.partial-<host>-<pid>-<8 hex> or
+    .<name>.old-<host>-<pid>. The host is matched literally: a greedy host pattern took an
+    all-digit token (about 2% of them) for the pid, and such a folder was never cleared."""
+    return re.compile(rf"^\..+\.(?:partial|old)-{re.escape(host)}-(?P<pid>\d+)(?:-[0-9a-f]{{8}})?$")
 
 
 def _alive(pid: int) -> bool:
@@ -208,11 +212,11 @@ def _alive(pid: int) -> bool:
 
 def clean_stale(parent: Path) -> list[Path]:
     """Remove temporary folders left in `parent` by killed runs on this host; returns them."""
-    removed, host = [], socket.gethostname()
+    removed, temp = [], _temp_pattern(socket.gethostname())
     with contextlib.suppress(OSError):
         for p in Path(parent).iterdir():
-            m = _TEMP.match(p.name)
-            if m and m["host"] == host and p.is_dir() and not p.is_symlink() and not _alive(int(m["pid"])):
+            m = temp.match(p.name)
+            if m and p.is_dir() and not p.is_symlink() and not _alive(int(m["pid"])):
                 shutil.rmtree(p, ignore_errors=True)
                 removed.append(p)
     return removed
