@@ -61,12 +61,10 @@ def build(m) -> None:
 
 
 def create_authorities(m) -> None:
-    s, cols = m.la_scale, m.la_table
+    cols = m.la_table
     forward = m.rng.random(m.n_la) < m.params.commissioning.forward_plan_share
     agents = [LocalAuthority(m, i, row, bool(forward[i])) for i, row in cols.iterrows()]
     m.authorities = m.agents_by_type[LocalAuthority]
-    m.foster_base = cols["cla_foster"].to_numpy(float) * s
-    m.supported_base = cols["cla_supported_accommodation"].to_numpy(float) * s
     m.levers = Levers.neutral(m.params, np.array([a.unregistered_after_weeks for a in agents], float))
 
 
@@ -169,9 +167,9 @@ def create_children(m) -> None:
     """The start's stock: foster and supported placements, then homes by matching."""
     rng, s = m.rng, m.la_scale
     at = np.arange(m.n_la)
-    la = np.repeat(at, _count(rng, m.foster_base, s))
+    la = np.repeat(at, _count(rng, m.paths.at_start("cla_foster"), s))
     add_children(m, la, draw_ages(rng, len(la), FOSTER_AGES), status=FOSTER)
-    la = np.repeat(at, _count(rng, m.supported_base, s))
+    la = np.repeat(at, _count(rng, m.paths.at_start("cla_supported_accommodation"), s))
     span = LEAVING_AGE - SUPPORTED_MIN_AGE
     add_children(m, la, SUPPORTED_MIN_AGE + span * rng.random(len(la)), status=SUPPORTED)
     la = np.repeat(at, _count(rng, m.la_table["cla_childrens_homes"].to_numpy(float) * s, s))

@@ -46,6 +46,10 @@ class AuthorityPaths:
             values[c] = np.stack([tables[y][c].to_numpy(float) for y in ys]) * scale
         return cls(years, values)
 
+    def at_start(self, column: str) -> np.ndarray:
+        """Values at the run's start (its own 31 March is always on the path)."""
+        return self.values[column][0]
+
     def at(self, column: str, year: float) -> np.ndarray:
         """Values at a decimal year counted from 31 March (start_year + weeks / 52): linear between
         two 31 Marches of data, the last one's after it."""

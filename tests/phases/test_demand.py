@@ -32,7 +32,6 @@ def demand_model(ch, homes, params, week=0, foster_base=(0, 0, 0), supported_bas
     return SimpleNamespace(
         children=ch, homes=homes, params=params, week=week, n_la=N_LA, geo=GEO, levers=levers(params),
         streams={"care": np.random.default_rng(1), "arrivals": np.random.default_rng(2)}, flows=flows(),
-        foster_base=np.asarray(foster_base, float), supported_base=np.asarray(supported_base, float),
         paths=paths, scale=params.run.scale, uasc_weights_at=lambda week: weights)
 
 
