@@ -168,8 +168,8 @@ def _point_overrides(u: np.ndarray) -> dict:
 
 
 def _eval_task(args):
-    scenario, overrides, seed = args
-    if scenario.run.start_year == BACKCAST_START_YEAR:  # the backcast: the national rows of every year
+    scenario, overrides, seed, backcast = args
+    if backcast:  # the national rows of every year
         r = simulate(scenario.replace(**overrides), seed, timeseries=False, yearly=True)
         return r.yearly[r.yearly["scope"] == "national"]
     return simulate(scenario.replace(**overrides), seed, timeseries=False).metrics
@@ -188,16 +188,16 @@ def fit(base: Scenario, n_design: int = 24, n_refine: int = 30, n_seeds: int = 3
 
     from .backcast import load_targets as history_targets
 
-    runs = [calibration_scenario(base, scale=scale)]
+    runs = [(calibration_scenario(base, scale=scale), False)]  # (scenario, is it the backcast)
     if history:
-        runs.append(history_scenario(base).replace(**{"run.scale": scale}))
+        runs.append((history_scenario(base).replace(**{"run.scale": scale}), True))
     targets = history_targets() if history else []
     seeds = seed_specs(seed, n_seeds)
     log: list[dict] = []
     workers = workers or default_workers(n_seeds * 2)
 
     def evaluate_many(points: list[np.ndarray], stage: str) -> list[float]:
-        tasks = [(sc, _point_overrides(u), s) for u in points for sc in runs for s in seeds]
+        tasks = [(sc, _point_overrides(u), s, backcast) for u in points for sc, backcast in runs for s in seeds]
         results = map_tasks(_eval_task, tasks, workers, progress=progress)
         per_point = len(runs) * n_seeds
         out = []
