@@ -2,6 +2,7 @@
 
 Screenshots go to test-artifacts/dashboard/ (git-ignored)."""
 
+import contextlib
 import os
 import statistics
 import subprocess
@@ -71,19 +72,27 @@ STEP_JS = """async () => {
 }"""
 
 
+@contextlib.contextmanager
+def loaded_page(server: str, timeout_ms: int):
+    """A headless Chromium page on the dashboard, once week 0 and its three charts are shown."""
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1200})
+        page.set_default_timeout(timeout_ms)
+        page.goto(server)
+        page.get_by_text("Week 0", exact=False).first.wait_for()
+        page.wait_for_function("document.querySelectorAll('.solara-image').length >= 3")
+        yield page
+        browser.close()
+
+
 def _images(page) -> list[str]:
     return page.eval_on_selector_all(".solara-image", "els => els.map(e => e.src.slice(-200))")
 
 
 def test_page_loads_lever_changes_model_steps_charts_update(server):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1200})
-        page.set_default_timeout(60_000)
-        page.goto(server)
-        page.get_by_text("Week 0", exact=False).first.wait_for()
-        page.wait_for_function("document.querySelectorAll('.solara-image').length >= 3")
+    with loaded_page(server, 60_000) as page:
         page.screenshot(path=str(ARTIFACTS / "1-loaded.png"), full_page=True)
 
         # step one week: every chart is redrawn
@@ -118,7 +127,6 @@ def test_page_loads_lever_changes_model_steps_charts_update(server):
         imgs = page.locator(".solara-image")
         for i, name in enumerate(("map", "trends", "market")):
             imgs.nth(i).screenshot(path=str(ARTIFACTS / f"view-{name}.png"))
-        browser.close()
     assert (ARTIFACTS / "3-lesson.png").stat().st_size > 10_000
 
 
@@ -126,13 +134,7 @@ def test_step_and_redraw_time_national(server):
     """One week's step and redraw at national scale, timed in the browser (median of several weeks).
 
     Printed, not asserted: speed targets are checked by `simmarket bench`, never by timed tests."""
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1200})
-        page.set_default_timeout(120_000)
-        page.goto(server)
-        page.get_by_text("Week 0", exact=False).first.wait_for()
-        page.wait_for_function("document.querySelectorAll('.solara-image').length >= 3")
+    with loaded_page(server, 120_000) as page:
         busy = []  # the first weeks: the charts' first layouts, the baseline run computing in the background
         for _ in range(60):  # then the steady state: step (slowly) until the baseline run has finished
             busy.append(page.evaluate(STEP_JS))
@@ -140,7 +142,6 @@ def test_step_and_redraw_time_national(server):
                 break
             page.wait_for_timeout(1000)
         times = [page.evaluate(STEP_JS) for _ in range(STEPS_TIMED)]
-        browser.close()
     for what, ts in (("first weeks (first layouts; baseline run computing if not yet cached)", busy),
                      ("steady state", times)):
         print(f"\ndashboard step+redraw, national, in the browser, {what}: median {statistics.median(ts):.0f} ms "
