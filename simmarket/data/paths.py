@@ -15,7 +15,7 @@ import numpy as np
 from . import LAST_START_YEAR, _path, load_national_series
 from .scaling import authorities_at_scale
 
-PATH_COLUMNS = ("cla_total", "cla_foster", "cla_supported_accommodation", "cla_uasc")
+PATH_COLUMNS = ("cla_total", "cla_foster", "cla_supported_accommodation")  # (UASC arrivals follow the national series)
 WAGE_BASE_APRIL = 2024  # workforce.wage_gbp_week is the April 2024 level
 
 

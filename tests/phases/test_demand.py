@@ -27,7 +27,7 @@ def demand_model(ch, homes, params, week=0, foster_base=(0, 0, 0), supported_bas
     year = params.run.start_year
     paths = AuthorityPaths({c: np.array([year], float) for c in PATH_COLUMNS}, {
         "cla_foster": np.asarray([foster_base], float), "cla_supported_accommodation": np.asarray([supported_base], float),
-        "cla_total": np.asarray([cla_total], float), "cla_uasc": np.ones((1, N_LA))})
+        "cla_total": np.asarray([cla_total], float)})
     weights = np.full(N_LA, 1 / N_LA)  # UASC shared equally by the three
     return SimpleNamespace(
         children=ch, homes=homes, params=params, week=week, n_la=N_LA, geo=GEO, levers=levers(params),
