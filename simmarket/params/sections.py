@@ -115,6 +115,8 @@ class Foster:
         -0.01, "1/yr", -0.5, 0.5, "annual change in foster-carer capacity after March 2025"
     )  # NAO25 2.7: foster households fell 4% in 2020-2024 (until March 2025 the data's path)
     capacity_multiplier: float = P(1.0, "x", 0.0, 5.0, "scales foster capacity (0 = no foster places)")
+    young_always_fostered: bool = P(True, "", doc="entrants under 11 are fostered even with no free foster place "
+                                    "(kin, agencies' spare carers; prior: homes are for older children)")
     cost_gbp_week: float = P(850.0, "GBP/wk", 0.0, 1e5, "mean weekly cost of a foster placement")
     # NAO25 1.5, 2.8: 38,100 a year in-house (733/wk), IFA about 53,000 (1,019/wk)
 

@@ -260,6 +260,10 @@ def place_alternative(m, idx: np.ndarray, used: np.ndarray | None = None) -> Non
     ch.status[to_sa] = SUPPORTED
     rest = idx[ch.status[idx] != SUPPORTED]
     to_f = rest[fit_capacity(ch.la[rest], foster_capacity(m), used[FOSTER])]
+    if m.params.foster.young_always_fostered:  # the young are fostered beyond the capacity older children need
+        young = rest[(ch.age[rest] < MIN_AGE_FOSTER_TO_HOME) & ~np.isin(rest, to_f)]
+        used[FOSTER] += np.bincount(ch.la[young], minlength=m.n_la)
+        to_f = np.concatenate([to_f, young])
     ch.status[to_f] = FOSTER
     ch.record_start(np.concatenate([to_sa, to_f]), m.week)
     # no foster or supported place free: the child needs a children's home instead
