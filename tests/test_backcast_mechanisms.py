@@ -69,3 +69,11 @@ def test_prices_rise_at_least_4_percent_a_year_without_real_wage_growth():
     runs = national_years(**{"workforce.wage_growth_from_data": False, "workforce.wage_growth_per_year": 0.0})
     growth = per_seed(runs, price_growth).mean()
     assert growth ** (1 / 3) - 1 >= 0.04
+
+
+def test_without_fostering_the_young_children_in_homes_overshoot_history(base):
+    """Children's homes are for older children: if entrants under 11 with no free foster place
+    need a home instead, children in homes grow faster than DfE's 7,100 to 9,480."""
+    last = lambda y: y.loc[2025, "children_in_homes"]  # noqa: E731
+    d = per_seed(national_years(**{"foster.young_always_fostered": False}), last) - per_seed(base, last)
+    assert t_stat(d) > 2, f"children in homes in March 2025 should rise without it, paired differences {np.round(d)}"
