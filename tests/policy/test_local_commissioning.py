@@ -114,3 +114,9 @@ def test_a_table_repeating_the_national_values_is_the_baseline_bit_for_bit(from_
     changed = with_local(base, {"authorities": [BIRMINGHAM, CAMDEN, "E10000016"], "from_week": from_week,
                                 "radius_miles": 10.0})
     assert simulate(changed, spec).metrics != a.metrics  # the comparison can fail
+
+
+def test_every_local_key_has_a_lever():
+    from simmarket.params.sections import LOCAL_KEYS
+
+    assert set(LOCAL_KEYS) == set(COMMISSIONING_ARRAYS) | {"unregistered_after_weeks", "forward_plan_share"}
