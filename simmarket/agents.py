@@ -27,27 +27,31 @@ RCC_HOME_PLACES = 3  # a cooperative's new council homes have up to 3 places (pr
 class LocalAuthority(mesa.Agent):
     """An upper-tier authority with children's services: it refers, commissions and pays."""
 
-    def __init__(self, model, index: int, row, forward_plan: bool):
+    def __init__(self, model, index: int, row, plan_draw: float):
         super().__init__(model)
         self.index = index
         self.code = row["la_code"]
         self.name = row["la_name"]
         self.region = row["region"]
-        self.forward_plan = forward_plan
+        self.plan_draw = plan_draw  # it has a forward plan while this is below the forward-plan share in force
         # authorities differ in how long they search before an unregistered setting
-        self.unregistered_after_weeks = model.params.commissioning.unregistered_after_weeks * float(
-            model.rng.lognormal(-LIMIT_SPREAD**2 / 2, LIMIT_SPREAD))
+        self.limit_spread = float(model.rng.lognormal(-LIMIT_SPREAD**2 / 2, LIMIT_SPREAD))
+        self.unregistered_after_weeks = model.params.commissioning.unregistered_after_weeks * self.limit_spread
+
+    @property
+    def forward_plan(self) -> bool:
+        return bool(self.model.levers.forward_plan[self.index])
 
     def plan_blocks(self, in_homes: np.ndarray) -> None:
         """Reserve a share of expected need in nearby homes for a year at an agreed price.
 
         in_homes: children in children's homes by authority (the expected need is its own)."""
-        m = self.model
-        share = m.params.commissioning.block_share
-        if not self.forward_plan or share <= 0 or (m.levers.rcc_of_la[self.index] >= 0 and m.params.rcc.block_share > 0):
+        m, lv, i = self.model, self.model.levers, self.index
+        share = float(lv.block_share[i])
+        if not lv.forward_plan[i] or share <= 0 or (lv.rcc_of_la[i] >= 0 and m.params.rcc.block_share > 0):
             return
-        expected = int(in_homes[self.index])
-        reserve_places(m, self.index, int(round(share * expected)), self.index, m.params.commissioning.block_margin)
+        expected = int(in_homes[i])
+        reserve_places(m, i, int(round(share * expected)), i, float(lv.block_margin[i]))
 
 
 class Provider(mesa.Agent):

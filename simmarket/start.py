@@ -62,10 +62,11 @@ def build(m) -> None:
 
 def create_authorities(m) -> None:
     cols = m.la_table
-    forward = m.rng.random(m.n_la) < m.params.commissioning.forward_plan_share
-    agents = [LocalAuthority(m, i, row, bool(forward[i])) for i, row in cols.iterrows()]
+    plan_draw = m.rng.random(m.n_la)
+    agents = [LocalAuthority(m, i, row, float(plan_draw[i])) for i, row in cols.iterrows()]
     m.authorities = m.agents_by_type[LocalAuthority]
-    m.levers = Levers.neutral(m.params, np.array([a.unregistered_after_weeks for a in agents], float))
+    m.levers = Levers.neutral(m.params, np.array([a.unregistered_after_weeks for a in agents], float),
+                              forward_plan=plan_draw < m.params.commissioning.forward_plan_share)
 
 
 def _start_stock(m):

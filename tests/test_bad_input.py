@@ -127,6 +127,23 @@ CASES = [
     ("authority-by-name", {"s.toml": toml('[rcc]\nmembership = "named"\n[[rcc.cooperatives]]\nname = "A"\n'
                                           'members = ["Camden"]\n')},
      ["run", "s.toml"], ["rcc.cooperatives[0].members", "Camden", "E09000007"]),
+    ("local-unknown-key", {"s.toml": toml('[[commissioning.local]]\nauthorities = ["E08000025"]\nradus_miles = 30\n')},
+     ["run", "s.toml"], ["s.toml", "commissioning.local[0].radus_miles", "did you mean 'radius_miles'", "allowed:"]),
+    ("local-national-only-key", {"s.toml": toml('[[commissioning.local]]\nauthorities = ["E08000025"]\nshortlist = 3\n')},
+     ["run", "s.toml"], ["s.toml", "commissioning.local[0].shortlist", "national only", "radius_miles, "]),
+    ("local-unknown-authority", {"s.toml": toml('[[commissioning.local]]\nauthorities = ["E08000099"]\n'
+                                               'radius_miles = 30\n')},
+     ["validate", "s.toml"], ["s.toml", "commissioning.local[0].authorities", "E08000099"]),
+    ("local-no-authorities", {"s.toml": toml('[[commissioning.local]]\nradius_miles = 30\n')},
+     ["run", "s.toml"], ["commissioning.local[0].authorities", "at least one"]),
+    ("local-out-of-range", {"s.toml": toml('[[commissioning.local]]\nauthorities = ["E08000025"]\nwtp_multiple = 0\n')},
+     ["run", "s.toml"], ["commissioning.local[0].wtp_multiple", "out of range"]),
+    ("local-single-table", {"s.toml": toml('[commissioning.local]\nauthorities = ["E08000025"]\n')},
+     ["run", "s.toml"], ["commissioning.local", "[[commissioning.local]]"]),
+    ("local-week-past-horizon", {"s.toml": toml('[[commissioning.local]]\nauthorities = ["E08000025"]\nfrom_week = 60\n')},
+     ["run", "s.toml"], ["commissioning.local[0].from_week", "past the horizon"]),
+    ("mandate-past-horizon", {"s.toml": toml('[rcc]\nmembership = "regions"\nopt_out = ["E08000025"]\nmandate_week = 53\n')},
+     ["run", "s.toml"], ["rcc.mandate_week", "past the horizon"]),
     ("codes-as-text", {"s.toml": toml('[rcc]\nopt_out = "E09000007"\n')}, ["run", "s.toml"], ["rcc.opt_out", "list"]),
     ("unknown-region", {"s.toml": toml('[policy.capital]\nsecure_places = 10\nsecure_regions = ["Wales"]\n'
                                        "secure_week = 10\n")},

@@ -71,7 +71,7 @@ def schema_keys() -> list[Key]:
 
 KEYS = schema_keys()
 RUN_KEYS = {"run.years", "run.seeds", "run.root_seed", "run.scale", "run.check"}
-CODE_LISTS = {"rcc.cooperatives", "rcc.opt_out", "policy.capital.secure_regions"}
+CODE_LISTS = {"rcc.cooperatives", "rcc.opt_out", "policy.capital.secure_regions", "commissioning.local"}
 SCALARS = [k for k in KEYS if k.name not in RUN_KEYS and k.name not in CODE_LISTS and k.typ is not tuple]
 TUPLES = [k for k in KEYS if k.typ is tuple and k.name not in CODE_LISTS]
 BOUNDED = [k for k in KEYS if k.typ in (int, float) and k.lo is not None and k.hi is not None]
@@ -128,6 +128,13 @@ def scenarios(draw) -> dict:
         over[k.name] = draw(tuple_in_range(k))
     if draw(st.booleans()):
         over["rcc.opt_out"] = draw(st.lists(st.sampled_from(list(_codes())), max_size=5, unique=True))
+    if draw(st.integers(0, 3)) == 0:  # an authority commissioning in its own way, now and then
+        over["commissioning.local"] = [{"authorities": draw(st.lists(st.sampled_from(list(_codes())), min_size=1,
+                                                                     max_size=3, unique=True)),
+                                        "from_week": draw(st.integers(0, horizon - 1)),
+                                        "radius_miles": draw(st.floats(0.0, 500.0)),
+                                        "unregistered_after_weeks": draw(st.floats(0.0, 520.0)),
+                                        "forward_plan_share": draw(st.floats(0.0, 1.0))}]
     if draw(st.integers(0, 5)) == 0:  # named cooperatives, now and then
         regions = draw(st.lists(st.sampled_from(REGIONS), min_size=1, max_size=3, unique=True))
         over["rcc.membership"] = "named"

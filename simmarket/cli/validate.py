@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..params import ConfigError, describe, resolve
+from ..params import ConfigError, describe, describe_local, resolve
 from .common import fail_input, load_scenario, warn_extremes
 
 
@@ -27,6 +27,8 @@ def command(scenario, sets):
         click.echo(f"  {sc.description}")
     for key, value, unit, doc in describe(sc):
         click.echo(f"  {key} = {value!r}  [{unit}] {doc}".rstrip())
+    for line in describe_local(sc):
+        click.echo(f"  {line}")
 
 
 def _resolve(name_or_path: Path) -> Path:

@@ -7,6 +7,7 @@ import dataclasses
 from dataclasses import fields
 from typing import Any
 
+from ..data import load_authorities
 from .schema import Scenario
 
 
@@ -65,9 +66,28 @@ def _rows(scenario: Scenario) -> list[tuple[str, Any, str, str, str]]:
             key = f"{prefix}.{f.name}" if prefix else f.name
             if dataclasses.is_dataclass(value):
                 walk(value, key)
+            elif isinstance(value, tuple) and value and all(dataclasses.is_dataclass(v) for v in value):
+                for i, table in enumerate(value):  # [[...]] tables, each key on its own row
+                    walk(table, f"{key}[{i}]")
+            elif value is None:  # a local table's unset key: the national value applies
+                continue
             elif prefix:  # name and description are not parameters
                 meta = f.metadata
                 rows.append((key, value, meta.get("unit", ""), meta.get("doc", ""), meta.get("retired", "")))
 
     walk(scenario, "")
     return rows
+
+
+def describe_local(s: Scenario) -> list[str]:
+    """The resolved [[commissioning.local]] tables, one line each: when, who (code and name), and each
+    local value against the national one it replaces."""
+    if not s.commissioning.local:
+        return []
+    names = dict(zip(*(load_authorities()[c] for c in ("la_code", "la_name"))))
+    out = []
+    for i, t in enumerate(s.commissioning.local):
+        who = ", ".join(f"{c} {names[c]}" for c in t.authorities)
+        values = ", ".join(f"{k} = {v:g} (national {getattr(s.commissioning, k):g})" for k, v in t.settings().items())
+        out.append(f"commissioning.local[{i}]: from week {t.from_week}, {who}: {values or 'nothing set'}")
+    return out

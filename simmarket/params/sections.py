@@ -7,7 +7,7 @@ dict becomes these objects is in validation.py; the whole Scenario is in schema.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from ..data import FIRST_START_YEAR, LAST_START_YEAR, REGIONS
 from ..time import START_DATE
@@ -215,6 +215,49 @@ class Commissioning:
     block_share: float = P(0.1, "share", 0.0, 1.0, "share of expected demand planners reserve in blocks")
     block_margin: float = P(0.1, "share", -1.0, 5.0, "margin agreed in block contracts")
     council_own_first: bool = P(True, "", doc="council homes serve their own authority first")
+    local: tuple = P((), "", doc="named authorities commissioning differently from a start week "
+                     "([[commissioning.local]] tables; keys as in [commissioning], see LOCAL_KEYS)")
+
+
+# [commissioning] keys an authority can set for itself: those read per child or per authority (its
+# searching children's ceilings and radii, its wait before an unregistered setting, its forward plan
+# and blocks). The rest are national: the market's referral mechanics (shortlist, wide_referral_share,
+# referral_spread), the choice between offers (distance_weight_gbp_per_mile), the price of unregistered
+# settings, council homes' rule (council_own_first) and the retired mode.
+LOCAL_KEYS = ("radius_miles", "radius_growth_per_week", "wtp_multiple", "urgent_wtp_multiple", "wtp_growth_per_week",
+              "unregistered_after_weeks", "forward_plan_share", "block_share", "block_margin")
+
+
+def as_national(key: str):
+    """A local table's key: unset (None) unless given, with [commissioning]'s unit and bounds."""
+    meta = next(f.metadata for f in fields(Commissioning) if f.name == key)
+    return field(default=None, metadata={**meta, "doc": f"{meta['doc']}, for the named authorities"})
+
+
+@dataclass(frozen=True)
+class LocalCommissioning:
+    """One [[commissioning.local]] table: from `from_week`, the named authorities commission with these
+    values instead of the national ones (NAO25 2.18: one council's reset of its commissioning).
+
+    forward_plan_share for one authority re-thresholds its own start draw: 1 = it plans, 0 = it does
+    not, the national share = as before. Blocks follow the plan at the next April renewal.
+    """
+
+    authorities: tuple = P((), "ONS codes", doc="the authorities that commission this way")
+    from_week: int = P(0, "week", 0, 2600, "week the local settings take effect (0 = the start)")
+    radius_miles: float | None = as_national("radius_miles")
+    radius_growth_per_week: float | None = as_national("radius_growth_per_week")
+    wtp_multiple: float | None = as_national("wtp_multiple")
+    urgent_wtp_multiple: float | None = as_national("urgent_wtp_multiple")
+    wtp_growth_per_week: float | None = as_national("wtp_growth_per_week")
+    unregistered_after_weeks: float | None = as_national("unregistered_after_weeks")
+    forward_plan_share: float | None = as_national("forward_plan_share")
+    block_share: float | None = as_national("block_share")
+    block_margin: float | None = as_national("block_margin")
+
+    def settings(self) -> dict:
+        """The keys this table sets, with their values."""
+        return {k: getattr(self, k) for k in LOCAL_KEYS if getattr(self, k) is not None}
 
 
 @dataclass(frozen=True)
@@ -224,7 +267,7 @@ class Cooperative:
     name: str = P("", "", doc="name of the cooperative")
     region: str = P("", "", choices=("",) + REGIONS, doc="all authorities of this region are members")
     members: tuple = P((), "ONS codes", doc="member authorities (added to the region's)")
-    exclude: tuple = P((), "ONS codes", doc="authorities that stay out")
+    exclude: tuple = P((), "ONS codes", doc="authorities of the region that stay out (opted out: rcc.mandate_week brings them in)")
     start_week: int = P(0, "week", 0, 2600, "week the cooperative starts (0 = April 2024)")
 
 
@@ -233,9 +276,12 @@ class Rcc:
     membership: str = P("none", "", choices=("none", "regions", "national_20", "named"),
                         doc="who joins: nobody, one RCC per region, ~20 RCCs, or the named cooperatives")
     cooperatives: tuple = P((), "", doc="named cooperatives ([[rcc.cooperatives]] tables)")
-    opt_out: tuple = P((), "ONS codes", doc="authorities that stay out of any RCC")
+    opt_out: tuple = P((), "ONS codes", doc="voluntary: authorities that stay out of any RCC (until a mandate)")
     start_week: int = P(0, "week", 0, 2600, "week RCCs start, for regions / national_20")
-    rollout_weeks: int = P(0, "weeks", 0, 2600, "members join evenly over this many weeks after the start")
+    rollout_weeks: int = P(0, "weeks", 0, 2600, "phased: members join evenly over this many weeks after the start")
+    mandate_week: int = P(0, "week", 0, 2600,
+                          "mandatory from this week (0 = never): authorities that opted out (rcc.opt_out, or a "
+                          "regional cooperative's exclude list) must join the cooperative they left")
     one_customer: bool = P(True, "", doc="members' referrals coordinated: no member bids against another")
     block_share: float = P(0.0, "share", 0.0, 1.0, "share of members' forecast demand reserved in block contracts")
     block_margin: float = P(0.08, "share", -1.0, 5.0, "margin the RCC agrees in block contracts")

@@ -16,7 +16,7 @@ from typing import Any, get_origin, get_type_hints
 from ..data import REGIONS
 from ..time import WEEKS_PER_YEAR
 from .errors import ConfigError, suggest
-from .sections import REFERENCE_PLACES_PER_HOME, SECTIONS, Cooperative
+from .sections import LOCAL_KEYS, REFERENCE_PLACES_PER_HOME, SECTIONS, Commissioning, Cooperative, LocalCommissioning
 
 TOP_KEYS = ("name", "description", "extends")
 
@@ -105,11 +105,44 @@ def build_section(cls, raw: dict, source: str, prefix: str):
             if not isinstance(value, (list, tuple)):
                 raise ConfigError(source, dotted, "expected [[rcc.cooperatives]] tables")
             kwargs[key] = tuple(build_section(Cooperative, v, source, f"{dotted}[{i}]") for i, v in enumerate(value))
+        elif key == "local" and cls is Commissioning:
+            if not isinstance(value, (list, tuple)):
+                raise ConfigError(source, dotted, "expected [[commissioning.local]] tables")
+            kwargs[key] = tuple(build_local(v, source, f"{dotted}[{i}]") for i, v in enumerate(value))
         elif key in CODE_LISTS:
             kwargs[key] = check_codes(source, dotted, value, CODE_LISTS[key])
         else:
             kwargs[key] = check_value(source, dotted, known[key], hints[key], value)
     return cls(**kwargs)
+
+
+def build_local(raw, source: str, prefix: str) -> LocalCommissioning:
+    """One [[commissioning.local]] table: named authorities, a start week and local [commissioning] keys,
+    each checked against its national key's type and range. A national-only key is refused by name.
+    A None value is an unset key (a resolved Scenario's dict round-trips through here)."""
+    if not isinstance(raw, dict):
+        raise ConfigError(source, prefix, "expected a table ([[commissioning.local]] with key = value lines)")
+    national = {f.name: f for f in fields(Commissioning)}
+    own = {f.name: f for f in fields(LocalCommissioning)}
+    allowed = ", ".join(own)
+    kwargs = {}
+    for key, value in raw.items():
+        dotted = f"{prefix}.{key}"
+        if key == "authorities":
+            kwargs[key] = check_codes(source, dotted, value, "authority")
+        elif key == "from_week":
+            kwargs[key] = check_value(source, dotted, own[key], int, value)
+        elif key in LOCAL_KEYS:
+            if value is not None:
+                kwargs[key] = check_value(source, dotted, national[key], float, value)
+        elif key in national:
+            raise ConfigError(source, dotted, f"is national only and cannot be set per authority; allowed in a "
+                              f"local table: {allowed}")
+        else:
+            raise ConfigError(source, dotted, f"unknown key{suggest(key, own)}; allowed: {allowed}")
+    if not kwargs.get("authorities"):
+        raise ConfigError(source, f"{prefix}.authorities", "name at least one authority (ONS codes)")
+    return LocalCommissioning(**kwargs)
 
 
 CODE_LISTS = {"members": "authority", "exclude": "authority", "opt_out": "authority", "secure_regions": "region"}
@@ -211,6 +244,10 @@ def start_weeks(s):
         yield "rcc.start_week", s.rcc.start_week
     for i, coop in enumerate(s.rcc.cooperatives):
         yield f"rcc.cooperatives[{i}].start_week", coop.start_week
+    if s.rcc.mandate_week:
+        yield "rcc.mandate_week", s.rcc.mandate_week
+    for i, table in enumerate(s.commissioning.local):
+        yield f"commissioning.local[{i}].from_week", table.from_week
     p = s.policy
     if p.workforce.hiring_uplift or p.workforce.turnover_reduction or p.workforce.manager_uplift:
         yield "policy.workforce.start_week", p.workforce.start_week

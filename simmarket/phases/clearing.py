@@ -119,15 +119,15 @@ def refer_and_place(m) -> None:
 
 def search_of(m, idx: np.ndarray) -> Search:
     """Searching children with their buyers' price ceilings and search radii, widening with time."""
-    ch, cm, lv = m.children, m.params.commissioning, m.levers
+    ch, lv = m.children, m.levers  # each authority's commissioning values are the levers' (policy.levers)
     waited = search_weeks(m, idx)
     la = ch.la[idx]
     bench = care_cost(ch.complexity[idx], ch.dol[idx], m.geo.property_index[la], m.params, m.week,
                       occupancy=m.occupancy_seen[m.region_of_la[la]])
-    urgent = np.where(ch.emergency[idx] | ch.dol[idx] | ch.secure[idx], cm.urgent_wtp_multiple, 1.0)
+    urgent = np.where(ch.emergency[idx] | ch.dol[idx] | ch.secure[idx], lv.urgent_wtp_multiple[la], 1.0)
     with np.errstate(invalid="ignore"):  # zero cost x no benchmark (inf) is NaN: fmin skips it
-        wtp = np.fmin(bench * cm.wtp_multiple * urgent * (1 + cm.wtp_growth_per_week * waited), bench * lv.wtp_cap[la])
-    radius = cm.radius_miles * METRES_PER_MILE * (1 + cm.radius_growth_per_week * waited) * lv.radius_factor[la]
+        wtp = np.fmin(bench * lv.wtp_multiple[la] * urgent * (1 + lv.wtp_growth_per_week[la] * waited), bench * lv.wtp_cap[la])
+    radius = lv.radius_miles[la] * METRES_PER_MILE * (1 + lv.radius_growth_per_week[la] * waited) * lv.radius_factor[la]
     cols = {k: getattr(ch, k)[idx] for k in ("x", "y", "la", "complexity", "needs", "dol", "secure")}
     return Search(idx=idx, customer=lv.customer[la], wtp=wtp, radius_m=radius, **cols)
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+COMMISSIONING_ARRAYS = ("radius_miles", "radius_growth_per_week", "wtp_multiple", "urgent_wtp_multiple",
+                        "wtp_growth_per_week", "block_share", "block_margin")  # [commissioning] keys held per authority
 DUTY_RADIUS_FACTOR = 2.0  # a cooperative holding the sufficiency duty searches twice as far (prior)
 
 
@@ -30,6 +32,16 @@ class Levers:
     urgent_at_once: np.ndarray  # urgent cases go to an unregistered setting at once
     foster_hub: np.ndarray  # multiplies foster capacity (a cooperative's recruitment hub)
     unreg_limit: np.ndarray  # weeks of search before an unregistered setting
+    duty_held: np.ndarray  # a cooperative holds the sufficiency duty (its search limit, not the authority's)
+    # each authority's commissioning: [commissioning]'s values, or its [[commissioning.local]] table's from its week
+    radius_miles: np.ndarray  # first week's search radius
+    radius_growth_per_week: np.ndarray
+    wtp_multiple: np.ndarray  # first week's price ceiling over the benchmark cost
+    urgent_wtp_multiple: np.ndarray
+    wtp_growth_per_week: np.ndarray
+    forward_plan: np.ndarray  # has a forward sufficiency plan: reserves blocks each April
+    block_share: np.ndarray  # share of its children in homes it reserves in blocks
+    block_margin: np.ndarray  # margin agreed in its block contracts
     oversight_factor: float = 1.0  # multiplies owners' failure hazard
     orderly_transfer: bool = False  # a failed owner's homes pass to a successor
     foster_policy: float = 1.0  # multiplies foster capacity (national recruitment)
@@ -41,16 +53,38 @@ class Levers:
     unreg_extra_weeks: float = 0.0  # deterrence: extra weeks of search before an unregistered setting
 
     @classmethod
-    def neutral(cls, params, unreg_limit: np.ndarray) -> "Levers":
-        """No policy in force: the scenario's own rates, every authority buying for itself."""
+    def neutral(cls, params, unreg_limit: np.ndarray, forward_plan: np.ndarray | None = None) -> "Levers":
+        """No policy in force: the scenario's own rates, every authority buying for itself and
+        commissioning as [commissioning] says (forward_plan: which authorities plan; default none)."""
         n = len(unreg_limit)
-        wf = params.workforce
+        wf, cm = params.workforce, params.commissioning
+        national = {k: np.full(n, float(getattr(cm, k))) for k in COMMISSIONING_ARRAYS}
         return cls(
             hire_per_week=wf.hire_per_week, turnover_per_year=wf.turnover_per_year,
             manager_hire_per_week=wf.manager_hire_per_week, profit_cap=params.pricing.profit_cap,
             customer=np.arange(n), rcc_of_la=np.full(n, -1), wtp_cap=np.full(n, np.inf), radius_factor=np.ones(n),
             urgent_at_once=np.ones(n, bool), foster_hub=np.ones(n), unreg_limit=np.asarray(unreg_limit, float),
+            duty_held=np.zeros(n, bool),
+            forward_plan=np.zeros(n, bool) if forward_plan is None else np.asarray(forward_plan, bool).copy(),
+            **national,
         )
+
+    def commission_locally(self, la: np.ndarray, settings: dict, limit_spread: np.ndarray,
+                           plan_draw: np.ndarray) -> None:
+        """Authorities `la` commission with their own values from now on ([[commissioning.local]]).
+
+        limit_spread, plan_draw: every authority's own spread of its search limit and its start draw
+        for a forward plan (agents.LocalAuthority), so a local value equal to the national one changes
+        nothing. A cooperative holding the duty keeps its own search limit for its members.
+        """
+        for key, value in settings.items():
+            if key == "unregistered_after_weeks":
+                own = la[~self.duty_held[la]]
+                self.unreg_limit[own] = value * limit_spread[own]
+            elif key == "forward_plan_share":
+                self.forward_plan[la] = plan_draw[la] < value
+            else:
+                getattr(self, key)[la] = value
 
     def join_cooperative(self, la: np.ndarray, rcc_index: int, customer_id: int, rcc) -> None:
         """Authorities join a cooperative: its rules (one customer, benchmark, duty) apply to them."""
@@ -60,6 +94,7 @@ class Levers:
         if rcc.price_benchmark > 0:
             self.wtp_cap[la] = rcc.price_benchmark
         if rcc.holds_duty:
+            self.duty_held[la] = True
             self.unreg_limit[la] = rcc.duty_unregistered_after_weeks
             self.radius_factor[la] = DUTY_RADIUS_FACTOR
             self.urgent_at_once[la] = False

@@ -21,19 +21,42 @@ GROUPING_SEED = 2024  # fixed k-means seed: the same groups in every run and sce
 
 @dataclass(frozen=True)
 class Membership:
-    """Which cooperative each authority joins (-1: none) and from which week."""
+    """Which cooperative each authority joins (-1: none), from which week, and whether a mandate made it."""
 
     coop: np.ndarray
     join_week: np.ndarray
     names: tuple[str, ...]
+    mandated: np.ndarray | None = None  # joins only because membership became mandatory (rcc.mandate_week)
 
 
 def rcc_membership(scenario) -> Membership:
+    """Membership in its three modes: voluntary (opt-outs stay out), phased (rcc.rollout_weeks) and,
+    from rcc.mandate_week, mandatory (opted-out authorities join the cooperative they left)."""
     la = load_authorities()
-    n = len(la)
     r = scenario.rcc
+    codes = la["la_code"].to_numpy(str)
+    coop, join, names, start, excluded_from = _cooperatives(r, la)
+    opted_out = np.isin(codes, r.opt_out)
+    left = np.where(opted_out & (coop >= 0), coop, excluded_from)  # the cooperative each opted-out authority left
+    coop[opted_out] = -1
+    if r.rollout_weeks and (coop >= 0).any():
+        members = np.flatnonzero(coop >= 0)  # in ONS code order
+        join[members] += (np.arange(len(members)) * r.rollout_weeks) // len(members)
+    join[coop < 0] = NEVER_JOINS
+    mandated = (coop < 0) & (left >= 0) & (r.mandate_week > 0)
+    coop[mandated] = left[mandated]
+    join[mandated] = np.maximum(r.mandate_week, start[left[mandated]])  # not before the cooperative starts
+    return Membership(coop, join, tuple(names), mandated)
+
+
+def _cooperatives(r, la):
+    """Each authority's cooperative (-1: none) and join week before opt-outs; the cooperatives' names
+    and start weeks; and for authorities a regional cooperative excludes (and no other takes), that
+    cooperative (-1: none): named pilots record their opt-outs this way (scenarios/rcc_pilots.toml)."""
+    n = len(la)
     coop = np.full(n, -1)
     join = np.full(n, NEVER_JOINS)
+    excluded_from = np.full(n, -1)
     names: list[str] = []
     codes = la["la_code"].to_numpy(str)
     region = la["region"].to_numpy(str)
@@ -47,18 +70,16 @@ def rcc_membership(scenario) -> Membership:
         join[:] = r.start_week
     elif r.membership == "named":
         for i, c in enumerate(r.cooperatives):
-            mask = (region == c.region) if c.region else np.zeros(n, bool)
-            mask |= np.isin(codes, c.members)
-            mask &= ~np.isin(codes, c.exclude)
+            area = (region == c.region) if c.region else np.zeros(n, bool)
+            mask = (area | np.isin(codes, c.members)) & ~np.isin(codes, c.exclude)
             coop[mask] = i
             join[mask] = c.start_week
+            excluded_from[area & np.isin(codes, c.exclude) & (excluded_from < 0)] = i
             names.append(c.name or c.region or f"Cooperative {i + 1}")
-    coop[np.isin(codes, r.opt_out)] = -1
-    if r.rollout_weeks and (coop >= 0).any():
-        members = np.flatnonzero(coop >= 0)  # in ONS code order
-        join[members] += (np.arange(len(members)) * r.rollout_weeks) // len(members)
-    join[coop < 0] = NEVER_JOINS
-    return Membership(coop, join, tuple(names))
+        excluded_from[coop >= 0] = -1
+    start = np.array([c.start_week for c in r.cooperatives] if r.membership == "named" else [r.start_week] * len(names),
+                     dtype=np.int64)
+    return coop, join, names, start, excluded_from
 
 
 def _national_groups(la, coop: np.ndarray) -> list[str]:

@@ -1,21 +1,25 @@
-"""The policy schedule: switches the scenario's levers on at their start weeks, and plans the
-capital programme's events."""
+"""The policy schedule: switches the scenario's levers on at their start weeks, gives the authorities
+of each [[commissioning.local]] table their own commissioning from its week, and plans the capital
+programme's events."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
-from ..data import REGIONS
+from ..data import REGIONS, load_authorities
 from ..phases.capital import extend_council_home, open_council_home, open_secure_home
 from ..time import ramp
 
 
 class PolicySchedule:
-    """Applies the scenario's [policy.*] levers to the model's levers; called once a week."""
+    """Applies the scenario's [policy.*] levers and local commissioning tables to the model's levers;
+    called once a week."""
 
     def __init__(self, model):
         self.model = model
         self.p = model.params.policy
+        self.local = model.params.commissioning.local
         self.switched: set[str] = set()
         self.capital_events = self._plan_capital()
 
@@ -34,8 +38,21 @@ class PolicySchedule:
             lv.unreg_detection = e.detection_per_week
             lv.unreg_fine_per_week = e.detection_per_week * e.fine_gbp
             lv.unreg_extra_weeks = e.deterrence_weeks
+        for i, table in enumerate(self.local):  # in file order: a later table wins for the same week
+            self._once(f"local[{i}]", table.from_week, week, lambda t=table: self._commission_locally(t))
         for action in self.capital_events.get(week, []):
             action()
+
+    def _commission_locally(self, table) -> None:
+        """A [[commissioning.local]] table's authorities take its values (below full scale, the
+        simulated authority each named one is merged into)."""
+        m = self.model
+        england = load_authorities()["la_code"]
+        la = np.unique(m.group_of_la[pd.Index(england).get_indexer(list(table.authorities))])
+        agents = sorted(m.authorities, key=lambda a: a.index)
+        spread = np.array([a.limit_spread for a in agents])
+        draw = np.array([a.plan_draw for a in agents])
+        m.levers.commission_locally(la, table.settings(), spread, draw)
 
     def _once(self, key, start, week, fn, enabled=True):
         if enabled and week >= start and key not in self.switched:

@@ -45,3 +45,23 @@ def test_commissioning_mode_is_retired_but_accepted():
     assert row[1] == "rcc" and row[3].startswith("RETIRED")
     with pytest.raises(ConfigError, match="spot, rcc"):
         params.load("baseline", ["commissioning.mode=rrc"])  # still validated
+
+
+def test_validate_prints_the_resolved_local_tables(tmp_path):
+    from click.testing import CliRunner
+
+    from simmarket.cli import main
+
+    f = tmp_path / "s.toml"
+    f.write_text('name = "s"\nextends = "' + str(params.BASELINE) + '"\n[[commissioning.local]]\n'
+                 'authorities = ["E08000025", "E09000007"]\nfrom_week = 26\nradius_miles = 40\n'
+                 'unregistered_after_weeks = 6\n', encoding="utf-8")
+    out = CliRunner().invoke(main, ["validate", str(f)])
+    assert out.exit_code == 0, out.output
+    assert "commissioning.local[0].radius_miles = 40.0" in out.output
+    national = params.baseline().commissioning
+    assert (f"commissioning.local[0]: from week 26, E08000025 Birmingham, E09000007 Camden: radius_miles = 40 "
+            f"(national {national.radius_miles:g}), unregistered_after_weeks = 6 "
+            f"(national {national.unregistered_after_weeks:g})") in out.output
+    again = params.load(f).replace(**{"run.years": 2})  # a resolved Scenario round-trips (unset keys are None)
+    assert again.commissioning.local == params.load(f).commissioning.local
