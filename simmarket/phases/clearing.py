@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from ..arrays import cumsum_within, distinct, first_k_within, first_of_runs, lexsort2, popcount, rank_and_cumsum_within
+from ..arrays import cumsum_within, first_k_within, first_of_runs, lexsort2, popcount, rank_and_cumsum_within
 from ..rules import care_cost, sector_margin, staff_need
 from ..state import COUNCIL, HOME, METRES_PER_MILE, UNREG, WAITING
 from .placements import place, search_weeks
@@ -70,6 +70,8 @@ class Search:
     customer: np.ndarray  # buyer of each child: its authority, or its cooperative as one customer
     wtp: np.ndarray  # highest weekly price the buyer will pay
     radius_m: np.ndarray  # search radius (metres)
+    cost: np.ndarray | None = None  # the buyer's benchmark cost of the child's care (prices are judged against it)
+    cooperative: np.ndarray | None = None  # customer number of the child's authority's cooperative (-1: none)
 
     @property
     def kind(self) -> np.ndarray:
@@ -129,7 +131,8 @@ def search_of(m, idx: np.ndarray) -> Search:
         wtp = np.fmin(bench * lv.wtp_multiple[la] * urgent * (1 + lv.wtp_growth_per_week[la] * waited), bench * lv.wtp_cap[la])
     radius = lv.radius_miles[la] * METRES_PER_MILE * (1 + lv.radius_growth_per_week[la] * waited) * lv.radius_factor[la]
     cols = {k: getattr(ch, k)[idx] for k in ("x", "y", "la", "complexity", "needs", "dol", "secure")}
-    return Search(idx=idx, customer=lv.customer[la], wtp=wtp, radius_m=radius, **cols)
+    coop = np.where(lv.rcc_of_la[la] >= 0, len(lv.customer) + lv.rcc_of_la[la], -1)
+    return Search(idx=idx, customer=lv.customer[la], wtp=wtp, radius_m=radius, cost=bench, cooperative=coop, **cols)
 
 
 def match(m, idx: np.ndarray, record: bool) -> Referrals | None:
@@ -141,10 +144,12 @@ def match(m, idx: np.ndarray, record: bool) -> Referrals | None:
     market = Market(homes, m.params, m.geo.property_index, np.maximum(homes.block_places - block_used, 0),
                     len(m.levers.customer), m.levers.profit_cap, m.streams["market"], m.week,
                     m.occupancy_seen[m.region_of_la])
-    pos, home, price, blk, ref = clear(search_of(m, idx), market)
+    s = search_of(m, idx)
+    pos, home, price, blk, ref = clear(s, market)
     placed = idx[pos]
     if record:
-        m.flows.record_placements(m.week, ch.la[placed], price, (m.week - ch.need_since[placed] + 0.5) * 7)
+        m.flows.record_placements(m.week, ch.la[placed], price, (m.week - ch.need_since[placed] + 0.5) * 7,
+                                  relative_price=np.divide(price, s.cost[pos], out=np.ones(len(pos)), where=s.cost[pos] > 0))
     place(m, placed, home, price, blk)
     return ref
 
@@ -250,19 +255,23 @@ def quote(p: Pairs, s: Search, mk: Market, free) -> None:
         q = np.minimum(q, p.cost * (1 + mk.profit_cap))
     p.council_own = (homes.sector[p.h] == COUNCIL) & (hla == s.la[p.c])
     q = np.where(homes.sector[p.h] == COUNCIL, p.cost, q)
-    p.is_block = homes.block_buyer[p.h] == p.cust
+    # the block places of the child's buyer or its cooperative (members use their cooperative's
+    # blocks whether or not it buys as one customer) while any is free; once full, the other places
+    holder = homes.block_buyer[p.h] == p.cust
+    if s.cooperative is not None:
+        holder |= (s.cooperative[p.c] >= 0) & (homes.block_buyer[p.h] == s.cooperative[p.c])
+    p.is_block = holder & (mk.reserved_free[p.h] > 0)
     p.quote = np.where(p.is_block, homes.block_price[p.h], q)
 
 
 def referral_pressure(p: Pairs, homes, free, mk: Market) -> np.ndarray:
     """Referrals per vacancy at each pair's home, relative to the referrals each child sends out.
 
-    A cooperative's coordinated referrals reach a home as one customer's; every other child's
-    referrals are its own (numbered above every customer).
+    Every child referred counts, whoever buys for it: a cooperative's coordinated referrals still
+    bring each of its children to the home, so children per bed set the scarcity a provider sees
+    (pairs are distinct by child and home here).
     """
-    coordinated = p.cust >= mk.n_customers
-    sender = np.where(coordinated, p.cust, mk.n_customers * 4 + p.c)  # x4: above every cooperative's number
-    n_ref = np.bincount(distinct(sender * homes.n + p.h) % homes.n, minlength=homes.n)
+    n_ref = np.bincount(p.h, minlength=homes.n)
     return n_ref[p.h] / np.maximum(free[p.h], 1) / mk.params.commissioning.shortlist
 
 

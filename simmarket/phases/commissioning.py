@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..rules import care_cost, place_cost
+from ..rules import care_cost, place_cost, staff_need
 from ..state import ACTIVE, COUNCIL, HOME
 from ..time import WEEKS_PER_YEAR
 
 BLOCK_REFERENCE_COMPLEXITY = 1  # a block place is priced at a medium-need child's cost (prior)
+BARGAINING_WEIGHT = 0.5  # a contract's price splits the difference between provider and buyer (prior: equal power)
 
 
 def commission_blocks(m) -> None:
@@ -45,25 +46,56 @@ def uplift_fees(m) -> None:
 
 
 def reserve_places(m, la: int, wanted: int, buyer: int, margin: float) -> None:
-    """Block-contract up to `wanted` free places in the homes nearest to an authority, for a buyer
-    (the authority or its cooperative)."""
+    """Offer block contracts for up to `wanted` places in the homes nearest to an authority, for a
+    buyer (the authority or its cooperative). A contract covers only free places the home can
+    staff, at a negotiated price (`contract_terms`); a provider that declines reserves nothing."""
     if wanted <= 0:
         return
     homes = m.homes
     cand = np.flatnonzero((homes.state == ACTIVE) & (homes.block_buyer < 0) & (homes.sector != COUNCIL)
                           & ~homes.secure & (homes.places > homes.occupied) & homes.manager)
+    room = np.minimum(homes.places[cand] - homes.occupied[cand], staffable_places(homes, cand, m.params.workforce))
+    price, agreed = contract_terms(m, cand, la, margin)
+    keep = (room > 0) & agreed
+    cand, room, price = cand[keep], room[keep], price[keep]
     if len(cand) == 0:
         return
     dist = np.hypot(homes.x[cand] - m.geo.x[la], homes.y[cand] - m.geo.y[la])
-    near = nearest_first(cand, dist, wanted)
-    # nearest first, each home's free places until enough are reserved
-    free = homes.places[near] - homes.occupied[near]
+    near = nearest_first(np.arange(len(cand)), dist, wanted)
+    # nearest first, each home's places until enough are reserved
+    free = room[near]
     before = np.cumsum(free) - free  # places reserved in nearer homes
     used = before < wanted
-    h = near[used]
+    pos = near[used]
+    h = cand[pos]
     homes.block_buyer[h] = buyer
     homes.block_places[h] = np.minimum(free[used], wanted - before[used])
-    homes.block_price[h] = block_price(m, h, margin)
+    homes.block_price[h] = price[pos]
+
+
+def staffable_places(homes, h: np.ndarray, wf) -> np.ndarray:
+    """Free places each of homes h has the staff for, each for a medium-need child."""
+    need = float(staff_need(np.array([BLOCK_REFERENCE_COMPLEXITY]), np.zeros(1, bool), wf.staff_per_child)[0])
+    spare = np.maximum(homes.staff[h] - homes.staff_used[h], 0.0)
+    return np.floor(spare / need + 1e-9).astype(np.int64)
+
+
+def contract_terms(m, h: np.ndarray, la: int, margin: float):
+    """The price a block place in each of homes h would be agreed at, and whether it is agreed.
+
+    A provider gives up the place's spot earnings: the buyer's region's recent spot price (relative
+    to cost) times the occupancy the provider expects. The buyer pays at most cost x (1 + margin).
+    Where the provider's price is above the buyer's, it declines (providers will not commit when
+    last-minute places fetch more, NAO25 2.16); otherwise they split the difference
+    (BARGAINING_WEIGHT). Returns (price, agreed)."""
+    cost = block_cost(m, h)
+    region = m.region_of_la[la]
+    spot = m.flows.recent_relative_price(m.week, m.region_of_la, len(m.occupancy_seen))[region]
+    if not np.isfinite(spot):  # no placements yet: what providers quote a medium-need child
+        spot = 1 + m.params.pricing.target_margin_private
+    provider = cost * spot * m.occupancy_seen[m.region_of_la[m.homes.la[h]]]
+    buyer = cost * (1 + min(margin, m.levers.profit_cap))
+    return provider + BARGAINING_WEIGHT * (buyer - provider), provider <= buyer
 
 
 def nearest_first(cand: np.ndarray, dist: np.ndarray, enough: int) -> np.ndarray:
@@ -78,13 +110,12 @@ def nearest_first(cand: np.ndarray, dist: np.ndarray, enough: int) -> np.ndarray
     return cand[np.argsort(dist, kind="stable")]
 
 
-def block_price(m, h: np.ndarray, margin: float) -> np.ndarray:
-    """Agreed weekly price for a block place in each of homes h: cost of a medium-need child plus
-    the block margin."""
+def block_cost(m, h: np.ndarray) -> np.ndarray:
+    """Weekly cost of a block place in each of homes h: a medium-need child's care at the
+    occupancy providers expect in the home's region."""
     la = m.homes.la[h]
-    c = care_cost(np.full(len(h), BLOCK_REFERENCE_COMPLEXITY), np.zeros(len(h), bool),
-                  m.geo.property_index[la], m.params, m.week, occupancy=m.occupancy_seen[m.region_of_la[la]])
-    return c * (1 + min(margin, m.levers.profit_cap))
+    return care_cost(np.full(len(h), BLOCK_REFERENCE_COMPLEXITY), np.zeros(len(h), bool),
+                     m.geo.property_index[la], m.params, m.week, occupancy=m.occupancy_seen[m.region_of_la[la]])
 
 
 def transfer_blocks(homes, old_buyers: np.ndarray, new_buyer: int) -> None:

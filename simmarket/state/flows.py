@@ -9,8 +9,9 @@ from .homes import ACTIVE, PRIVATE
 
 HIGH_COST_GBP = 10_000.0  # LGA23: placements at 10,000+ a week
 MARGIN_WINDOW_WEEKS = 13  # entrants judge a region by its last quarter's margin (prior)
+PRICE_WINDOW_WEEKS = 52  # block contracts are negotiated against the last year's spot prices (prior)
 
-LA_FLOWS = ("entries", "exits", "breakdowns", "need_direct", "need_from_foster", "need_no_foster_place", "placements", "placement_price", "wait_days",
+LA_FLOWS = ("entries", "exits", "breakdowns", "need_direct", "need_from_foster", "need_no_foster_place", "placements", "placement_price", "placement_relative_price", "wait_days",
             "unregistered_new", "unregistered_detected", "spend_homes", "spend_total", "over_10k", "used_unregistered")
 REGION_FLOWS = ("homes_opened", "homes_closed", "private_revenue", "private_cost", "provider_revenue")
 
@@ -31,9 +32,13 @@ class FlowBook:
         if 0 <= week < len(self.region[key]):
             self.region[key][week] += np.bincount(region, weights=weights, minlength=self.region[key].shape[1])
 
-    def record_placements(self, week, la, price, wait_days) -> None:
+    def record_placements(self, week, la, price, wait_days, relative_price=None) -> None:
+        """Placements started: by authority, their prices (also relative to the cost of each child's
+        care, so that prices of children with different needs compare) and waits."""
         self.add_la("placements", week, la)
         self.add_la("placement_price", week, la, price)
+        if relative_price is not None:
+            self.add_la("placement_relative_price", week, la, relative_price)
         self.add_la("wait_days", week, la, wait_days)
 
     def record_money(self, week, spend_homes, spend_total, homes, revenue, cost, region_of_la) -> None:
@@ -55,6 +60,16 @@ class FlowBook:
         high = (ch.status == HOME) & (ch.price >= HIGH_COST_GBP)
         self.la["over_10k"][week] = np.bincount(ch.la[high], minlength=n_la) > 0
         self.la["used_unregistered"][week] = np.bincount(ch.la[ch.status == UNREG], minlength=n_la) > 0
+
+    def recent_relative_price(self, week: int, group_of_la: np.ndarray, n_groups: int) -> np.ndarray:
+        """Mean price relative to cost of the placements authorities started over the last year, by
+        group of authorities (e.g. region); NaN where they started none."""
+        lo = max(week - PRICE_WINDOW_WEEKS, 0)
+        n = np.bincount(group_of_la, weights=self.la["placements"][lo:week].sum(axis=0), minlength=n_groups)
+        paid = np.bincount(group_of_la, weights=self.la["placement_relative_price"][lo:week].sum(axis=0),
+                           minlength=n_groups)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(n > 0, paid / np.where(n > 0, n, 1), np.nan)
 
     def expected_margin(self, week: int, default: float) -> np.ndarray:
         """Private providers' margin by region over the last quarter (`default` before any revenue)."""

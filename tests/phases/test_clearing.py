@@ -115,7 +115,7 @@ def test_quotes_private_at_margin_council_at_cost_block_at_block_price():
     ch = make_children(la=[0, 1])
     s = search(ch)
     p = Pairs(np.array([0, 0, 0, 0, 1, 1]), np.array([0, 1, 2, 3, 1, 2]), np.zeros(6))
-    quote(p, s, market(homes), homes.free_places())
+    quote(p, s, market(homes, reserved_free=[0, 0, 1, 0]), homes.free_places())
     np.testing.assert_allclose(p.cost, COST)
     vol = 1 + P.pricing.target_margin_voluntary
     np.testing.assert_allclose(p.quote, [COST * MARKUP * 1.1, COST, 999.0, COST * vol, COST, COST * MARKUP])
@@ -144,22 +144,21 @@ def test_a_small_home_quotes_more_for_the_same_child_when_homes_carry_core_staff
     assert p.quote[0] / p.quote[1] == pytest.approx(p.cost[0] / p.cost[1])
 
 
-def test_referral_pressure_counts_a_cooperatives_children_as_one_sender():
+def test_referral_pressure_counts_every_child_whoever_buys_for_it():
+    """Children per bed set the scarcity a provider sees: a cooperative's coordinated referrals
+    count child by child, as an authority's do (not as one sender, which hid the shortage)."""
     homes = make_homes(places=[1, 2])
     pairs = lambda cust: Pairs(np.array([0, 1, 2, 0]), np.array([0, 0, 0, 1]), np.zeros(4), cust=np.array(cust))
     mk = market(homes)
     per_shortlist = 1 / P.commissioning.shortlist
     free = homes.free_places()
-    np.testing.assert_allclose(referral_pressure(pairs([0, 1, 2, 0]), homes, free, mk),
-                               np.array([3, 3, 3, 0.5]) * per_shortlist)
     coop = N_LA  # a cooperative's customer number is above every authority's
-    np.testing.assert_allclose(referral_pressure(pairs([coop] * 4), homes, free, mk),
-                               np.array([1, 1, 1, 0.5]) * per_shortlist)
-    np.testing.assert_allclose(referral_pressure(pairs([coop, coop, 2, coop]), homes, free, mk),
-                               np.array([2, 2, 2, 0.5]) * per_shortlist)
+    for cust in ([0, 1, 2, 0], [coop] * 4, [coop, coop, 2, coop]):
+        np.testing.assert_allclose(referral_pressure(pairs(cust), homes, free, mk),
+                                   np.array([3, 3, 3, 0.5]) * per_shortlist)
 
 
-def test_many_senders_raise_quotes_up_to_the_scarcity_cap():
+def test_many_children_referred_raise_quotes_up_to_the_scarcity_cap_whoever_buys():
     params = P.replace(**{"commissioning.shortlist": 1})
     homes = make_homes()
     for n, coordinated in ((1, False), (4, False), (4, True), (10_000, False)):
@@ -167,8 +166,7 @@ def test_many_senders_raise_quotes_up_to_the_scarcity_cap():
         s = search(ch, customer=np.full(n, N_LA) if coordinated else None)
         p = Pairs(np.arange(n), np.zeros(n, np.int64), np.zeros(n))
         quote(p, s, market(homes, params), homes.free_places())
-        senders = 1 if coordinated else n
-        scarcity = min(max(senders ** params.pricing.scarcity_elasticity, 1.0), params.pricing.scarcity_cap)
+        scarcity = min(max(n ** params.pricing.scarcity_elasticity, 1.0), params.pricing.scarcity_cap)
         np.testing.assert_allclose(p.quote, COST * MARKUP * scarcity)
 
 
@@ -238,9 +236,22 @@ def test_a_block_place_is_priced_at_the_block_price_and_only_for_the_holders_chi
     assert got == {} and ref.offers == 0
 
 
-@pytest.mark.xfail(strict=True, reason="a block holder's child is priced and offered as a block pair even when "
-                   "the holder's block places are all used, so it can never take the home's open places")
+def test_a_member_uses_its_cooperatives_block_even_when_it_buys_for_itself():
+    """Blocks a cooperative holds serve its members' children whether or not it acts as one customer."""
+    coop = N_LA  # the first cooperative's customer number
+    homes = make_homes(places=1, block_buyer=coop, block_places=1, block_price=1.05 * COST)
+    s = search(make_children(la=0))
+    s.cooperative = np.array([coop])
+    got, _ = placed(clear(s, market(homes, reserved_free=[1])))
+    assert got == {0: (0, pytest.approx(1.05 * COST), True)}
+    s = search(make_children(la=1))
+    s.cooperative = np.array([-1])  # not a member: the reserved place is not its
+    got, _ = placed(clear(s, market(homes, reserved_free=[1])))
+    assert got == {}
+
+
 def test_a_holders_child_can_take_an_open_place_once_its_block_places_are_used():
+    """A member child never waits while a staffed free place exists in a home whose block is full."""
     homes = make_homes(places=3, occupied=1, staff_used=3.75, block_buyer=0, block_places=1,
                        block_price=1.05 * COST)
     got, _ = placed(clear(search(make_children(la=0)), market(homes, reserved_free=[0])))

@@ -5,10 +5,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from handmade import GEO, at, levers, make_children, make_homes
+from handmade import GEO, at, flows, levers, make_children, make_homes
 from simmarket.data import REGIONS
 from simmarket.params import Scenario
-from simmarket.phases.commissioning import nearest_first, reserve_places, transfer_blocks, uplift_fees
+from simmarket.phases.commissioning import BARGAINING_WEIGHT, nearest_first, reserve_places, transfer_blocks, uplift_fees
 from simmarket.rules import care_cost, place_cost
 from simmarket.state import CLOSED, COUNCIL, HOME, NO_BUYER, WAITING
 from simmarket.time import WEEKS_PER_YEAR
@@ -16,10 +16,16 @@ from simmarket.time import WEEKS_PER_YEAR
 P = Scenario()
 
 
-def commissioning_model(homes, week=0):
+def commissioning_model(homes, week=0, occupancy=P.pricing.expected_occupancy):
     """What reserving places reads and writes."""
     return SimpleNamespace(homes=homes, geo=GEO, params=P, week=week, levers=levers(P), region_of_la=GEO.region,
-                           occupancy_seen=np.full(len(REGIONS), P.pricing.expected_occupancy))
+                           occupancy_seen=np.full(len(REGIONS), occupancy), flows=flows())
+
+
+def negotiated(cost, margin, spot=1 + P.pricing.target_margin_private, occupancy=P.pricing.expected_occupancy):
+    """A block price between the provider's spot earnings (spot price x occupancy) and the buyer's limit."""
+    provider, buyer = cost * spot * occupancy, cost * (1 + margin)
+    return provider + BARGAINING_WEIGHT * (buyer - provider)
 
 
 def test_blocks_reserve_the_nearest_suitable_free_places():
@@ -37,15 +43,44 @@ def test_blocks_reserve_the_nearest_suitable_free_places():
     assert homes.block_places.tolist() == [0] * 5 + [1, 2, 2, 0]  # 2 free at 10 miles, then 2 of 3 at 20
 
 
-def test_block_price_is_a_medium_need_childs_cost_plus_the_margin_within_the_profit_cap():
+def test_block_price_is_negotiated_between_spot_earnings_and_the_buyers_limit_within_the_profit_cap():
     homes = make_homes(places=[2, 2], la=[0, 1])
     m = commissioning_model(homes, week=30)
     cost = care_cost(np.array([1]), np.array([False]), np.ones(1), P, week=30)[0]
     reserve_places(m, 0, 2, 0, margin=0.1)
-    assert homes.block_price[0] == pytest.approx(cost * 1.1)
+    assert cost < homes.block_price[0] < cost * 1.1
+    assert homes.block_price[0] == pytest.approx(negotiated(cost, 0.1))
     m.levers.profit_cap = 0.05
     reserve_places(m, 1, 2, 1, margin=0.1)
-    assert homes.block_price[1] == pytest.approx(cost * 1.05)
+    assert homes.block_price[1] == pytest.approx(negotiated(cost, 0.05))
+
+
+def test_block_price_follows_the_spot_prices_the_buyers_region_recently_paid():
+    homes = make_homes(places=[2], la=[0])
+    m = commissioning_model(homes, week=30)
+    m.flows.record_placements(10, np.array([0, 0]), np.array([7000.0, 9000.0]), np.zeros(2),
+                              relative_price=np.array([1.3, 1.1]))
+    cost = care_cost(np.array([1]), np.array([False]), np.ones(1), P, week=30)[0]
+    reserve_places(m, 0, 2, 0, margin=0.2)
+    assert homes.block_price[0] == pytest.approx(negotiated(cost, 0.2, spot=1.2))
+
+
+def test_a_provider_declines_a_contract_where_spot_places_earn_more_and_nothing_is_reserved():
+    """Providers will not commit when last-minute places fetch more (NAO25 2.16): at high
+    occupancy a place's spot earnings exceed what the buyer will pay for a block."""
+    homes = make_homes(places=[2, 2])
+    m = commissioning_model(homes, occupancy=0.98)
+    reserve_places(m, 0, 4, 0, margin=0.1)  # spot earnings 1.2 x 0.98 of cost > 1.1
+    assert (homes.block_buyer == NO_BUYER).all() and (homes.block_places == 0).all()
+    reserve_places(commissioning_model(homes), 0, 4, 0, margin=0.1)  # at 75% occupancy: agreed
+    assert (homes.block_places == 2).all()
+
+
+def test_a_block_covers_only_the_free_places_a_home_can_staff():
+    need = P.workforce.staff_per_child[1]
+    homes = make_homes(places=[3, 3], staff=[int(np.ceil(need)), 12])  # staff for one child in the first
+    reserve_places(commissioning_model(homes), 0, 6, 0, margin=0.1)
+    assert homes.block_places.tolist() == [1, 3]
 
 
 def test_nothing_wanted_nothing_reserved():
