@@ -94,7 +94,8 @@ def live(f: Function, scenario: Scenario) -> bool:
 
 @dataclass(frozen=True)
 class Switch:
-    """A function OTHER switches on: its keys' setting in the base and in OTHER."""
+    """A function OTHER switches on: its keys' setting in the base (off where it cannot act) and
+    their values in OTHER."""
 
     function: Function
     base: dict
@@ -128,16 +129,17 @@ def switches(base: Scenario, other: Scenario) -> tuple[dict, list[Switch]]:
             found[f.name] = f
     order = {f.name: i for i, f in enumerate(FUNCTIONS)}
     chosen = sorted(found.values(), key=lambda f: order.get(f.name, len(order)))
-    return frame, [Switch(f, setting(f, fb, base), setting(f, fo, other)) for f in chosen]
+    return frame, [Switch(f, setting(f, fb, base), {k: v for k, v in fo.items() if f.owns(k)}) for f in chosen]
 
 
 def start_arm(base: Scenario, other: Scenario, frame: dict, name: str) -> Scenario:
-    """BASE with OTHER's frame and every gated function at its base setting: no function on."""
-    fb = flatten(base)
+    """BASE with OTHER's frame and no function on: where OTHER's cooperatives make the gated
+    functions act, each at its base setting; where they cannot act, at OTHER's (inert) values."""
+    fb, fo = flatten(base), flatten(other)
     values = dict(frame)
     gated = {f.name: f for f in map(function_of, fb) if f.gated}
     for f in gated.values():
-        values.update(setting(f, fb, base))
+        values.update(setting(f, fb, base) if live(f, other) else {k: v for k, v in fo.items() if f.owns(k)})
     return _replace(base, values, name)
 
 
