@@ -187,3 +187,24 @@ def test_decompose_with_no_function_exits_2(tmp_path):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "in no function" in lines[0] and "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_a_failed_decomposition_run_drops_its_seed_from_every_arm(tmp_path, monkeypatch):
+    real = cmp.simulate
+
+    def flaky(scenario, seed, *args):
+        if scenario.name.endswith("~only~foster_hub") and seed.spawn_key == (1,):
+            raise RuntimeError("boom")
+        return real(scenario, seed, *args)
+
+    monkeypatch.setattr(cmp, "simulate", flaky)
+    other = tmp_path / "hub.toml"
+    other.write_text(f'extends = "{BASELINE.as_posix()}"\nname = "hub"\n\n[rcc]\nmembership = "national_20"\n'
+                     "start_week = 26\none_customer = false\nfoster_uplift = 0.2\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["compare", str(BASELINE), str(other), "--decompose", *SMALL, "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "hub~only~foster_hub seed 1: RuntimeError: boom" in result.stderr
+    assert set(pd.read_csv(out / "decomposition.csv").n_seeds) <= {1, 0}
+    assert set(pd.read_csv(out / "decomposition_seeds.csv").seed) == {0}
+    assert json.loads((out / "baseline" / "summary.json").read_text())["seeds"] == [0]

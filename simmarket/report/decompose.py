@@ -111,7 +111,8 @@ def _rows(tab: pd.DataFrame) -> list[tuple]:
 
 def terminal_table(tab: pd.DataFrame, d: dec.Decomposition) -> str:
     """One row per focus metric: total, each function's alone effect (* distinguishable), interaction."""
-    head = ("Decomposition", "Total", *(f"{s.name} alone" for s in d.switches), "interaction", "largest alone")
+    head = ("Decomposition", "Total", *(f"{s.name} alone" for s in d.switches), "interaction", "largest alone",
+            "largest marginal")
     rows = []
     for key in dec.FOCUS:
         metric, sub = METRICS[key], tab[tab.metric == key].set_index("function")
@@ -120,8 +121,9 @@ def terminal_table(tab: pd.DataFrame, d: dec.Decomposition) -> str:
         funcs = sub[sub.kind == "function"]
         rows.append((metric.label, metric.format_diff(t.total_mean) + ("*" if dec.excludes_zero(t.total_lo95, t.total_hi95) else ""),
                      *(star(sub.loc[s.name]) for s in d.switches), star(sub.loc[dec.INTERACTION]),
-                     funcs.alone_mean.abs().idxmax()))
-    return text_table(head, rows, left=1) + "\n(* 95% interval excludes zero; alone: a function on its own minus the base)"
+                     funcs.alone_mean.abs().idxmax(), funcs.marginal_mean.abs().idxmax()))
+    return text_table(head, rows, left=1) + ("\n(* 95% interval excludes zero; alone: a function on its own minus the "
+                                             "base; marginal: OTHER minus OTHER without the function)")
 
 
 def write_decomposition(folder: Path, d: dec.Decomposition, subtitle: str) -> tuple[list[str], list[tuple[str, str]], dict]:
