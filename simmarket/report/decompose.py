@@ -47,15 +47,16 @@ def driver_sentences(sub: pd.DataFrame, metric: Metric, other: str) -> list[str]
     a = funcs.loc[funcs.alone_mean.abs().idxmax()]
     m = funcs.loc[funcs.marginal_mean.abs().idxmax()]
     out = []
-    if not any(dec.excludes_zero(r[f"{p}_lo95"], r[f"{p}_hi95"]) for _, r in funcs.iterrows() for p in ("alone", "marginal")):
+    if not any(dec.excludes_zero(r[f"{p}_lo95"], r[f"{p}_hi95"])
+               for _, r in funcs.iterrows() for p in ("alone", "marginal")):
         out.append("No function's own effect can be told from noise with these seeds.")
+    alone = _effect(metric, a, "alone") + _noise(a, "alone")
+    marginal = _effect(metric, m, "marginal") + _noise(m, "marginal")
     if a.function == m.function:
-        out.append(f"Driven mainly by *{a.function_label}*: on its own {_effect(metric, a, 'alone')}"
-                   f"{_noise(a, 'alone')}; taken out of {other}, {_effect(metric, a, 'marginal')}{_noise(a, 'marginal')}.")
+        out.append(f"Driven mainly by *{a.function_label}*: on its own {alone}; taken out of {other}, {marginal}.")
     else:
-        out.append(f"Largest effect on its own: *{a.function_label}*, {_effect(metric, a, 'alone')}{_noise(a, 'alone')}. "
-                   f"Largest effect of taking one function out of {other}: *{m.function_label}*, "
-                   f"{_effect(metric, m, 'marginal')}{_noise(m, 'marginal')}.")
+        out.append(f"Largest effect on its own: *{a.function_label}*, {alone}. Largest effect of taking one "
+                   f"function out of {other}: *{m.function_label}*, {marginal}.")
     for r in ([a] if a.function == m.function else [a, m]):
         if disagree(r):
             out.append(f"*{r.function_label}* works largely through interaction with the other functions: on its "
@@ -74,11 +75,13 @@ def driver_sentences(sub: pd.DataFrame, metric: Metric, other: str) -> list[str]
 def section(tab: pd.DataFrame, d: dec.Decomposition) -> list[str]:
     """report.md's "What drives each effect": functions, a paragraph per metric, the full table."""
     other, base = d.other.name, d.base.name
+    frame = f"; who joins and when ({', '.join(d.frame)}) is kept in every run" if d.frame else ""
     out = ["## What drives each effect", "",
            f"{other} differs from {base} in {len(d.switches)} function(s), each a set of parameters switched on "
-           "together" + (f"; who joins and when ({', '.join(d.frame)}) is kept in every run" if d.frame else "") + ":", ""]
-    out += [f"- *{s.label}* (`{s.name}`): " + ", ".join(f"`{k}` {s.base.get(k)!r} -> {v!r}" for k, v in s.other.items()
-                                                    if s.base.get(k) != v) for s in d.switches]
+           f"together{frame}:", ""]
+    for s in d.switches:
+        changes = ", ".join(f"`{k}` {s.base.get(k)!r} -> {v!r}" for k, v in s.other.items() if s.base.get(k) != v)
+        out.append(f"- *{s.label}* (`{s.name}`): {changes}")
     out += ["", f"Each function was also run on its own (on top of {base}{' and the frame' if d.frame else ''}) and "
             f"{other} was run without it, on the same paired seeds. The *alone* effect is that function on its own "
             f"minus {base}; the *marginal* effect is {other} minus {other} without it. The *interaction* is the total "
@@ -109,24 +112,30 @@ def _rows(tab: pd.DataFrame) -> list[tuple]:
     return rows
 
 
+def _starred(metric: Metric, r, prefix: str) -> str:
+    """A signed mean effect, starred when its 95% interval excludes zero (the terminal table)."""
+    lo, hi = getattr(r, f"{prefix}_lo95"), getattr(r, f"{prefix}_hi95")
+    return metric.format_diff(getattr(r, f"{prefix}_mean")) + ("*" if dec.excludes_zero(lo, hi) else "")
+
+
 def terminal_table(tab: pd.DataFrame, d: dec.Decomposition) -> str:
-    """One row per focus metric: total, each function's alone effect (* distinguishable), interaction."""
+    """One row per focus metric: total, each function's alone effect, interaction, the largest effects."""
     head = ("Decomposition", "Total", *(f"{s.name} alone" for s in d.switches), "interaction", "largest alone",
             "largest marginal")
     rows = []
     for key in dec.FOCUS:
         metric, sub = METRICS[key], tab[tab.metric == key].set_index("function")
-        star = lambda r: metric.format_diff(r.alone_mean) + ("*" if dec.excludes_zero(r.alone_lo95, r.alone_hi95) else "")  # noqa: E731
-        t = sub.iloc[0]
         funcs = sub[sub.kind == "function"]
-        rows.append((metric.label, metric.format_diff(t.total_mean) + ("*" if dec.excludes_zero(t.total_lo95, t.total_hi95) else ""),
-                     *(star(sub.loc[s.name]) for s in d.switches), star(sub.loc[dec.INTERACTION]),
+        rows.append((metric.label, _starred(metric, sub.iloc[0], "total"),
+                     *(_starred(metric, sub.loc[s.name], "alone") for s in d.switches),
+                     _starred(metric, sub.loc[dec.INTERACTION], "alone"),
                      funcs.alone_mean.abs().idxmax(), funcs.marginal_mean.abs().idxmax()))
-    return text_table(head, rows, left=1) + ("\n(* 95% interval excludes zero; alone: a function on its own minus the "
-                                             "base; marginal: OTHER minus OTHER without the function)")
+    note = ("(* 95% interval excludes zero; alone: a function on its own minus the base; marginal: OTHER minus "
+            "OTHER without the function)")
+    return text_table(head, rows, left=1) + "\n" + note
 
 
-def write_decomposition(folder: Path, d: dec.Decomposition, subtitle: str) -> tuple[list[str], list[tuple[str, str]], dict]:
+def write_decomposition(folder: Path, d: dec.Decomposition, subtitle: str) -> tuple[list, list, dict]:
     """Write decomposition.csv, decomposition_seeds.csv and decomposition.png; return the report
     section, the chart for the report and what the manifest records."""
     tab = dec.table(d)
