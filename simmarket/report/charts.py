@@ -112,3 +112,47 @@ def plot_differences(path: Path, table: pd.DataFrame, base: str, others: list[st
                  f"red = distinguishable from zero, grey = not; {subtitle}", fontsize=12)
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def plot_decomposition(path: Path, table: pd.DataFrame, metrics, title: str) -> None:
+    """One panel per metric: horizontal bars of each function's alone effect with 95% whiskers,
+    then the interaction and the total (decomposition.csv's rows)."""
+    cols = 4
+    rows = math.ceil(len(metrics) / cols)
+    first = table[table.metric == metrics[0]]
+    names = [*first.function_label, "Total"]
+    height = max(2.2, 0.42 * len(names) + 1.2)
+    fig, axes = plt.subplots(rows, cols, figsize=(17, rows * height + 1.2), sharey=True, layout="constrained",
+                             squeeze=False)
+    y = np.arange(len(names))[::-1]
+    for ax, key in zip(axes.flat, metrics):
+        metric = METRICS[key]
+        unit, mult = metric.diff_unit
+        sub = table[table.metric == key]
+        t = sub.iloc[0]
+        means = np.r_[sub.alone_mean.to_numpy(float), t.total_mean] * mult
+        lows = np.r_[sub.alone_lo95.to_numpy(float), t.total_lo95] * mult
+        highs = np.r_[sub.alone_hi95.to_numpy(float), t.total_hi95] * mult
+        kinds = [*sub.kind, "total"]
+        colours = ["#1f77b4" if k == "function" else "#222222" if k == "total" else "#aaaaaa" for k in kinds]
+        ax.barh(y, np.nan_to_num(means), color=colours, height=0.6)
+        ok = np.isfinite(lows) & np.isfinite(highs)
+        ax.errorbar(means[ok], y[ok], xerr=[means[ok] - lows[ok], highs[ok] - means[ok]], fmt="none",
+                    ecolor="#c0392b", elinewidth=1.4, capsize=3)
+        marginal = np.r_[sub.marginal_mean.to_numpy(float), np.nan] * mult
+        ax.plot(marginal, y, "D", mfc="none", mec="#ff7f0e", markersize=6, linestyle="none",
+                label="marginal: OTHER minus OTHER without it")
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_title(metric.title, fontsize=9.5)
+        ax.set_xlabel(f"effect, {unit}", fontsize=8.5)
+        ax.tick_params(labelsize=8)
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_yticks(y, names)
+    for ax in list(axes.flat)[len(metrics):]:
+        ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", frameon=False)
+    fig.suptitle(f"{title}\nblue: a function on its own; grey: interaction (and the frame alone); black: total; "
+                 "red whiskers: 95% interval over paired seeds", fontsize=11)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -11,6 +11,7 @@ from ..experiment import compare as cmp
 from ..experiment.outputs import manifest, write_json, write_run
 from ..params import REGIONS
 from . import charts as compare_charts
+from .decompose import write_decomposition
 from ..metrics import METRICS, Metric
 from .run import HEADLINE, markdown_table, text_table
 from ..time import start_date, year_span
@@ -139,8 +140,9 @@ def how_to_read(n_seeds: int) -> list[str]:
 
 
 def write_report(path, table: pd.DataFrame, scenarios, seeds: int, root: int, years: int, scale_note: str,
-                 seconds: float, charts: list[tuple[str, str]]) -> None:
-    """report.md: what was compared, headline table, members, regions, charts, how to read."""
+                 seconds: float, charts: list[tuple[str, str]], extra: list[str] = ()) -> None:
+    """report.md: what was compared, headline table, members, regions, `extra` sections (the
+    decomposition), charts, how to read."""
     base = scenarios[0].name
     others = [s.name for s in scenarios[1:]]
     start = start_date(scenarios[0].run.start_year)
@@ -159,6 +161,7 @@ def write_report(path, table: pd.DataFrame, scenarios, seeds: int, root: int, ye
             markdown_table(HEAD, headline_rows(table, base)), ""]
     out += member_section(table, base)
     out += region_section(table, base, others)
+    out += list(extra)
     out += ["## Charts", ""]
     for file, caption in charts:
         out += [f"![{caption}]({file})", "", f"*{caption}*", ""]
@@ -169,8 +172,9 @@ def write_report(path, table: pd.DataFrame, scenarios, seeds: int, root: int, ye
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
-def write_comparison(folder: Path, arms: list[cmp.Arm], started: str, seconds: float) -> pd.DataFrame:
-    """Write every output of a comparison into an existing (temporary) folder."""
+def write_comparison(folder: Path, arms: list[cmp.Arm], started: str, seconds: float, decomposition=None) -> pd.DataFrame:
+    """Write every output of a comparison into an existing (temporary) folder; with a decomposition
+    (experiment.decompose.Decomposition, whose BASE and OTHER are `arms`), its outputs too."""
     for arm in arms:
         sub = folder / arm.folder
         sub.mkdir()
@@ -185,12 +189,18 @@ def write_comparison(folder: Path, arms: list[cmp.Arm], started: str, seconds: f
     if len(arms) > 1:
         compare_charts.plot_differences(folder / "differences.png", table, names[0], names[1:], sub_title)
         charts.append(("differences.png", f"Paired differences to {names[0]} with 95% intervals"))
+    extra, record = [], {}
+    if decomposition is not None:
+        extra, more, record = write_decomposition(folder, decomposition, sub_title)
+        charts += more
     run = arms[0].scenario.run
     scale_note = f", at {run.scale:g} of England's scale" if run.scale != 1 else ""
     write_report(folder / "report.md", table, [a.scenario for a in arms], run.seeds,
-                                run.root_seed, run.years, scale_note, seconds, charts)
+                                run.root_seed, run.years, scale_note, seconds, charts, extra)
     seeds = [r.seed for r in arms[0].results]
-    write_json(folder / "manifest.json", manifest(arms[0].scenario, seeds, started, {
-        "comparison": {"base": names[0], "scenarios": names, "folders": [a.folder for a in arms],
-                       "groups": {a.name: a.groups for a in arms[1:] if a.groups}, "seconds": seconds}}))
+    comparison = {"base": names[0], "scenarios": names, "folders": [a.folder for a in arms],
+                  "groups": {a.name: a.groups for a in arms[1:] if a.groups}, "seconds": seconds}
+    if record:
+        comparison["decomposition"] = record
+    write_json(folder / "manifest.json", manifest(arms[0].scenario, seeds, started, {"comparison": comparison}))
     return table
