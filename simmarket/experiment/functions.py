@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from ..params import ConfigError, Scenario
 
-FRAME = ("rcc.membership", "rcc.cooperatives", "rcc.opt_out", "rcc.start_week", "rcc.rollout_weeks")
+FRAME = ("rcc.membership", "rcc.cooperatives", "rcc.opt_out", "rcc.start_week", "rcc.rollout_weeks", "rcc.mandate_week")
 
 
 @dataclass(frozen=True)
