@@ -10,10 +10,10 @@ import mesa
 import numpy as np
 
 from .phases.capital import open_council_home
-from .phases.commissioning import reserve_places, transfer_blocks
+from .phases.commissioning import reserve_places, transfer_blocks, underwrite_homes
 from .phases.accounts import REVIEWS_PER_YEAR
 from .phases.entry_exit import fail_owner
-from .state import HOME, UNREG, WAITING
+from .state import HOME, PIPELINE, UNREG, WAITING
 from .time import ramp
 
 # NAO25 2.4: seven of the ten largest owners are owned or part-funded by private equity with
@@ -136,6 +136,21 @@ class RegionalCareCooperative(mesa.Agent):
                              minlength=m.n_la)[members]
         for la, need in zip(members, np.round(r.block_share * demand).astype(int)):
             reserve_places(m, la, int(need), self.customer_id, r.block_margin)
+
+    def secure_sufficiency(self) -> None:
+        """With the sufficiency duty (2022 review), each April the cooperative secures places where
+        its members' children are going without: for each member's children now waiting or in an
+        unregistered setting, less the places already contracted in homes still being built there,
+        it underwrites new homes with forward contracts (phases.commissioning.underwrite_homes)."""
+        m, r = self.model, self.model.params.rcc
+        members = self.active_members
+        if not r.holds_duty or len(members) == 0:
+            return
+        ch, homes = m.children, m.homes
+        unmet = np.bincount(ch.la[(ch.status == WAITING) | (ch.status == UNREG)], minlength=m.n_la)
+        building = (homes.state == PIPELINE) & (homes.block_buyer == self.customer_id)
+        coming = np.bincount(homes.la[building], weights=homes.block_places[building], minlength=m.n_la)
+        underwrite_homes(m, members, (unmet - coming)[members], self.customer_id, r.block_margin)
 
     def shape_market(self) -> None:
         """Each April: commission council-run homes where members' children come from."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .rules import staff_need
-from .state import ACTIVE, ENGLAND_EXTENT, GONE, HOME, STATUS_NAMES, UNREG, miles
+from .state import ACTIVE, ENGLAND_EXTENT, GONE, HOME, PIPELINE, STATUS_NAMES, UNREG, miles
 
 MONEY_RTOL = 1e-7  # relative tolerance of the money balance (floating-point sums)
 
@@ -73,8 +73,11 @@ def violations(model) -> list[str]:
         out.append("a placement's recorded distance disagrees with where the child and the home are")
     if np.any(ch.block & ~in_home):
         out.append("a child not in a home holds a block-contract place")
-    if np.any(homes.block_places < 0) or np.any((homes.block_places > 0) & (homes.state != ACTIVE)):
-        out.append("a block contract on a home that is not active, or a negative one")
+    contracted = (homes.block_places > 0) & (homes.state != ACTIVE)
+    ahead = (homes.state == PIPELINE) & (homes.contract_until >= 0)  # a forward contract on a home being built
+    if np.any(homes.block_places < 0) or np.any(contracted & ~ahead):
+        out.append("a block contract on a home that is not active (other than a forward contract on one being built), "
+                   "or a negative one")
     used = np.bincount(ch.home[in_home], weights=staff_need(ch.complexity[in_home], ch.dol[in_home],
                        model.params.workforce.staff_per_child), minlength=homes.n)
     if not np.allclose(used, homes.staff_used, atol=1e-6):

@@ -129,7 +129,7 @@ def search_of(m, idx: np.ndarray) -> Search:
     urgent = np.where(ch.emergency[idx] | ch.dol[idx] | ch.secure[idx], lv.urgent_wtp_multiple[la], 1.0)
     with np.errstate(invalid="ignore"):  # zero cost x no benchmark (inf) is NaN: fmin skips it
         wtp = np.fmin(bench * lv.wtp_multiple[la] * urgent * (1 + lv.wtp_growth_per_week[la] * waited), bench * lv.wtp_cap[la])
-    radius = lv.radius_miles[la] * METRES_PER_MILE * (1 + lv.radius_growth_per_week[la] * waited) * lv.radius_factor[la]
+    radius = lv.radius_miles[la] * METRES_PER_MILE * (1 + lv.radius_growth_per_week[la] * waited)
     cols = {k: getattr(ch, k)[idx] for k in ("x", "y", "la", "complexity", "needs", "dol", "secure")}
     coop = np.where(lv.rcc_of_la[la] >= 0, len(lv.customer) + lv.rcc_of_la[la], -1)
     return Search(idx=idx, customer=lv.customer[la], wtp=wtp, radius_m=radius, cost=bench, cooperative=coop, **cols)

@@ -12,8 +12,11 @@ import numpy as np
 from ..rules import care_cost, place_cost, staff_need
 from ..state import ACTIVE, COUNCIL, HOME
 from ..time import WEEKS_PER_YEAR
+from .entry_exit import add_homes
 
 BLOCK_REFERENCE_COMPLEXITY = 1  # a block place is priced at a medium-need child's cost (prior)
+FORWARD_CONTRACT_YEARS = 5  # a forward contract underwrites a new home's places for five years (prior: to finance it)
+UNDERWRITTEN_HOME_PLACES = 3  # a home built on a forward contract has three places (prior; new homes register 2-3, NAO25 2.13)
 BARGAINING_WEIGHT = 0.5  # a contract's price splits the difference between provider and buyer (prior: equal power)
 
 
@@ -24,12 +27,13 @@ def commission_blocks(m) -> None:
         return
     if m.week > 0 and m.params.pricing.fee_uplift:
         uplift_fees(m)
-    m.homes.clear_blocks()
+    m.homes.end_yearly_blocks(m.week)
     m.children.block[:] = False
     ch = m.children
     m.authorities.do("plan_blocks", np.bincount(ch.la[ch.status == HOME], minlength=m.n_la))
     for rcc in m.rccs:
         rcc.plan_blocks()
+        rcc.secure_sufficiency()
         rcc.shape_market()
 
 
@@ -96,6 +100,29 @@ def contract_terms(m, h: np.ndarray, la: int, margin: float):
     provider = cost * spot * m.occupancy_seen[m.region_of_la[m.homes.la[h]]]
     buyer = cost * (1 + min(margin, m.levers.profit_cap))
     return provider + BARGAINING_WEIGHT * (buyer - provider), provider <= buyer
+
+
+def underwrite_homes(m, la: np.ndarray, shortfall: np.ndarray, buyer: int, margin: float) -> np.ndarray:
+    """Forward contracts: for each authority's shortfall of places, providers are commissioned to
+    open new homes there, every place contracted to the buyer for FORWARD_CONTRACT_YEARS from
+    opening, paid whether used or not. The buyer carries the risk of empty places, so the price is
+    the cost of a medium-need child's care at full use plus the agreed margin. The homes go through
+    planning (some are refused) and Ofsted registration like any other. Returns the new homes."""
+    homes, sup, rng = m.homes, m.params.supply, m.streams["supply"]
+    n_homes = np.ceil(np.maximum(shortfall, 0) / UNDERWRITTEN_HOME_PLACES).astype(np.int64)
+    site = np.repeat(la, n_homes)
+    site = site[rng.random(len(site)) >= min(sup.planning_refusal * m.levers.planning_refusal_factor, 1.0)]
+    if len(site) == 0:
+        return site
+    opens = m.week + rng.integers(sup.registration_weeks_min, sup.registration_weeks_max + 1, len(site))
+    h = add_homes(m, site, opens, places=np.full(len(site), UNDERWRITTEN_HOME_PLACES))
+    cost = care_cost(np.full(len(h), BLOCK_REFERENCE_COMPLEXITY), np.zeros(len(h), bool),
+                     m.geo.property_index[site], m.params, m.week, homes.places[h], occupancy=1.0)
+    homes.block_buyer[h] = buyer
+    homes.block_places[h] = homes.places[h]
+    homes.block_price[h] = cost * (1 + min(margin, m.levers.profit_cap))
+    homes.contract_until[h] = opens + FORWARD_CONTRACT_YEARS * WEEKS_PER_YEAR
+    return h
 
 
 def nearest_first(cand: np.ndarray, dist: np.ndarray, enough: int) -> np.ndarray:

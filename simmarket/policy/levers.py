@@ -12,7 +12,6 @@ import numpy as np
 
 COMMISSIONING_ARRAYS = ("radius_miles", "radius_growth_per_week", "wtp_multiple", "urgent_wtp_multiple",
                         "wtp_growth_per_week", "block_share", "block_margin")  # [commissioning] keys held per authority
-DUTY_RADIUS_FACTOR = 2.0  # a cooperative holding the sufficiency duty searches twice as far (prior)
 
 
 @dataclass
@@ -28,7 +27,6 @@ class Levers:
     customer: np.ndarray  # who buys for each authority: itself, or its cooperative as one customer
     rcc_of_la: np.ndarray  # cooperative index (-1: none)
     wtp_cap: np.ndarray  # price benchmark: highest multiple of reference cost paid
-    radius_factor: np.ndarray  # multiplies the search radius
     urgent_at_once: np.ndarray  # urgent cases go to an unregistered setting at once
     foster_hub: np.ndarray  # multiplies foster capacity (a cooperative's recruitment hub)
     unreg_limit: np.ndarray  # weeks of search before an unregistered setting
@@ -62,7 +60,7 @@ class Levers:
         return cls(
             hire_per_week=wf.hire_per_week, turnover_per_year=wf.turnover_per_year,
             manager_hire_per_week=wf.manager_hire_per_week, profit_cap=params.pricing.profit_cap,
-            customer=np.arange(n), rcc_of_la=np.full(n, -1), wtp_cap=np.full(n, np.inf), radius_factor=np.ones(n),
+            customer=np.arange(n), rcc_of_la=np.full(n, -1), wtp_cap=np.full(n, np.inf),
             urgent_at_once=np.ones(n, bool), foster_hub=np.ones(n), unreg_limit=np.asarray(unreg_limit, float),
             duty_held=np.zeros(n, bool),
             forward_plan=np.zeros(n, bool) if forward_plan is None else np.asarray(forward_plan, bool).copy(),
@@ -96,7 +94,6 @@ class Levers:
         if rcc.holds_duty:
             self.duty_held[la] = True
             self.unreg_limit[la] = rcc.duty_unregistered_after_weeks
-            self.radius_factor[la] = DUTY_RADIUS_FACTOR
             self.urgent_at_once[la] = False
 
     def set_foster_hub(self, la: np.ndarray, factor: np.ndarray) -> None:

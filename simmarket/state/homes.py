@@ -46,6 +46,7 @@ class Homes(ColumnStore):
         "block_buyer": (np.int64, NO_BUYER),  # customer (authority or cooperative) holding a block contract
         "block_places": (np.int64, 0),
         "block_price": (np.float64, 0.0),
+        "contract_until": (np.int64, -1),  # week a forward contract on the home's places ends (-1: none)
         "profit_ewma": (np.float64, 0.0),  # weekly operating profit, smoothed
     }
 
@@ -63,6 +64,10 @@ class Homes(ColumnStore):
         """End the block contracts on these homes (default: all)."""
         self.block_buyer[h] = NO_BUYER
         self.block_places[h] = 0
+
+    def end_yearly_blocks(self, week: int) -> None:
+        """Each April the year's block contracts end; forward contracts run until their end week."""
+        self.clear_blocks(self.contract_until <= week)
 
 
 def draw_home_traits(rng: np.random.Generator, n: int) -> dict:

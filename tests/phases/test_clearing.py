@@ -338,7 +338,7 @@ def test_search_ceiling_and_radius_widen_with_waiting_and_follow_the_levers():
     ch = make_children(la=[0, 0, 0, 1], need_since=[4, 2, 4, 4], emergency=[False, False, True, False])
     m = clearing_model(ch, make_homes(), week=4)
     m.levers.wtp_cap[1] = 1.1
-    m.levers.radius_factor[1] = 2.0
+    m.levers.radius_miles[1] = 2 * P.commissioning.radius_miles
     m.levers.customer[1] = N_LA
     s = search_of(m, np.arange(4))
     cm = P.commissioning

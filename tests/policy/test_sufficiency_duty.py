@@ -1,0 +1,37 @@
+"""A cooperative holding the sufficiency duty secures places by forward contracts (issue 13 item 2)."""
+
+import numpy as np
+
+from simmarket.state import ACTIVE, PIPELINE
+from simmarket.time import WEEKS_PER_YEAR
+from simhelpers import build
+
+DUTY = {"rcc.membership": "regions", "rcc.start_week": 0, "rcc.holds_duty": True, "run.years": 2, "run.check": True}
+
+
+def contracted(m):
+    """Homes under a forward contract held by a cooperative, and the authorities they are in."""
+    h = np.flatnonzero((m.homes.contract_until > m.week) & (m.homes.block_buyer >= m.n_la))
+    return h, m.homes.la[h]
+
+
+def test_the_duty_underwrites_new_homes_where_members_children_go_without_and_contracts_outlive_april():
+    m = build(4, **DUTY)
+    m.run_weeks(WEEKS_PER_YEAR + 1)  # through the first April renewal after the start
+    h, la = contracted(m)
+    assert len(h) > 0
+    assert np.isin(m.homes.state[h], [PIPELINE, ACTIVE]).all()
+    assert (m.homes.block_places[h] == m.homes.places[h]).all()  # every place contracted
+    assert (m.homes.block_buyer[h] == m.n_la + m.levers.rcc_of_la[la]).all()  # in its own members' areas
+    before = set(h.tolist())
+    m.run_weeks(WEEKS_PER_YEAR)  # the next April: yearly blocks end, forward contracts do not
+    still = set(contracted(m)[0].tolist())
+    assert before <= still
+
+
+def test_without_the_duty_no_home_is_underwritten_and_the_search_radius_is_the_authoritys():
+    m = build(4, **{**DUTY, "rcc.holds_duty": False})
+    m.run_weeks(WEEKS_PER_YEAR + 1)
+    assert len(contracted(m)[0]) == 0
+    duty = build(4, **DUTY)
+    assert np.array_equal(duty.levers.radius_miles, m.levers.radius_miles)  # a duty is not a wider search
