@@ -12,7 +12,7 @@ from functools import partial
 
 import numpy as np
 
-from .data import REGIONS
+from .data import REGIONS, RO3_YEAR_END, residential_outturn_gbp
 from .state import ACTIVE, FOSTER, HOME, N_STATUS, PRIVATE, SUPPORTED, UNREG, WAITING
 from .state.flows import HIGH_COST_GBP
 from .time import WEEKS_PER_YEAR
@@ -329,6 +329,54 @@ def _la_placed_from_elsewhere(v: View) -> np.ndarray:
     return np.bincount(home_la[_outside(v)], minlength=v.model.n_la).astype(float)
 
 
+# money as a finance director reads it; `flow` is View.flow (a sum) or partial(_la_flow, v) (by authority)
+def _residential_full_cost(flow):
+    """Spend on homes and unregistered settings with council homes at their full running cost: the
+    prices paid (spot and blocks, reserved places empty or not) less what council homes earned
+    from placements, plus their full cost (by the authority they are in), plus unregistered settings."""
+    return flow("spend_homes") - flow("council_home_income") + flow("council_home_cost") + flow("spend_unregistered")
+
+
+def _residential_all(flow):
+    """The full-cost residential spend and supported accommodation: the settings RO3 reports."""
+    return _residential_full_cost(flow) + flow("spend_supported")
+
+
+def _spend_per_child_year(v: View) -> float:
+    return _ratio((v.flow("spend_homes") + v.flow("spend_unregistered")) * WEEKS_PER_YEAR,
+                  v.flow("residential_child_weeks"))
+
+
+def _la_spend_per_child_year(v: View) -> np.ndarray:
+    spend = _la_flow(v, "spend_homes") + _la_flow(v, "spend_unregistered")
+    return _la_ratio(spend * WEEKS_PER_YEAR, _la_flow(v, "residential_child_weeks"))
+
+
+def _ro3_outturn(v: View) -> np.ndarray | None:
+    """RO3's 2024-25 outturn of each simulated authority at the run's scale, if the view's window
+    is April 2024 to March 2025 (the year RO3 describes); otherwise None."""
+    m = v.model
+    if v.w1 - v.w0 != WEEKS_PER_YEAR or v.w1 % WEEKS_PER_YEAR or m.start_date.year + v.w1 // WEEKS_PER_YEAR != RO3_YEAR_END:
+        return None
+    return residential_outturn_gbp(m.group_of_la, m.n_la) * m.la_scale
+
+
+def _ro3_ratio(v: View) -> float:
+    """Over the view's authorities that reported to RO3: their residential spend / their outturn."""
+    ro3 = _ro3_outturn(v)
+    if ro3 is None:
+        return float("nan")
+    sel = v.la_mask & np.isfinite(ro3)
+    return _ratio(_residential_all(partial(_la_flow, v))[sel].sum(), ro3[sel].sum())
+
+
+def _la_ro3_ratio(v: View) -> np.ndarray:
+    ro3 = _ro3_outturn(v)
+    if ro3 is None:
+        return np.full(v.model.n_la, np.nan)
+    return _la_ratio(_residential_all(partial(_la_flow, v)), ro3)
+
+
 _IN_HOMES = "% of children in homes"
 # why a metric has no per-authority form (Metric.not_by_authority)
 _BY_REGION_OF_HOME = ("recorded by region of the home (FlowBook.region), as margins and openings are judged "
@@ -424,6 +472,34 @@ _BEYOND_CONTRACT = (
            by_authority=lambda v: _la_flow(v, "breakdowns")),
     Metric("children_entering_care", lambda v: v.flow("entries"), "Children coming to need a placement", "children",
            "count", False, "children who came to need a placement in the window", by_authority=lambda v: _la_flow(v, "entries")),
+    Metric("la_spend_per_child_in_homes_gbp", _spend_per_child_year, "Spend per child in homes (GBP)",
+           "GBP per child per year", "gbp", False,
+           "authorities' spend on children's homes (spot placements and block payments, reserved places empty or "
+           "not, forward contracts included) and unregistered settings, per child in a home or unregistered "
+           "setting (child-weeks / 52), a year", by_authority=_la_spend_per_child_year),
+    Metric("council_homes_full_cost_gbp", lambda v: v.flow("council_home_cost"), "Council homes' full cost (GBP bn)",
+           "GBP bn", "gbp_bn", False,
+           "running cost of council-run homes in the year: full staff establishment and property, empty places "
+           "included (accounts.home_costs), by the authority the home is in",
+           by_authority=lambda v: _la_flow(v, "council_home_cost")),
+    Metric("la_spend_residential_full_cost_gbp", lambda v: _residential_full_cost(v.flow),
+           "Spend on homes, council homes at full cost (GBP bn)", "GBP bn", "gbp_bn", False,
+           "la_spend_childrens_homes_gbp with council homes at their full cost instead of the prices they "
+           "charged, plus unregistered settings, in the year",
+           by_authority=lambda v: _residential_full_cost(partial(_la_flow, v))),
+    Metric("home_office_uasc_funding_gbp", lambda v: v.flow("home_office_uasc"),
+           "Home Office funding for unaccompanied children (GBP bn)", "GBP bn", "gbp_bn", False,
+           "143 a night for each unaccompanied asylum-seeking child in care (NAO25 1.13, 3.18), by the child's "
+           "authority, in the year", by_authority=lambda v: _la_flow(v, "home_office_uasc")),
+    Metric("la_spend_net_of_home_office_gbp", lambda v: v.flow("spend_total") - v.flow("home_office_uasc"),
+           "Spend on all placements net of Home Office funding (GBP bn)", "GBP bn", "gbp_bn", False,
+           "la_spend_total_gbp less home_office_uasc_funding_gbp, in the year",
+           by_authority=lambda v: _la_flow(v, "spend_total") - _la_flow(v, "home_office_uasc")),
+    Metric("la_residential_spend_vs_ro3", _ro3_ratio, "Residential spend / RO3 outturn 2024-25", "ratio", "ratio",
+           False, "la_spend_residential_full_cost_gbp plus supported accommodation, over the year April 2024 to "
+           "March 2025, divided by the authorities' RO3 2024-25 outturn on residential care (what they spent, not "
+           "a budget) at the run's scale; NaN in other years and where an authority reported none",
+           by_authority=_la_ro3_ratio),
 )
 # every metric by key: the contract's 28 first, in CONTRACT.md's order; weekly series use a one-week window
 METRICS: dict[str, Metric] = {m.key: m for m in _CONTRACT + _BEYOND_CONTRACT}

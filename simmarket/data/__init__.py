@@ -196,3 +196,30 @@ def uasc_weights(table: pd.DataFrame) -> np.ndarray:
     December 2021 for a start from 2022)."""
     w = table["cla_uasc"].to_numpy(float)
     return w / w.sum()
+
+
+RO3_COLUMN = "residential_spend_2024_25_gbp_k"  # MHCLG revenue outturn RO3, April 2024 to March 2025
+RO3_YEAR_END = 2025  # RO3's year ends 31 March 2025
+
+
+@lru_cache(maxsize=1)
+def _reported_outturn_gbp() -> np.ndarray:
+    """RO3 2024-25 as reported (GBP; NaN where not), in load_authorities' order."""
+    with _path("local_authorities.csv").open("rb") as fh:
+        reported = pd.read_csv(fh, usecols=["la_code", RO3_COLUMN]).set_index("la_code")[RO3_COLUMN]
+    spend = reported.reindex(load_authorities()["la_code"]).to_numpy(float) * 1000.0
+    spend[~(spend > 0)] = np.nan
+    spend.flags.writeable = False
+    return spend
+
+
+def residential_outturn_gbp(group_of_la: np.ndarray, n: int) -> np.ndarray:
+    """What each simulated authority's members spent on looked-after children's residential care in
+    2024-25 (RO3 outturn, GBP: spent, not budgeted; all residential settings), summed over England's
+    authorities in its group (data/scaling.py; `group_of_la` in load_authorities' order); NaN where
+    a member reported none (Birmingham, Cumberland, Gateshead and Slough: load_authorities imputes
+    theirs for the start state, but an imputed figure is no outturn to compare with)."""
+    spend = _reported_outturn_gbp()
+    total = np.bincount(group_of_la, weights=np.nan_to_num(spend), minlength=n)
+    missing = np.bincount(group_of_la, weights=np.isnan(spend), minlength=n) > 0
+    return np.where(missing, np.nan, total)

@@ -6,13 +6,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..rules import establishment, property_cost, wage
-from ..state import ACTIVE, FOSTER, HOME, SUPPORTED, UNREG
+from ..state import ACTIVE, COUNCIL, FOSTER, GONE, HOME, SUPPORTED, UNREG
 from ..time import WEEKS_PER_YEAR
 
 PROFIT_SMOOTHING = 1 / 13  # weekly weight of a home's profit average (about a quarter; prior)
 OCCUPANCY_MEMORY_WEEKS = 52  # providers' view of occupancy averages about the last year (prior)
 REVIEW_EVERY_WEEKS = 4  # indebted owners review their finances every four weeks (prior)
 REVIEWS_PER_YEAR = WEEKS_PER_YEAR // REVIEW_EVERY_WEEKS  # 13
+HOME_OFFICE_UASC_GBP_NIGHT = 143.0  # NAO25 1.13, 3.18: the Home Office pays 143 a night for each unaccompanied child in care
+NIGHTS_PER_WEEK = 7
 
 
 def settle_accounts(m) -> None:
@@ -34,6 +36,7 @@ def settle_accounts(m) -> None:
     spend_homes += block_payments(m, blocks)
     spend_total = spend_homes + other_spend(m, unreg)
     m.flows.record_money(m.week, spend_homes, spend_total, m.homes, rev, cost, m.region_of_la)
+    record_finance(m, unreg, rev, cost)
     review_owners(m, rev, cost)
     learn_occupancy(m)
 
@@ -76,6 +79,26 @@ def other_spend(m, unreg: np.ndarray) -> np.ndarray:
     in_use = ch.counts_by_status(m.n_la)
     return (np.bincount(ch.la[unreg], weights=ch.price[unreg], minlength=m.n_la)
             + in_use[FOSTER] * p.foster.cost_gbp_week + in_use[SUPPORTED] * p.supported.cost_gbp_week)
+
+
+def record_finance(m, unreg: np.ndarray, rev: np.ndarray, cost: np.ndarray) -> None:
+    """Money a finance director adds to the prices paid, recorded by authority and read by no
+    decision: spend on unregistered settings and supported accommodation; children in homes and
+    unregistered settings (for spend per child); council homes' full running cost and their income
+    from placements, by the authority the home is in (council homes are run by the authority they
+    are in); and the Home Office's funding of unaccompanied children, 143 a night for each one in
+    care (placed or waiting), by the child's authority."""
+    ch, homes, n = m.children, m.homes, m.n_la
+    council = (homes.sector == COUNCIL) & (homes.state == ACTIVE)
+    uasc = ch.uasc & (ch.status != GONE)
+    m.flows.record_finance(
+        m.week,
+        spend_unregistered=np.bincount(ch.la[unreg], weights=ch.price[unreg], minlength=n),
+        spend_supported=np.bincount(ch.la[ch.status == SUPPORTED], minlength=n) * m.params.supported.cost_gbp_week,
+        residential_children=np.bincount(ch.la[(ch.status == HOME) | (ch.status == UNREG)], minlength=n),
+        council_cost=np.bincount(homes.la[council], weights=cost[council], minlength=n),
+        council_income=np.bincount(homes.la[council], weights=rev[council], minlength=n),
+        home_office=np.bincount(ch.la[uasc], minlength=n) * (HOME_OFFICE_UASC_GBP_NIGHT * NIGHTS_PER_WEEK))
 
 
 def block_payments(m, blocks: np.ndarray) -> np.ndarray:

@@ -12,7 +12,11 @@ MARGIN_WINDOW_WEEKS = 13  # entrants judge a region by its last quarter's margin
 PRICE_WINDOW_WEEKS = 52  # block contracts are negotiated against the last year's spot prices (prior)
 
 LA_FLOWS = ("entries", "exits", "breakdowns", "need_direct", "need_from_foster", "need_no_foster_place", "placements", "placement_price", "placement_relative_price", "wait_days",
-            "unregistered_new", "unregistered_detected", "spend_homes", "spend_total", "over_10k", "used_unregistered")
+            "unregistered_new", "unregistered_detected", "spend_homes", "spend_total", "over_10k", "used_unregistered",
+            # money as a finance director reads it (recorded only; no decision reads them): by the
+            # child's (payer's) authority, except the council homes' cost and income, by the home's
+            "spend_unregistered", "spend_supported", "residential_child_weeks", "council_home_cost",
+            "council_home_income", "home_office_uasc")
 REGION_FLOWS = ("homes_opened", "homes_closed", "private_revenue", "private_cost", "provider_revenue")
 
 
@@ -51,6 +55,16 @@ class FlowBook:
         reg = region_of_la[homes.la[private]]
         self.add_region("private_revenue", week, reg, revenue[private])
         self.add_region("private_cost", week, reg, cost[private])
+
+    def record_finance(self, week, spend_unregistered, spend_supported, residential_children, council_cost,
+                       council_income, home_office) -> None:
+        """The week's money beyond prices paid, by authority (accounts.record_finance)."""
+        if not 0 <= week < len(self.la["spend_unregistered"]):
+            return
+        for key, value in (("spend_unregistered", spend_unregistered), ("spend_supported", spend_supported),
+                           ("residential_child_weeks", residential_children), ("council_home_cost", council_cost),
+                           ("council_home_income", council_income), ("home_office_uasc", home_office)):
+            self.la[key][week] += value
 
     def record_week(self, week: int, children) -> None:
         """Which authorities had a placement at 10,000+ and which used an unregistered setting."""

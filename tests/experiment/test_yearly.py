@@ -196,3 +196,26 @@ def test_a_2020_start_labels_its_years_by_its_own_calendar(tmp_path):
     yearly = pd.read_parquet(out / "yearly.parquet")
     assert sorted(set(yearly["year_end"])) == [dt.date(2021, 3, 31), dt.date(2022, 3, 31)]
     assert json.loads((out / "summary.json").read_text())["start_year"] == 2020
+
+
+MONEY = ("la_spend_per_child_in_homes_gbp", "council_homes_full_cost_gbp", "la_spend_residential_full_cost_gbp",
+         "home_office_uasc_funding_gbp", "la_spend_net_of_home_office_gbp", "la_residential_spend_vs_ro3")
+
+
+def test_money_for_a_finance_director_is_in_every_output(written):
+    _, out, summary, yearly = written
+    table = pd.read_csv(out / "by_authority.csv")
+    for key in MONEY:
+        assert key in summary["metrics"] and key in summary["by_region"][REGIONS[0]], key
+        assert key in yearly.columns and key in table.columns, key
+    nat = yearly[yearly["level"] == "national"].set_index(["seed", "year"])
+    np.testing.assert_allclose(nat["la_spend_net_of_home_office_gbp"],
+                               nat["la_spend_total_gbp"] - nat["home_office_uasc_funding_gbp"], rtol=1e-12)
+    assert (nat["home_office_uasc_funding_gbp"] > 0).all() and (nat["council_homes_full_cost_gbp"] > 0).all()
+    assert (nat["la_spend_per_child_in_homes_gbp"] > 1e5).all()  # a year's spend per child, not a week's
+    # RO3 describes April 2024 to March 2025: the first year only (so not in this final year's csv)
+    la = yearly[yearly["level"] == "authority"]
+    first = la.loc[la["year"] == 1, "la_residential_spend_vs_ro3"]
+    assert first.notna().mean() > 0.8 and first.between(0.05, 20).mean() > 0.8
+    assert la.loc[la["year"] == 2, "la_residential_spend_vs_ro3"].isna().all()
+    assert table["la_residential_spend_vs_ro3"].isna().all()

@@ -1,21 +1,28 @@
 """Accounts (phase 6a): who pays whom, homes' costs, profits and owners' reviews."""
 
+import datetime as dt
 from collections import deque
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from handmade import GEO, N_LA, REGION_OF_LA, flows, make_children, make_homes
 from simmarket.params import Scenario
-from simmarket.data import REGIONS
-from simmarket.phases.accounts import (OCCUPANCY_MEMORY_WEEKS, PROFIT_SMOOTHING, REVIEW_EVERY_WEEKS, block_payments,
-                                      home_costs, learn_occupancy, regional_occupancy, review_owners, settle_accounts)
-from simmarket.rules import REFERENCE_PLACES_PER_HOME, property_cost, wage
-from simmarket.state import CLOSED, COUNCIL, FOSTER, GONE, HOME, SUPPORTED, UNREG, WAITING, Owners
+import simmarket.data
+from simmarket.data import REGIONS, load_authorities
+from simmarket.metrics import METRICS, View
+from simmarket.phases.accounts import (HOME_OFFICE_UASC_GBP_NIGHT, OCCUPANCY_MEMORY_WEEKS, PROFIT_SMOOTHING,
+                                      REVIEW_EVERY_WEEKS, block_payments, home_costs, learn_occupancy,
+                                      regional_occupancy, review_owners, settle_accounts)
+from simmarket.rules import REFERENCE_PLACES_PER_HOME, care_cost, property_cost, wage
+from simmarket.state import CLOSED, COUNCIL, FOSTER, GONE, HOME, PIPELINE, SUPPORTED, UNREG, WAITING, Owners
 from simmarket.time import WEEKS_PER_YEAR
 
 P = Scenario()
+SHIPPED_AUTHORITIES = Path(simmarket.data.__file__).parent / "local_authorities.csv"
 WEEK = 10
 
 
@@ -60,6 +67,72 @@ def test_authorities_spend_is_providers_revenue():
     assert reg["private_revenue"][WEEK, 0] == pytest.approx(15_000.0)
     assert la["spend_homes"][WEEK + 1].sum() == 0  # only this week's
     assert m.owners.revenue_to_date.tolist() == pytest.approx([11_000.0, 4000.0])  # the owners' books
+
+
+def test_reserved_places_are_paid_for_empty_or_not_and_forward_contracts_once_the_home_opens():
+    """Blocks are paid whether used or not: an empty block, a forward-contracted home with one of
+    its three places used, and one still being built (not paid yet); spend = providers' revenue."""
+    homes = make_homes(la=[0, 1, 2], places=[2, 3, 3], state=[1, 1, PIPELINE], owner=[0, 1, 1],
+                       block_buyer=[0, 1, 2], block_places=[2, 3, 3], block_price=[3000.0, 2500.0, 2500.0],
+                       contract_until=[-1, WEEK + 200, WEEK + 300])
+    ch = make_children(la=[1, 2], status=[HOME, HOME], home=[1, 1], block=[True, False], price=[0.0, 7000.0])
+    m = accounts_model(ch, homes)
+    settle_accounts(m)
+    spend = m.flows.la["spend_homes"][WEEK]
+    assert spend.tolist() == pytest.approx([2 * 3000.0, 3 * 2500.0, 7000.0])
+    assert m.flows.region["provider_revenue"][WEEK].sum() == pytest.approx(spend.sum())
+    assert m.flows.la["residential_child_weeks"][WEEK].tolist() == [0, 1, 1]
+    per_child = METRICS["la_spend_per_child_in_homes_gbp"].per_authority(View(m, np.ones(N_LA, bool), WEEK, WEEK + 1))
+    assert per_child[1] == pytest.approx(3 * 2500.0 * WEEKS_PER_YEAR)  # one child carries the whole block
+    assert np.isnan(per_child[0])  # an empty block and no child: no spend per child
+
+
+def council_market():
+    """Authority 0's council home, four places, two used (its own child and one of authority 1's,
+    each at cost), a private home with authority 1's child, and one of authority 2's unregistered."""
+    homes = make_homes(la=[0, 1], sector=[COUNCIL, 0], places=[4, 2], staff=[0, 0], owner=[0, 1])
+    cost = care_cost(np.array([1, 1]), np.zeros(2, bool), np.ones(2), P, WEEK, 4)
+    ch = make_children(la=[0, 1, 1, 2], status=[HOME, HOME, HOME, UNREG], home=[0, 0, 1, -1],
+                       price=[*cost, 6000.0, 9000.0])
+    return ch, homes
+
+
+def test_council_homes_at_full_cost_cost_more_than_their_prices_when_places_are_empty():
+    ch, homes = council_market()
+    m = accounts_model(ch, homes)
+    settle_accounts(m)
+    full = home_costs(m, np.zeros(2))[0]
+    income = ch.price[:2].sum()
+    la = m.flows.la
+    assert la["council_home_cost"][WEEK].tolist() == pytest.approx([full, 0.0, 0.0])
+    assert la["council_home_income"][WEEK].tolist() == pytest.approx([income, 0.0, 0.0])
+    v = View(m, np.ones(N_LA, bool), WEEK, WEEK + 1)
+    priced = METRICS["la_spend_childrens_homes_gbp"].definition(v) + la["spend_unregistered"][WEEK].sum()
+    full_cost = METRICS["la_spend_residential_full_cost_gbp"].definition(v)
+    assert full > income and full_cost > priced  # two empty places of four are paid for
+    assert full_cost == pytest.approx(full + 6000.0 + 9000.0)  # non-council placements, council homes' cost, unregistered
+    # by authority: the council pays its home's cost less what others paid it; they pay their prices
+    by_la = METRICS["la_spend_residential_full_cost_gbp"].per_authority(v)
+    assert by_la.tolist() == pytest.approx([full - ch.price[1], ch.price[1] + 6000.0, 9000.0])
+    assert METRICS["council_homes_full_cost_gbp"].definition(v) == pytest.approx(full)
+
+
+def test_the_home_office_pays_143_a_night_for_each_unaccompanied_child_in_care():
+    ch = make_children(la=[0, 0, 1, 2, 2, 1], status=[FOSTER, WAITING, SUPPORTED, HOME, GONE, FOSTER],
+                       home=[-1, -1, -1, 0, -1, -1], uasc=[True, True, True, True, True, False], price=5000.0)
+    m = accounts_model(ch, make_homes(places=[2]))
+    weeks = (12, 13, 14)  # no owners' review in these weeks
+    for week in weeks:
+        m.week = week
+        settle_accounts(m)
+    per_week = HOME_OFFICE_UASC_GBP_NIGHT * 7
+    assert per_week == 1001.0
+    v = View(m, np.ones(N_LA, bool), weeks[0], weeks[-1] + 1)
+    funding = METRICS["home_office_uasc_funding_gbp"]
+    assert funding.per_authority(v).tolist() == pytest.approx([2 * 3 * per_week, 3 * per_week, 3 * per_week])
+    assert funding.definition(v) == pytest.approx(4 * 3 * per_week)  # 12 child-weeks; not the one who left care
+    net = METRICS["la_spend_net_of_home_office_gbp"].definition(v)
+    assert net == pytest.approx(METRICS["la_spend_total_gbp"].definition(v) - 12 * per_week)
 
 
 def test_a_cooperatives_block_payments_are_shared_by_members_children_in_homes():
@@ -158,3 +231,28 @@ class _AgentSet(list):
 
     def do(self, name):
         self.log.append(name)
+
+
+def test_residential_spend_is_compared_with_each_authoritys_shipped_ro3_outturn():
+    """Hartlepool alone, Middlesbrough alone and every other authority as one (with some that did
+    not report: NaN); at half scale, over April 2024 to March 2025 only."""
+    codes = load_authorities()["la_code"].to_numpy(str)
+    group = np.where(codes == "E06000001", 0, np.where(codes == "E06000002", 1, 2))
+    m = accounts_model(make_children(status=GONE), make_homes(places=[1]), week=WEEKS_PER_YEAR)
+    m.start_date, m.group_of_la, m.la_scale = dt.date(2024, 3, 31), group, 0.5
+    weekly = {"spend_homes": 200_000.0, "council_home_income": 30_000.0, "council_home_cost": 50_000.0,
+              "spend_unregistered": 10_000.0, "spend_supported": 5_000.0}
+    for key, value in weekly.items():
+        m.flows.la[key][:WEEKS_PER_YEAR] = value
+    shipped = pd.read_csv(SHIPPED_AUTHORITIES).set_index("la_code")["residential_spend_2024_25_gbp_k"]
+    year = (200_000.0 - 30_000.0 + 50_000.0 + 10_000.0 + 5_000.0) * WEEKS_PER_YEAR
+    ratio = METRICS["la_residential_spend_vs_ro3"]
+    got = ratio.per_authority(View(m, np.ones(N_LA, bool), 0, WEEKS_PER_YEAR))
+    assert got[0] == pytest.approx(year / (0.5 * shipped["E06000001"] * 1000))
+    assert got[1] == pytest.approx(year / (0.5 * shipped["E06000002"] * 1000))
+    assert np.isnan(got[2])  # Birmingham and others did not report
+    national = ratio.definition(View(m, np.ones(N_LA, bool), 0, WEEKS_PER_YEAR))
+    assert national == pytest.approx(2 * year / (0.5 * 1000 * shipped[["E06000001", "E06000002"]].sum()))
+    m.week = 2 * WEEKS_PER_YEAR  # 2025-26: RO3 does not describe it
+    assert np.isnan(ratio.per_authority(View(m, np.ones(N_LA, bool), WEEKS_PER_YEAR, 2 * WEEKS_PER_YEAR))).all()
+    assert np.isnan(ratio.definition(View(m, np.ones(N_LA, bool), WEEKS_PER_YEAR, 2 * WEEKS_PER_YEAR)))
