@@ -19,7 +19,7 @@ from ..time import start_date, year_span
 # metrics shown for RCC members and in the regional highlights
 FOCUS = ("new_placement_mean_weekly_price_gbp", "mean_weekly_price_gbp", "mean_wait_days", "share_over_20_miles",
          "mean_distance_miles", "children_unregistered", "unregistered_children_per_year",
-         "la_spend_childrens_homes_gbp")
+         "la_spend_childrens_homes_gbp", "la_spend_per_child_in_homes_gbp", "la_spend_residential_full_cost_gbp")
 REGION_FOCUS = ("new_placement_mean_weekly_price_gbp", "mean_distance_miles", "children_unregistered", "mean_wait_days")
 
 

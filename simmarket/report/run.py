@@ -11,6 +11,7 @@ HEADLINE = (
     "mean_weekly_price_gbp", "new_placement_mean_weekly_price_gbp", "placements_over_10k", "share_over_20_miles",
     "share_outside_la", "mean_wait_days", "occupancy_registered_places", "share_homes_without_manager",
     "homes_total", "homes_opened", "provider_margin_private", "la_spend_childrens_homes_gbp",
+    "la_spend_per_child_in_homes_gbp", "la_spend_residential_full_cost_gbp",
 )
 
 
