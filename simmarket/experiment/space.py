@@ -549,7 +549,7 @@ def describe_sweep(sweep: Sweep) -> list[str]:
             "morris": f"trajectories {d.samples or DEFAULT_SAMPLES['morris']}, levels {d.levels}",
             "table": f"{len(points)} listed points"}[d.method]
     lines.append(f"  design: {d.method} ({size}); {len(points)} points x {d.replications} replications = "
-                 f"{len(points) * d.replications} runs")
+                 f"{len(points) * d.replications} runs" + (" (each a pair: scenario and contrast)" if sweep.contrast else ""))
     crn = "common random numbers (replication r uses the same seed at every point)" if d.common_random_numbers \
         else "independent seeds per point and replication"
     lines.append(f"  seeds: root {d.root_seed}, {crn}")
