@@ -86,7 +86,7 @@ def _why_none(cases: pd.DataFrame) -> str:
 
 def in_words(sweep: Sweep, condition: Condition) -> str:
     """The condition in words: 'rcc_national_20 raises children in ... against baseline' for a
-    contrast's difference compared with 0, else 'the <label> is above X'."""
+    contrast's difference compared with 0, else 'the <label> is above X' (a scenario's name keeps its case)."""
     label = outcome_label(condition.metric)
     base = condition.metric.removeprefix(DELTA_PREFIX)
     if sweep.contrast is not None and condition.metric in sweep.deltas and condition.value == 0:
@@ -94,24 +94,29 @@ def in_words(sweep: Sweep, condition: Condition) -> str:
         weak = " or leaves unchanged" if condition.op in (">=", "<=") else ""
         what = outcome_label(base)
         return f"{sweep.scenario.name} {verb}{weak} {what[:1].lower()}{what[1:]} against {sweep.contrast.name}"
-    return f"{label[:1].lower()}{label[1:]} is {OP_WORDS[condition.op]} {condition.value:g}"
+    return f"the {label[:1].lower()}{label[1:]} is {OP_WORDS[condition.op]} {condition.value:g}"
 
 
 def markdown(sweep: Sweep, condition: Condition, cases: pd.DataFrame, boxes: list[Box], min_density: float) -> str:
     """explore.md: the question, the answer in words, each box's table and how it was found."""
     docs = {key: doc for key, _v, _u, doc in describe(Scenario())}
     plain = in_words(sweep, condition)
+    lead = f"The{plain[3:]}" if plain.startswith("the ") else plain
     k = int(cases["case"].sum())
     out = [f"# Scenario discovery: {sweep.name}", "",
            f"Cases of interest: the design points where {plain} (`{condition}`): {k} of {len(cases)} points "
            f"({k / max(len(cases), 1):.0%}), each point's outcome averaged over its successful replications "
            f"({int(cases['runs'].sum())} runs, up to {sweep.design.replications} per point).", ""]
+    if len(cases):
+        v = cases[condition.metric].to_numpy(float)
+        out += [f"Over the points, `{condition.metric}` ranges from {_num(v.min())} to {_num(v.max())} "
+                f"(median {_num(float(np.median(v)))}).", ""]
     if not boxes:
         out += [f"No box: {_why_none(cases)}.", ""]
     for b in boxes:
         words = [_restriction(lim, words=True) for lim in b.limits.to_dict("records")]
         when = " and ".join(words) if words else "anywhere"
-        out += [f"## Box {b.number}", "", f"{plain[:1].upper()}{plain[1:]} when {when}; this box covers {b.coverage:.0%} of such cases "
+        out += [f"## Box {b.number}", "", f"{lead} when {when}; this box covers {b.coverage:.0%} of such cases "
                 f"with density {b.density:.0%} ({b.n_cases} of its {b.n_points} points are cases; it holds "
                 f"{b.mass:.0%} of all points).", "",
                 "| parameter | what it is | lower | upper | quasi-p |", "| --- | --- | --- | --- | --- |"]

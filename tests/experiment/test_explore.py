@@ -102,6 +102,32 @@ def test_integer_and_categorical_parameters():
     assert lims.loc["mode", "values"] == "rcc" and 5 <= lims.loc["n", "lower"] <= 6
 
 
+def test_the_note_says_in_words_what_the_box_means():
+    import dataclasses
+
+    from simmarket.experiment.space import Design, Real, Sweep
+    from simmarket.params import Scenario
+    from simmarket.report.explore import in_words, markdown
+
+    params = (Real("pricing.risk_aversion", 0.0, 1.0), Real("commissioning.wtp_multiple", 0.0, 1.0))
+    sweep = Sweep("s", dataclasses.replace(Scenario(), name="rcc"), params, Design("lhs", replications=2),
+                  ("unregistered_children_per_year",), contrast=Scenario())
+    cond = Condition("delta_unregistered_children_per_year", ">", 0.0)
+    assert in_words(sweep, cond) == "rcc raises children in unregistered settings in the year against baseline"
+    assert in_words(sweep, Condition("delta_unregistered_children_per_year", "<=", 0.0)).startswith(
+        "rcc lowers or leaves unchanged")
+    assert in_words(sweep, Condition("unregistered_children_per_year", ">", 5)) == \
+        "the children in unregistered settings in the year is above 5"
+    x = _uniform(200, k=2).set_axis(sweep.keys, axis=1)
+    cases = x.assign(runs=2, delta_unregistered_children_per_year=x[sweep.keys[0]] - 0.6)
+    cases["case"] = cond.holds(cases["delta_unregistered_children_per_year"])
+    boxes = find_boxes(x, cases["case"], bounds={k: (0.0, 1.0) for k in sweep.keys})
+    note = markdown(sweep, cond, cases, boxes, 0.5)
+    sentence = next(line for line in note.splitlines() if line.startswith("rcc raises"))
+    assert "when pricing.risk_aversion is at least 0.6" in sentence and "wtp_multiple" not in sentence
+    assert f"this box covers {boxes[0].coverage:.0%} of such cases with density {boxes[0].density:.0%}" in sentence
+
+
 TINY = """
 name = "tiny_explore"
 scenario = "baseline.toml"
