@@ -12,7 +12,9 @@ PRIM (the patient rule induction method, Friedman and Fisher 1999; Bryant and Le
 the parameter space towards a box dense in cases. EMA Workbench's implementation is used (the
 optional `explore` extra). From each peeling trajectory the box with the largest coverage x
 density among those at least `min_density` dense is kept (a balance of the two; the whole
-trajectory is returned too), then PRIM looks for a further box among the points outside it.
+trajectory is returned too); its restrictions that may be chance (every side's quasi-p value
+at least QP_LEVEL) are dropped when another is significant, and PRIM looks for a further box among
+the points outside it.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ MIN_BOX_POINTS = 3  # (prior) and never under 3 points: one or two points are no
 MIN_DENSITY = 0.5  # (prior) a box where under half the points are cases does not describe them
 MIN_COVERAGE = 0.1  # (prior) a further box covering under a tenth of the cases is noise, not a region
 MAX_BOXES = 3
+QP_LEVEL = 0.05  # a restriction with a quasi-p value below this is unlikely to be chance (Bryant and Lempert 2010)
+FEW_CASES = 5  # (prior) a box holding fewer cases than this is flagged as weak evidence
 
 
 class ExtraMissing(ImportError):
@@ -120,6 +124,17 @@ class Box:
     limits: pd.DataFrame  # parameter, lower, upper, restricted (lower|upper|both|values), values, qp_lower, qp_upper
     trajectory: pd.DataFrame  # coverage, density, mass, res_dim of every box PRIM peeled; `chosen` marks this one
 
+    @property
+    def weak(self) -> str:
+        """Why the box may be chance ('' if it is not): too few cases, or no restriction significant."""
+        qp = self.limits[["qp_lower", "qp_upper"]].to_numpy(float)
+        reasons = []
+        if self.n_cases < FEW_CASES:
+            reasons.append(f"only {self.n_cases} cases")
+        if not (qp[np.isfinite(qp)] < QP_LEVEL).any():
+            reasons.append(f"no restriction has a quasi-p value below {QP_LEVEL:g}")
+        return "; ".join(reasons)
+
 
 @contextlib.contextmanager
 def quiet_ema():
@@ -169,6 +184,7 @@ def find_boxes(x: pd.DataFrame, y, min_density: float = MIN_DENSITY, max_boxes: 
             if i is None or (boxes and found.peeling_trajectory.loc[i, "coverage"] < MIN_COVERAGE):
                 break
             found.select(i)
+            i = _drop_chance_restrictions(found, i, model.box_init)
             boxes.append(_box(len(boxes) + 1, found, i, model.box_init, bounds))
     return boxes
 
@@ -193,6 +209,18 @@ def choose(trajectory: pd.DataFrame, min_density: float) -> int | None:
         return None
     score = (t["coverage"] * t["density"]).to_numpy(float)
     return int(t.index[int(np.argmax(score))])
+
+
+def _drop_chance_restrictions(found, i: int, box_init: pd.DataFrame) -> int:
+    """Drop the restrictions whose every side may be chance (quasi-p >= QP_LEVEL), if another
+    restriction is significant; PRIM adds the wider box to the trajectory. Returns the box kept."""
+    restricted = [c for c in box_init.columns if not found.box_lims[i][c].equals(box_init[c])]
+    chance = [c for c in restricted if all(not (0 <= v < QP_LEVEL) for v in found.p_values[i].get(c, [-1, -1]))]
+    if not chance or len(chance) == len(restricted):
+        return i
+    for c in chance:
+        found.drop_restriction(c)
+    return len(found.peeling_trajectory) - 1
 
 
 def _box(number: int, found, i: int, box_init: pd.DataFrame, bounds: dict) -> Box:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..experiment.explore import OP_WORDS, Box, Condition
+from ..experiment.explore import OP_WORDS, QP_LEVEL, Box, Condition
 from ..experiment.space import DELTA_PREFIX, Sweep
 from ..params import Scenario, describe
 from .sweep import outcome_label
@@ -54,6 +54,12 @@ def _restriction(lim: dict, words: bool = False) -> str:
     return f"{p} <= {_num(lim['upper'])}" if not words else f"{p} is at most {_num(lim['upper'])}"
 
 
+def _qps(lim: dict) -> str:
+    """The quasi-p value of each restricted side, 'lower / upper' ('-' for a side left free)."""
+    sides = [lim["qp_lower"]] if lim["restricted"] == "values" else [lim["qp_lower"], lim["qp_upper"]]
+    return " / ".join(f"{v:.2g}" if math.isfinite(v) else "-" for v in sides)
+
+
 def headline(condition: Condition, cases: pd.DataFrame) -> str:
     n, k = len(cases), int(cases["case"].sum())
     return f"{condition} at {k} of {n} points ({k / n:.0%})" if n else f"{condition}: no point has a successful run"
@@ -68,10 +74,11 @@ def format_summary(condition: Condition, cases: pd.DataFrame, boxes: list[Box]) 
         lines.append(f"box {b.number}: coverage {b.coverage:.0%}, density {b.density:.0%}, mass {b.mass:.0%} "
                      f"({b.n_cases} cases in {b.n_points} points)")
         for lim in b.limits.to_dict("records"):
-            qp = np.nanmax([lim["qp_lower"], lim["qp_upper"], -1.0])
-            lines.append(f"  {_restriction(lim):<56} qp {qp:.2g}" if qp >= 0 else f"  {_restriction(lim)}")
+            lines.append(f"  {_restriction(lim):<56} quasi-p {_qps(lim)}")
         if b.limits.empty:
             lines.append("  (no restriction)")
+        if b.weak:
+            lines.append(f"  weak evidence, may be chance: {b.weak}")
     return "\n".join(lines)
 
 
@@ -118,19 +125,19 @@ def markdown(sweep: Sweep, condition: Condition, cases: pd.DataFrame, boxes: lis
         when = " and ".join(words) if words else "anywhere"
         out += [f"## Box {b.number}", "", f"{lead} when {when}; this box covers {b.coverage:.0%} of such cases "
                 f"with density {b.density:.0%} ({b.n_cases} of its {b.n_points} points are cases; it holds "
-                f"{b.mass:.0%} of all points).", "",
-                "| parameter | what it is | lower | upper | quasi-p |", "| --- | --- | --- | --- | --- |"]
+                f"{b.mass:.0%} of all points)." + (f" **Weak evidence, may be chance: {b.weak}.**" if b.weak else ""), "",
+                "| parameter | what it is | lower | upper | quasi-p (lower / upper side) |", "| --- | --- | --- | --- | --- |"]
         for lim in b.limits.to_dict("records"):
-            qp = np.nanmax([lim["qp_lower"], lim["qp_upper"], -1.0])
             low, high = (lim["values"], "") if lim["restricted"] == "values" else (_num(lim["lower"]), _num(lim["upper"]))
-            out.append(f"| {lim['parameter']} | {docs.get(lim['parameter'], '')} | {low} | {high} | "
-                       f"{f'{qp:.2g}' if qp >= 0 else '-'} |")
+            out.append(f"| {lim['parameter']} | {docs.get(lim['parameter'], '')} | {low} | {high} | {_qps(lim)} |")
         out.append("")
     out += ["## Method", "", f"PRIM (EMA Workbench) over {len(sweep.parameters)} swept parameters; from each "
             f"peeling trajectory the box with the largest coverage x density at least {min_density:.0%} dense is "
-            "kept, then the next box is sought among the points outside it. Coverage: the share of all cases "
+            "kept, less any restriction that may be chance (every side's quasi-p value at least "
+            f"{QP_LEVEL:g}) when another is significant; then the next box is sought among the points outside it. Coverage: the share of all cases "
             "inside the box; density: the share of the box's points that are cases. A quasi-p value (Bryant and "
-            "Lempert 2010) near 0 says a restriction is unlikely to be chance. `peeling.csv` holds every "
+            "Lempert 2010) near 0 says a side of a restriction is unlikely to be chance; one near 1, that the "
+            "box would be as good without it. `peeling.csv` holds every "
             "trajectory; `points.csv` every point and whether it is a case.", ""]
     return "\n".join(out)
 

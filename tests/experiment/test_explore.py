@@ -72,6 +72,28 @@ def test_prim_finds_the_known_box_and_restricts_nothing_else():
     assert 0.62 <= lims.loc["x1", "lower"] <= 0.72
     assert b.coverage >= 0.9 and b.density >= 0.9
     assert b.n_cases == round(b.coverage * (x["x1"] > 0.7).sum())
+    assert b.weak == ""  # 60 cases and a restriction far from chance
+
+
+@pytest.mark.parametrize("seed", [2, 4, 10])
+def test_restrictions_that_may_be_chance_are_dropped(seed, monkeypatch):
+    rng = np.random.default_rng(seed)
+    x = pd.DataFrame({f"x{i + 1}": rng.random(60) for i in range(4)})
+    y = (x["x1"] > 0.6) ^ (rng.random(60) < 0.1)  # one real edge, a tenth of the labels flipped
+    kept = find_boxes(x, y, max_boxes=1)[0]
+    assert list(kept.limits["parameter"]) == ["x1"] and kept.limits["qp_lower"].iloc[0] < 0.05
+    monkeypatch.setattr(explore, "_drop_chance_restrictions", lambda found, i, box_init: i)
+    raw = find_boxes(x, y, max_boxes=1)[0]
+    assert len(raw.limits) > 1  # PRIM's own box also peeled noise
+    assert kept.trajectory["chosen"].iloc[-1] and kept.coverage >= raw.coverage
+
+
+def test_a_box_around_a_few_cases_is_flagged_as_weak():
+    x = _uniform(40)
+    y = np.zeros(40, bool)
+    y[np.argsort(x["x1"].to_numpy())[-3:]] = True  # the 3 points with the largest x1
+    boxes = find_boxes(x, y)
+    assert boxes and "only 3 cases" in boxes[0].weak
 
 
 def test_prim_finds_a_corner_and_then_a_second_region():
