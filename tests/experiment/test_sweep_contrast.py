@@ -61,6 +61,8 @@ def test_contrast_deltas_are_scenario_minus_contrast_for_each_seed(paired, tmp_p
             assert row[f"delta_{m}"] == pytest.approx(own[m] - other[m])
     assert runs["delta_unregistered_children_per_year"].abs().sum() > 0  # the arms really differ
     assert runs["children_unregistered"].nunique() == 2  # two seeds, two different runs
+    again = driver.execute(load_sweep(paired), tmp_path / "out", threads, resume=True, charts=False)
+    assert again.n_new == 0 and again.runs.drop(columns="seconds").equals(runs.drop(columns="seconds"))
 
 
 def test_a_contrast_on_another_horizon_is_refused(paired):
