@@ -104,7 +104,8 @@ def plot_outcomes(sweep: Sweep, summary: pd.DataFrame, folder: Path) -> list[Pat
                 ax.set_xticks(range(len(labels)), labels)
             ax.set_xlabel(p.key, fontsize=8)
             ax.grid(alpha=0.3)
-        axes[0][0].set_ylabel(outcome_label(m), fontsize=8)
+        label = outcome_label(m)
+        axes[0][0].set_ylabel(label if len(label) <= 45 else m, fontsize=8)  # the title carries a long label
         fig.suptitle(f"{sweep.name}: {outcome_label(m)} (mean, 90% interval over replications)", fontsize=9)
         fig.tight_layout()
         path = folder / f"{m}.png"
