@@ -232,13 +232,14 @@ def load_sweep(path: str | Path, check_metrics: bool = True) -> Sweep:
     _unknown(src, "", data, TOP_KEYS)
     if data.get("scenario") is None:
         raise ConfigError(src, "scenario", "missing; give the scenario file to start from, e.g. scenario = \"../baseline.toml\"")
+    scenario = _scenario_file(src, path, "scenario", data["scenario"])
+    contrast = _scenario_file(src, path, "contrast", data["contrast"]) if "contrast" in data else None
     fixed = _flatten(_table(src, "set", data.get("set", {})))
     for key in fixed:
         _check_key(src, f"set.{key}", key)
-    scenario = _with_set(src, _scenario_file(src, path, "scenario", data["scenario"]), fixed)
-    contrast = None
-    if "contrast" in data:
-        contrast = _with_set(src, _scenario_file(src, path, "contrast", data["contrast"]), fixed)
+    scenario = _with_set(src, scenario, fixed)
+    if contrast is not None:
+        contrast = _with_set(src, contrast, fixed)
         _check_pairable(src, scenario, contrast)
 
     name = data.get("name", path.stem)

@@ -70,3 +70,9 @@ def test_a_contrast_on_another_horizon_is_refused(paired):
     paired.write_text(paired.read_text().replace('"run.scale" = 0.5\n', ""))
     with pytest.raises(ConfigError, match=r"contrast: run.scale is 0.5 in the contrast but 1.0 in the scenario"):
         load_sweep(paired)
+
+
+def test_a_missing_contrast_file_is_named(paired):
+    paired.write_text(paired.read_text().replace('"patient.toml"', '"nowhere.toml"'))
+    with pytest.raises(ConfigError, match=r"contrast: file 'nowhere.toml' not found"):
+        load_sweep(paired)
