@@ -5,7 +5,7 @@
     compare.py      simmarket compare      bench.py        simmarket bench
     sweep.py        simmarket sweep        sensitivity.py  simmarket sensitivity
     calibrate.py    simmarket calibrate    dashboard       simmarket dashboard (dashboard/serve.py)
-    backcast.py     simmarket backcast
+    backcast.py     simmarket backcast     explore.py      simmarket explore
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import click
 
 from ..dashboard.serve import dashboard  # the teaching dashboard (serving it needs the [viz] extra)
 from ..params import ConfigError
-from . import backcast, bench, calibrate, compare, run, sensitivity, sweep, validate
+from . import backcast, bench, calibrate, compare, explore, run, sensitivity, sweep, validate
 from .common import InputError
 
 
@@ -72,7 +72,7 @@ def main():
     """simmarket: England's children's residential care placement market, agent by agent."""
 
 
-for _module in (run, compare, sweep, sensitivity, calibrate, backcast, validate, bench):
+for _module in (run, compare, sweep, sensitivity, explore, calibrate, backcast, validate, bench):
     main.add_command(_module.command)
 main.add_command(dashboard)
 

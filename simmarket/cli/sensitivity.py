@@ -30,5 +30,5 @@ def command(sweep_file, method, backend, workers, address, resume, out):
     click.echo(report.format_indices(sw, tables))
     for _, r in tables["skipped"].iterrows():
         click.echo(f"skipped {r['metric']}: {r['reason']}")
-    click.echo(f"\n{method} sensitivity of {len(sw.metrics)} outcomes to {len(sw.parameters)} parameters "
+    click.echo(f"\n{method} sensitivity of {len(sw.reported)} outcomes to {len(sw.parameters)} parameters "
                f"in {time.perf_counter() - t0:.1f} s\nResults: {outcome.folder}")

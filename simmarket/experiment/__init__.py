@@ -16,6 +16,7 @@ sensitivity analysis.
     driver.py       a sweep from start to finished (resumable) folder
     summary.py      a sweep's per-point summary
     sensitivity.py  Sobol and Morris indices
+    explore.py      scenario discovery: cases of interest and PRIM boxes (the `explore` extra)
 """
 
 from .driver import execute as run_sweep_to

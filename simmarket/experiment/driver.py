@@ -52,7 +52,8 @@ def sweep_info(sweep: Sweep, points: list[dict]) -> dict:
             "common_random_numbers": d.common_random_numbers,
             "seed_rule": "spawn_key (replication,)" if d.common_random_numbers else "spawn_key (point, replication)",
             "parameters": [{"key": p.key, "type": type(p).__name__.lower(), "spec": p.describe()} for p in sweep.parameters],
-            "metrics": list(sweep.metrics), "n_points": len(points), "n_runs": len(points) * d.replications,
+            "metrics": list(sweep.metrics), "outcomes": list(sweep.outcomes),
+            "contrast": sweep.contrast.name if sweep.contrast is not None else None, "n_points": len(points), "n_runs": len(points) * d.replications,
             "fingerprint": sweep.fingerprint(points)}
 
 
@@ -110,11 +111,11 @@ def execute(sweep: Sweep, folder: Path, backend: Backend, fn: Callable | None = 
     chunk = chunk_size or max(10, min(500, n_runs // 50))
     store = store_mod.ResultStore(folder / "runs", store_mod.schema(sweep), chunk_size=chunk)
     done = store.completed()
-    fn = fn or ModelEvaluator(sweep.scenario, sweep.metrics)
+    fn = fn or ModelEvaluator(sweep.scenario, sweep.metrics, sweep.contrast)
     batch = batch_size or auto_batch(n_runs - len(done), backend.workers)
     n_new = 0
     try:
-        n_new = run_sweep(plan_runs(sweep, points, done), fn, backend.executor, store, sweep.metrics,
+        n_new = run_sweep(plan_runs(sweep, points, done), fn, backend.executor, store, sweep.outcomes,
                           batch_size=batch, max_pending=2 * backend.workers + 2, on_done=progress)
     except BaseException:
         _write_manifest(folder, sweep, points, started, {**info, "status": "interrupted"})

@@ -24,7 +24,7 @@ METHODS = ("sobol", "morris")
 def point_means(sweep: Sweep, runs: pd.DataFrame, n_points: int) -> pd.DataFrame:
     """Mean of each metric over a point's successful replications, indexed by point 0..n-1."""
     ok = runs[runs["status"] == "ok"]
-    means = ok.groupby("point")[list(sweep.metrics)].mean()
+    means = ok.groupby("point")[list(sweep.reported)].mean()
     return means.reindex(range(n_points))
 
 
@@ -37,7 +37,7 @@ def analyse(sweep: Sweep, runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
     y_all = point_means(sweep, runs, len(x))
     problem = salib_problem(sweep)
     tables: dict[str, list] = {"indices": [], "second_order": [], "skipped": []}
-    for m in sweep.metrics:
+    for m in sweep.reported:
         y = y_all[m].to_numpy(float)
         bad = int((~np.isfinite(y)).sum())
         if bad:

@@ -8,6 +8,7 @@ and every point of the design. Errors are `ConfigError`s naming the file and the
 
     name = "staffing-x-registration"
     scenario = "../baseline.toml"          # relative to this file
+    contrast = "../rcc_pilots.toml"        # optional: each run is paired with this scenario (below)
     [set]                                  # fixed overrides of the scenario (optional)
     "run.years" = 5
     [design]
@@ -21,6 +22,12 @@ and every point of the design. Errors are `ConfigError`s naming the file and the
     type = "real"                          # real | integer | categorical (default: from the schema)
     lo = 0.6
     hi = 1.4
+
+A sweep with a `contrast` runs every (point, replication) twice, on the scenario and on the contrast
+scenario, with the same point values (and [set] overrides) and the same seed. Its outcomes are each
+metric `m` (the scenario), `contrast_m` and `delta_m` = m - contrast_m, paired by seed; the run is
+one row of the store, so resuming works as for any sweep. It answers questions such as "where in the
+unmeasured parameters does the policy raise unregistered use?" (`simmarket explore`).
 """
 
 from __future__ import annotations
@@ -41,7 +48,8 @@ from ..metrics import METRICS
 from .design import DEFAULT_SAMPLES, design_points
 
 METHODS = ("grid", "lhs", "sobol", "morris", "table")
-TOP_KEYS = ("name", "description", "scenario", "set", "design", "parameters")
+TOP_KEYS = ("name", "description", "scenario", "contrast", "set", "design", "parameters")
+CONTRAST_PREFIX, DELTA_PREFIX = "contrast_", "delta_"
 DESIGN_KEYS = ("method", "levels", "samples", "replications", "root_seed", "metrics", "second_order",
                "common_random_numbers", "points", "design_seed")
 PARAM_KEYS = ("type", "lo", "hi", "levels", "values", "choices")
@@ -162,10 +170,28 @@ class Sweep:
     metrics: tuple
     description: str = ""
     source: str = "<sweep>"
+    contrast: Scenario | None = None
 
     @property
     def keys(self) -> list[str]:
         return [p.key for p in self.parameters]
+
+    @property
+    def deltas(self) -> tuple:
+        """`delta_m` for each metric m when the sweep has a contrast (scenario minus contrast), else ()."""
+        return tuple(DELTA_PREFIX + m for m in self.metrics) if self.contrast is not None else ()
+
+    @property
+    def reported(self) -> tuple:
+        """The outcomes tables, charts and analyses show: each metric, then each paired difference."""
+        return self.metrics + self.deltas
+
+    @property
+    def outcomes(self) -> tuple:
+        """Every outcome column a run stores: the metrics, and with a contrast also `delta_m`, `contrast_m`."""
+        if self.contrast is None:
+            return self.metrics
+        return self.reported + tuple(CONTRAST_PREFIX + m for m in self.metrics)
 
     def with_method(self, method: str) -> "Sweep":
         """The same sweep under another design method (used by `simmarket sensitivity`)."""
@@ -182,7 +208,10 @@ class Sweep:
         """Identifies what the runs of this sweep are, so `--resume` can refuse a different sweep."""
         blob = json.dumps({"scenario": self.scenario.to_dict(), "points": points, "metrics": list(self.metrics),
                            "replications": self.design.replications, "root_seed": self.design.root_seed,
-                           "crn": self.design.common_random_numbers}, sort_keys=True, default=str)
+                           "crn": self.design.common_random_numbers,
+                           # only a contrast sweep has the key, so older folders keep their fingerprint
+                           **({"contrast": self.contrast.to_dict()} if self.contrast is not None else {})},
+                          sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -201,24 +230,17 @@ def load_sweep(path: str | Path, check_metrics: bool = True) -> Sweep:
     src = str(path)
     data = read_toml(path)
     _unknown(src, "", data, TOP_KEYS)
-    scen_ref = data.get("scenario")
-    if scen_ref is None:
+    if data.get("scenario") is None:
         raise ConfigError(src, "scenario", "missing; give the scenario file to start from, e.g. scenario = \"../baseline.toml\"")
-    if not isinstance(scen_ref, str):
-        raise ConfigError(src, "scenario", f"expected a file name, got {scen_ref!r}")
-    scen_path = Path(scen_ref) if Path(scen_ref).is_absolute() else path.parent / scen_ref
-    if not scen_path.exists():
-        raise ConfigError(src, "scenario", f"file '{scen_ref}' not found (paths are relative to the sweep file)")
-    base = load_raw(scen_path)
-    base.setdefault("name", scen_path.stem)
-    scenario = from_dict(base, str(scen_path))
+    scenario = _scenario_file(src, path, "scenario", data["scenario"])
+    contrast = _scenario_file(src, path, "contrast", data["contrast"]) if "contrast" in data else None
     fixed = _flatten(_table(src, "set", data.get("set", {})))
     for key in fixed:
         _check_key(src, f"set.{key}", key)
-    try:
-        scenario = scenario.replace(**fixed)
-    except ConfigError as e:
-        raise ConfigError(src, f"set.{e.key}" if e.key in fixed else "set", _message(e, omit=e.key if e.key in fixed else None)) from None
+    scenario = _with_set(src, scenario, fixed)
+    if contrast is not None:
+        contrast = _with_set(src, contrast, fixed)
+        _check_pairable(src, scenario, contrast)
 
     name = data.get("name", path.stem)
     if not isinstance(name, str) or not name.strip():
@@ -238,9 +260,42 @@ def load_sweep(path: str | Path, check_metrics: bool = True) -> Sweep:
         if not raw_params:
             raise ConfigError(src, "parameters", "no parameters to sweep; add a [parameters.\"section.key\"] table")
         params = tuple(_parse_parameter(src, k, v, scenario) for k, v in raw_params.items())
-    sweep = Sweep(name.strip(), scenario, params, design, metrics, description, src)
+    sweep = Sweep(name.strip(), scenario, params, design, metrics, description, src, contrast)
     _check_design(sweep)
     return sweep
+
+
+def _scenario_file(src: str, path: Path, key: str, ref) -> Scenario:
+    """The scenario a sweep file names under `key` (a path relative to the sweep file), validated."""
+    if not isinstance(ref, str):
+        raise ConfigError(src, key, f"expected a file name, got {ref!r}")
+    scen_path = Path(ref) if Path(ref).is_absolute() else path.parent / ref
+    if not scen_path.exists():
+        raise ConfigError(src, key, f"file '{ref}' not found (paths are relative to the sweep file)")
+    base = load_raw(scen_path)
+    base.setdefault("name", scen_path.stem)
+    return from_dict(base, str(scen_path))
+
+
+def _with_set(src: str, scenario: Scenario, fixed: dict) -> Scenario:
+    """The scenario with the sweep's fixed [set] overrides."""
+    try:
+        return scenario.replace(**fixed)
+    except ConfigError as e:
+        raise ConfigError(src, f"set.{e.key}" if e.key in fixed else "set", _message(e, omit=e.key if e.key in fixed else None)) from None
+
+
+PAIRED_RUN_KEYS = ("years", "scale", "start_year")
+
+
+def _check_pairable(src: str, scenario: Scenario, contrast: Scenario) -> None:
+    """A contrast must simulate the same market and horizon, or its paired differences mean nothing."""
+    for key in PAIRED_RUN_KEYS:
+        a, b = getattr(scenario.run, key), getattr(contrast.run, key)
+        if a != b:
+            raise ConfigError(src, "contrast", f"run.{key} is {b} in the contrast but {a} in the scenario; "
+                              f"paired runs need the same {', '.join('run.' + k for k in PAIRED_RUN_KEYS)} "
+                              f"(set them in [set] to apply to both)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -470,11 +525,13 @@ def _check_design(sweep: Sweep) -> None:
         if sig in seen:
             continue
         seen.add(sig)
-        try:
-            sweep.scenario.replace(**pt)
-        except ConfigError as e:
-            where = "design.points" if d.method == "table" else "parameters"
-            raise ConfigError(src, where, f"point {i} ({_short(pt)}) is not a valid scenario: {_message(e)}") from None
+        for arm, scenario in (("", sweep.scenario), (" in the contrast", sweep.contrast)):
+            try:
+                if scenario is not None:
+                    scenario.replace(**pt)
+            except ConfigError as e:
+                where = "design.points" if d.method == "table" else "parameters"
+                raise ConfigError(src, where, f"point {i} ({_short(pt)}) is not a valid scenario{arm}: {_message(e)}") from None
 
 
 def _short(pt: dict) -> str:
@@ -493,11 +550,14 @@ def describe_sweep(sweep: Sweep) -> list[str]:
             "morris": f"trajectories {d.samples or DEFAULT_SAMPLES['morris']}, levels {d.levels}",
             "table": f"{len(points)} listed points"}[d.method]
     lines.append(f"  design: {d.method} ({size}); {len(points)} points x {d.replications} replications = "
-                 f"{len(points) * d.replications} runs")
+                 f"{len(points) * d.replications} runs" + (" (each a pair: scenario and contrast)" if sweep.contrast else ""))
     crn = "common random numbers (replication r uses the same seed at every point)" if d.common_random_numbers \
         else "independent seeds per point and replication"
     lines.append(f"  seeds: root {d.root_seed}, {crn}")
     lines.append(f"  scenario: {sweep.scenario.run.years} years, scale {sweep.scenario.run.scale}")
+    if sweep.contrast is not None:
+        lines.append(f"  contrast: '{sweep.contrast.name}', same points and seeds; outcomes gain "
+                     f"{DELTA_PREFIX}METRIC = scenario - contrast and {CONTRAST_PREFIX}METRIC")
     lines.append("  parameters:")
     for p in sweep.parameters:
         lines.append(f"    {p.key}: {p.describe()}")

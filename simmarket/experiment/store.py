@@ -25,12 +25,12 @@ IDENTITY = ("point", "replication")
 
 
 def schema(sweep: Sweep) -> pa.Schema:
-    """Columns: identity, parameter values, seed, status, error, traceback, timing, metrics."""
+    """Columns: identity, parameter values, seed, status, error, traceback, timing, outcomes (Sweep.outcomes)."""
     cols = [("point", pa.int64()), ("replication", pa.int64())]
     cols += [(p.key, _param_type(p)) for p in sweep.parameters]
     cols += [("seed_root", pa.uint64()), ("seed_spawn_key", pa.string()), ("status", pa.string()),
              ("error", pa.string()), ("traceback", pa.string()), ("seconds", pa.float64()), ("worker", pa.string())]
-    cols += [(m, pa.float64()) for m in sweep.metrics]
+    cols += [(m, pa.float64()) for m in sweep.outcomes]
     return pa.schema(cols)
 
 

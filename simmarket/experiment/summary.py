@@ -11,8 +11,8 @@ INTERVAL = (5, 95)  # a 90% interval over replications
 
 
 def point_summary(sweep: Sweep, runs: pd.DataFrame) -> pd.DataFrame:
-    """One row per point: parameters, runs ok / failed, and each metric's mean, p05 and p95."""
-    metrics = list(sweep.metrics)
+    """One row per point: parameters, runs ok / failed, and each outcome's mean, p05 and p95."""
+    metrics = list(sweep.outcomes)
     ok_mask = runs["status"] == "ok"
     by_point = runs.groupby("point", sort=True)
     out = by_point[sweep.keys].first() if sweep.keys else pd.DataFrame(index=by_point.size().index)

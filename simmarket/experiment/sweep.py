@@ -26,7 +26,7 @@ import numpy as np
 
 from .runs import simulate
 from .seeds import SeedSpec
-from .space import Sweep
+from .space import CONTRAST_PREFIX, DELTA_PREFIX, Sweep
 
 
 # --------------------------------------------------------------------------------------------
@@ -58,14 +58,25 @@ def plan_runs(sweep: Sweep, points: list[dict], skip: set | frozenset = frozense
 
 @dataclass(frozen=True)
 class ModelEvaluator:
-    """Evaluates one run of the model: the scenario with the point's values, to the chosen metrics."""
+    """Evaluates one run of the model: the scenario with the point's values, to the chosen metrics.
+
+    With a contrast scenario the run is a pair: both scenarios with the point's values and the same
+    seed, giving each metric m, `contrast_m` and the paired difference `delta_m` = m - contrast_m.
+    """
 
     scenario: object
     metrics: tuple
+    contrast: object = None
 
     def __call__(self, params: dict, seed: SeedSpec) -> dict:
         result = simulate(self.scenario.replace(**params), seed, timeseries=False)
-        return {k: result.metrics[k] for k in self.metrics}
+        out = {k: result.metrics[k] for k in self.metrics}
+        if self.contrast is not None:
+            other = simulate(self.contrast.replace(**params), seed, timeseries=False)
+            for k in self.metrics:
+                out[CONTRAST_PREFIX + k] = other.metrics[k]
+                out[DELTA_PREFIX + k] = result.metrics[k] - other.metrics[k]
+        return out
 
 
 def worker_name() -> str:

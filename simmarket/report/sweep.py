@@ -8,17 +8,33 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..experiment.space import Categorical, Sweep
+from ..experiment.space import CONTRAST_PREFIX, DELTA_PREFIX, Categorical, Sweep
 from ..metrics import METRICS
+
+
+def _base(key: str) -> tuple[str, str]:
+    """(metric key, prefix) of an outcome: `delta_m` and `contrast_m` of a contrast sweep are m's."""
+    for prefix in (DELTA_PREFIX, CONTRAST_PREFIX):
+        if key.startswith(prefix) and key[len(prefix):] in METRICS:
+            return key[len(prefix):], prefix
+    return key, ""
 
 
 def _metric_format(key: str):
     """A metric's own number format; a plain one for outcomes that are not simmarket metrics."""
-    return METRICS[key].format if key in METRICS else _fmt
+    base, _ = _base(key)
+    return METRICS[base].format if base in METRICS else _fmt
 
 
-def _label(key: str) -> str:
-    return METRICS[key].label if key in METRICS else key
+def outcome_label(key: str) -> str:
+    """The label of an outcome: the metric's own, marked as a paired difference or the contrast arm."""
+    base, prefix = _base(key)
+    if base not in METRICS:
+        return key
+    label = METRICS[base].label
+    return {DELTA_PREFIX: f"Change in {label[:1].lower()}{label[1:]} (scenario - contrast)",
+            CONTRAST_PREFIX: f"{label} (contrast)"}.get(prefix, label)
+
 
 
 def _fmt(x) -> str:
@@ -31,8 +47,10 @@ def _fmt(x) -> str:
 
 
 def format_table(sweep: Sweep, summary: pd.DataFrame, max_metrics: int = 4, max_rows: int = 40) -> str:
-    """A plain-text table: each point's parameters and 'mean [p05, p95]' of the first metrics."""
-    metrics = list(sweep.metrics[:max_metrics])
+    """A plain-text table: each point's parameters and 'mean [p05, p95]' of the first metrics
+    (a contrast sweep's paired differences first)."""
+    shown = sweep.deltas + sweep.metrics
+    metrics = list(shown[:max_metrics])
     head = ["point", *sweep.keys, "ok", "failed", *metrics]
     body = []
     for r in summary.head(max_rows).to_dict("records"):
@@ -48,15 +66,16 @@ def format_table(sweep: Sweep, summary: pd.DataFrame, max_metrics: int = 4, max_
     notes = []
     if len(summary) > max_rows:
         notes.append(f"... {len(summary) - max_rows} more points")
-    if len(sweep.metrics) > max_metrics:
-        notes.append(f"{len(sweep.metrics) - max_metrics} more metrics")
+    if len(shown) > max_metrics:
+        notes.append(f"{len(shown) - max_metrics} more metrics")
     lines.append("metric columns: mean [5th, 95th percentile] over replications"
                  + (f"; {', '.join(notes)} in summary.csv" if notes else ""))
     return "\n".join(lines)
 
 
 def plot_outcomes(sweep: Sweep, summary: pd.DataFrame, folder: Path) -> list[Path]:
-    """One PNG per metric: its per-point mean (with 90% interval) against each swept parameter."""
+    """One PNG per metric (and paired difference): its per-point mean (with 90% interval) against each
+    swept parameter."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -65,7 +84,7 @@ def plot_outcomes(sweep: Sweep, summary: pd.DataFrame, folder: Path) -> list[Pat
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     k = len(sweep.parameters)
-    for m in sweep.metrics:
+    for m in sweep.reported:
         fig, axes = plt.subplots(1, k, figsize=(4.2 * k, 3.4), squeeze=False, sharey=True)
         mean = summary[f"{m}_mean"].to_numpy(float)
         lo, hi = summary[f"{m}_p05"].to_numpy(float), summary[f"{m}_p95"].to_numpy(float)
@@ -85,8 +104,9 @@ def plot_outcomes(sweep: Sweep, summary: pd.DataFrame, folder: Path) -> list[Pat
                 ax.set_xticks(range(len(labels)), labels)
             ax.set_xlabel(p.key, fontsize=8)
             ax.grid(alpha=0.3)
-        axes[0][0].set_ylabel(_label(m), fontsize=8)
-        fig.suptitle(f"{sweep.name}: {_label(m)} (mean, 90% interval over replications)", fontsize=9)
+        label = outcome_label(m)
+        axes[0][0].set_ylabel(label if len(label) <= 45 else m, fontsize=8)  # the title carries a long label
+        fig.suptitle(f"{sweep.name}: {outcome_label(m)} (mean, 90% interval over replications)", fontsize=9)
         fig.tight_layout()
         path = folder / f"{m}.png"
         fig.savefig(path, dpi=100)
