@@ -25,6 +25,7 @@ from simmarket.dashboard.levers import (  # noqa: E402
     on_grid,
 )
 from simmarket.dashboard.model import DashboardMarket  # noqa: E402
+from simmarket.dashboard.serve import RENDER_ENV  # noqa: E402
 from simmarket.params import ConfigError, Scenario  # noqa: E402
 
 NATIONAL = {"run.scale": 1.0, "run.years": 1}  # as students see it (start-up about 0.4 s)
@@ -190,6 +191,8 @@ def page(monkeypatch):
     from simmarket.dashboard import app
 
     monkeypatch.setattr(app, "DEFAULT_SCALE", 1.0)
+    for name, value in RENDER_ENV.items():  # rendered as the server renders it
+        monkeypatch.setenv(name, value)
     box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
     yield rc
     rc.close()
