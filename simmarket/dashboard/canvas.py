@@ -5,20 +5,25 @@ chart; most of it never changes. `Canvas` keeps a bitmap of the static layers an
 restores it and draws only the animated artists (lines, dots, bars, week titles) on top. Static
 artists that must lie over the moving ones (legends, outlines) are drawn once into a transparent
 overlay that is blended on top each week: text is the slowest thing matplotlib draws (a legend
-cost 10-35 ms a week). The static layers and the overlay are drawn again only when their `layout`
-changes (an axis range, a colour scale). Axis ranges only widen during a run (`Sticky`), in round
+cost 10-35 ms a week). Texts that change every week (titles with the week's numbers) are not drawn
+at all: they are captions the browser writes over the picture at the same place (`captions_html`),
+as matplotlib lays out each new string afresh (1-5 ms a title). The static layers and the overlay
+are drawn again only when their `layout` changes (an axis range, a colour scale). Axis ranges only widen during a run (`Sticky`), in round
 steps, so that happens rarely.
 """
 
 from __future__ import annotations
 
+import html
 import io
 import math
 
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from PIL import Image
 
 DPI = 80
@@ -73,6 +78,7 @@ class Canvas:
         self.agg = FigureCanvasAgg(fig)
         self.moving: list[Artist] = []
         self.over: list[Artist] = []
+        self.captions: list[Text] = []
         self._background = None
         self._overlay: Overlay | None = None
         self._layout = None
@@ -90,6 +96,22 @@ class Canvas:
             a.set_animated(True)  # left out of the static layers below the moving artists
             self.over.append(a)
 
+    def caption(self, *texts: Text) -> None:
+        """Mark texts that change week to week as captions: written by the browser, not drawn.
+        (An axes title must have a fixed place, `set_title(..., y=1.0)`: matplotlib would move a
+        hidden title up out of the figure.)"""
+        for t in texts:
+            t.set_visible(False)
+            self.captions.append(t)
+
+    def captions_html(self) -> str:
+        """The captions as HTML laid over the picture: each at its text's place, size and colour, in
+        units of the picture's width (the picture is shown in a box with `CAPTION_BOX`'s style)."""
+        width, height = self.agg.get_width_height()
+        px = self.fig.dpi / 72  # pixels per point
+        return "".join(_caption(t, *t.get_transform().transform(t.get_position()), width, height, px)
+                       for t in self.captions if t.get_text())
+
     def png(self, layout=None) -> bytes:
         """The figure as PNG bytes; the static layers are redrawn only if `layout` changed."""
         if self._background is None or layout != self._layout:
@@ -106,6 +128,21 @@ class Canvas:
                 a.draw(renderer)
         self._overlay.blend(self.agg)
         return encode(self.agg)
+
+
+# the style of the box that holds a picture and its captions (the captions are placed within it)
+CAPTION_BOX = "position: relative; container-type: inline-size; line-height: 1.15"
+_SHIFT_X = {"left": "0%", "center": "-50%", "right": "-100%"}
+_SHIFT_Y = {"bottom": "0%", "baseline": "0.2em", "center": "50%", "center_baseline": "50%", "top": "100%"}
+
+
+def _caption(t: Text, x: float, y: float, width: int, height: int, px: float) -> str:
+    """One text as an absolutely placed HTML block: its anchor (x, y) in pixels from the bottom left."""
+    style = (f"position: absolute; left: {100 * x / width:.2f}%; bottom: {100 * y / height:.2f}%; "
+             f"transform: translate({_SHIFT_X[t.get_ha()]}, {_SHIFT_Y[t.get_va()]}); "
+             f"font-size: {100 * t.get_fontsize() * px / width:.3f}cqw; color: {to_hex(t.get_color())}; "
+             f"text-align: {t.get_ha()}; white-space: pre; font-family: 'DejaVu Sans', sans-serif")
+    return f'<div style="{style}">{html.escape(t.get_text())}</div>'
 
 
 def nice_step(span: float) -> float:

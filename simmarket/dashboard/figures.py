@@ -133,9 +133,10 @@ class MapView:
         ax.set_xlabel("easting (km, British National Grid)")
         ax.set_ylabel("northing (km, British National Grid)")
         ax.grid(alpha=0.2)
-        self.title = ax.set_title("", fontsize=11)
+        self.title = ax.set_title("", fontsize=11, y=1.0)  # a caption: in a fixed place
         self.canvas = Canvas(fig)
-        self.canvas.animate(*self.homes.values(), self.las, self.empty, self.title)
+        self.canvas.animate(*self.homes.values(), self.las, self.empty)
+        self.canvas.caption(self.title)
         self.layout = None
 
     @property
@@ -419,13 +420,13 @@ class MarketView:
         for a in self.axes:
             a.grid(axis="x" if a is a1 else "y", alpha=0.25)
             a.tick_params(labelsize=8)
-        self.titles = [a.set_title("", fontsize=10) for a in self.axes]
+        self.titles = [a.set_title("", fontsize=10, y=1.0) for a in self.axes]  # captions: in fixed places
         self.waiting = [a.text(0.5, 0.5, "press Step to run a week", ha="center", va="center",
                                transform=a.transAxes) for a in self.axes]
         self.ranges = [Sticky(from_zero=True, headroom=0.2, shrink_below=0.3) for _ in self.axes]
         self.canvas = Canvas(fig)
-        self.canvas.animate(*self.funnel, *self.numbers, *self.per_vacancy, *self.buyers, *self.titles,
-                            *self.waiting)
+        self.canvas.animate(*self.funnel, *self.per_vacancy, *self.buyers, *self.waiting)
+        self.canvas.caption(*self.numbers, *self.titles)
         self.layout = None
 
     @property

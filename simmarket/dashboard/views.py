@@ -18,6 +18,7 @@ from mesa.visualization.utils import update_counter
 from ..metrics import METRICS
 from . import figures as F
 from .baseline import baseline_of
+from .canvas import CAPTION_BOX
 from .lessons import Lesson
 from .levers import CONTROLS
 from .model import DashboardMarket
@@ -138,8 +139,12 @@ def RunInfo(model: DashboardMarket):
         solara.Warning(note, dense=True)
 
 
-def _image(data: bytes):
-    solara.Image(data, width="100%")
+def _image(data: bytes, captions: str = ""):
+    """A chart: its picture and the captions the browser writes over it (canvas.captions_html)."""
+    with solara.Div(style=CAPTION_BOX):
+        solara.Image(data, width="100%")
+        if captions:
+            _text(captions)
 
 
 @solara.component
@@ -149,14 +154,14 @@ def MapPanel(model: DashboardMarket, metric: solara.Reactive[str], week: int, ti
     def draw():
         t0 = time.perf_counter()
         view.update(model, metric.value)
-        data = view.png()
+        drawn = view.png(), view.canvas.captions_html()
         timings["map"] = time.perf_counter() - t0
-        return data
+        return drawn
 
-    data = solara.use_memo(draw, [model, week, metric.value])
+    data, captions = solara.use_memo(draw, [model, week, metric.value])
     with solara.Card("Map: where children are and where the places are"):
         with solara.Columns([3, 2]):
-            _image(data)
+            _image(data, captions)
             with solara.Column():
                 solara.ToggleButtonsSingle(
                     value=metric,
@@ -207,14 +212,14 @@ def MarketPanel(model: DashboardMarket, week: int, timings: dict):
     def draw():
         t0 = time.perf_counter()
         view.update(model.market_now)
-        data = view.png()
+        drawn = view.png(), view.canvas.captions_html()
         timings["market"] = time.perf_counter() - t0
-        return data
+        return drawn
 
-    data = solara.use_memo(draw, [model, week])
+    data, captions = solara.use_memo(draw, [model, week])
     table = F.contested_homes(model, model.market_now)
     with solara.Card("This week's market: referrals, offers and bidding"):
-        _image(data)
+        _image(data, captions)
         with solara.Columns([1, 1]):
             solara.Markdown(EXPLAIN_MARKET)
             with solara.Column():
