@@ -90,6 +90,12 @@ class Canvas:
             a.set_animated(True)
             self.moving.append(a)
 
+    def settle(self, *artists: Artist) -> None:
+        """Make moving artists static (drawn into the static layers from the next layout on)."""
+        for a in artists:
+            a.set_animated(False)
+            self.moving.remove(a)
+
     def cover(self, *artists: Artist) -> None:
         """Mark static artists that lie over the moving ones (legends over lines and dots)."""
         for a in artists:

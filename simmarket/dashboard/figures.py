@@ -276,8 +276,8 @@ BASE_LABEL = "baseline (same seed and scale)"
 class TrendsView:
     """The market's weekly indicators, this run against the baseline (faint, dashed).
 
-    One per run: axes, ticks, legends and the baseline's lines are drawn once (again when an axis
-    range widens or more of the baseline arrives); each week only this run's lines are drawn.
+    One per run: axes, ticks, legends and, once complete, the baseline's lines are drawn once (again
+    when an axis range widens); each week only this run's lines (and a baseline still arriving) are drawn.
     """
 
     def __init__(self, years: int, start=START_DATE):
@@ -296,8 +296,9 @@ class TrendsView:
         self.suptitle = fig.suptitle("", fontsize=11, x=0.01, ha="left")
         self.legend = fig.legend(handles=handles, loc="upper right", fontsize=8, ncol=2, frameon=False)
         self.canvas = Canvas(fig)
-        self.canvas.animate(*(line for lines in self.run_lines for line in lines))
+        self.canvas.animate(*(line for lines in self.base_lines + self.run_lines for line in lines))
         self.canvas.cover(*self.in_axes_legends)  # the legends over the lines
+        self._base_static = False  # the baseline's lines are moving while it is computed
         self._base_key = None  # the baseline's label and length when its lines were last set
         self._base_values: list[np.ndarray] = [np.zeros(0)] * len(PANELS)
         self.layout = None
@@ -341,12 +342,21 @@ class TrendsView:
             shown.append(np.concatenate(ys) if ys else np.zeros(0))
         return shown
 
+    def _settle_baseline(self, done: bool) -> None:
+        """The baseline's lines move (drawn each week) while it arrives in parts, then are static."""
+        if done != self._base_static:
+            lines = [line for lines in self.base_lines for line in lines]
+            (self.canvas.settle if done else self.canvas.animate)(*lines)
+            self._base_static = done
+
     def update(self, df: pd.DataFrame, base: pd.DataFrame | None, scale: float,
-               base_label: str = BASE_LABEL) -> Figure:
+               base_label: str = BASE_LABEL, base_done: bool = True) -> Figure:
+        """Show the run `df` against the baseline `base` (complete if `base_done`, else a part)."""
         if self.layout is not None and self.layout[1] != base_label:  # the baseline arrived: fit it afresh
             for sticky in self.ranges:
                 sticky.reset()
-        base_key = (base_label, 0 if base is None else len(base))
+        self._settle_baseline(base_done)
+        base_key = (base_label, 0 if base is None else len(base), base_done)
         if base_key != self._base_key:  # the baseline's lines change only as it arrives
             self._base_values = self._set_lines(self.base_lines, base)
             self._base_key = base_key
@@ -360,7 +370,7 @@ class TrendsView:
         self.legend.get_texts()[1].set_text(base_label)
         where = "England" if scale == 1 else f"a model of {scale:g} x England"
         self.suptitle.set_text(f"How the market moves week by week (counts are for {where})")
-        self.layout = (tuple(ranges), base_label, self.suptitle.get_text(), base_key)
+        self.layout = (tuple(ranges), base_label, self.suptitle.get_text(), base_key if base_done else None)
         return self.fig
 
     def png(self) -> bytes:

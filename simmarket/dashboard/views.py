@@ -186,9 +186,9 @@ def TrendsPanel(model: DashboardMarket, week: int, timings: dict):
         label = F.BASE_LABEL
         if base.error:
             label = "baseline failed to run"
-        elif not base.done.is_set():
+        elif not done:
             label = "baseline (being computed: it fills in as you step)"
-        view.update(model.series(), base.frame(), model.params.run.scale, label)
+        view.update(model.series(), base.frame(), model.params.run.scale, label, base_done=done)
         data = view.png()
         timings["trends"] = time.perf_counter() - t0
         return data

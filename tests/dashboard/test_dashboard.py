@@ -1,6 +1,10 @@
 """The dashboard's parts without a browser: levers, lessons, figures, and the Solara page."""
 
+import html
+import re
+
 import numpy as np
+import pandas as pd
 import pytest
 
 pytest.importorskip("solara")
@@ -107,6 +111,52 @@ def test_a_redraw_draws_only_what_moved():
         assert view.png() == data and view.canvas.full_draws == drawn  # same layout: no full redraw
         view.canvas._background = None  # force a full redraw
         assert _pixels(view.png()) == _pixels(data)
+
+
+def test_legends_are_blended_over_the_moving_artists_and_week_titles_are_captions():
+    """Static artists over the moving ones (legends) are in the picture without being drawn each
+    week; the week's titles are not drawn but written over the picture as HTML, at their place."""
+    m = DashboardMarket(seed=3, **NATIONAL)
+    m.step()
+    mapv, market = F.MapView(), F.MarketView()
+    mapv.update(m)
+    mapv.png()
+    legend = mapv.ax.get_legend()
+    assert legend in mapv.canvas.over and legend not in mapv.canvas.moving
+    assert len(mapv.canvas._overlay.pixels) > 1000  # the legend's pixels are laid over the dots
+    market.update(m.market_now)
+    market.png()
+    for view, title, ax in ((mapv, mapv.title, mapv.ax), (market, market.titles[1], market.axes[1])):
+        assert not title.get_visible()  # not drawn by matplotlib ...
+        captions = view.canvas.captions_html()
+        assert html.escape(title.get_text()) in captions  # ... but written by the browser
+        caption = next(c for c in captions.split("</div>") if html.escape(title.get_text()) in c)
+        bottom = float(re.search(r"bottom: ([\d.]+)%", caption).group(1)) / 100
+        assert ax.get_position().y1 < bottom < ax.get_position().y1 + 0.05  # just above its axes
+    assert f"week {m.week} (" in mapv.canvas.captions_html() and f"Week {m.week}:" in market.canvas.captions_html()
+
+
+def test_the_baseline_moves_while_it_arrives_and_is_static_once_complete():
+    m = DashboardMarket(seed=3, **NATIONAL)
+    for _ in range(4):
+        m.step()
+    df, trends = m.series(), F.TrendsView(1)
+    trends.update(df, df.iloc[:2], 1.0, "arriving", base_done=False)
+    trends.png()
+    drawn = trends.canvas.full_draws
+    trends.update(df, df.iloc[:3], 1.0, "arriving", base_done=False)  # more of it: drawn as it moves
+    trends.png()
+    assert trends.canvas.full_draws == drawn and trends.base_lines[0][0] in trends.canvas.moving
+    trends.update(df, df, 1.0)  # complete: drawn once into the static layers
+    trends.png()
+    assert trends.canvas.full_draws == drawn + 1 and trends.base_lines[0][0] not in trends.canvas.moving
+    assert len(trends.base_lines[0][0].get_xdata()) == len(df)
+
+
+def test_moving_mean_is_pandas_rolling_mean():
+    y = np.array([np.nan, 1.0, 2.0, np.nan, np.nan, np.nan, np.nan, 5.0, 7.0])
+    expected = pd.Series(y).rolling(4, min_periods=1).mean().to_numpy()
+    assert np.allclose(F.moving_mean(y, 4), expected, equal_nan=True)
 
 
 def _pixels(data: bytes) -> bytes:
