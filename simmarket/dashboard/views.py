@@ -92,21 +92,26 @@ def _base_row(model: DashboardMarket):
     return None
 
 
+def _card(inner: str) -> str:
+    """A headline card as HTML with the classes of a solara.Card (the row is one widget, not 24);
+    no theme class, so it takes the page's colours in the light and the dark theme alike."""
+    return (f"<div class='v-card v-sheet elevation-2 ma-2' style='{CARD}'>"
+            f"<div class='v-card__text' style='opacity: 0.7'>{inner}</div></div>")
+
+
 @solara.component
 def Headline(model: DashboardMarket, week: int):
     """The latest week's numbers, with the baseline's at the same week below them."""
     df, base_row = model.datacollector.model_vars, _base_row(model)
-    with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
-        with solara.Card(style=CARD):
-            _text(f"<b>Week {model.week}</b> of {model.horizon}<br>{model.date}")
-        for key in HEADLINES:
-            m, weeks = METRICS[key], SMOOTHED.get(key, 1)
-            now = _latest(df.get(key) or [float("nan")], weeks)
-            base = base_row.get(key) if base_row is not None else None
-            extra = f"<br><span style='{GREY}'>baseline {m.format(base, True)}</span>" if base is not None else ""
-            label = m.title + (f" ({weeks}-week avg)" if weeks > 1 else "")
-            with solara.Card(style=CARD):
-                _text(f"{html.escape(label)}<br><b>{html.escape(m.format(now, True))}</b>{extra}")
+    cards = [_card(f"<b>Week {model.week}</b> of {model.horizon}<br>{model.date}")]
+    for key in HEADLINES:
+        m, weeks = METRICS[key], SMOOTHED.get(key, 1)
+        now = _latest(df.get(key) or [float("nan")], weeks)
+        base = base_row.get(key) if base_row is not None else None
+        extra = f"<br><span style='{GREY}'>baseline {m.format(base, True)}</span>" if base is not None else ""
+        label = m.title + (f" ({weeks}-week avg)" if weeks > 1 else "")
+        cards.append(_card(f"{html.escape(label)}<br><b>{html.escape(m.format(now, True))}</b>{extra}"))
+    _text("".join(cards), style="display: flex; flex-wrap: wrap; gap: 8px")
 
 
 @solara.component
@@ -148,6 +153,18 @@ def _image(data: bytes, captions: str = ""):
 
 
 @solara.component
+def MeasurePicker(metric: solara.Reactive[str]):
+    """The map's measure (a component of its own: a step does not re-render it)."""
+    solara.ToggleButtonsSingle(
+        value=metric,
+        children=[solara.Button(METRICS[k].title, value=k, small=True, style={"text-transform": "none"})
+                  for k in F.MAP_METRICS],
+        style={"flex-wrap": "wrap"},
+    )
+    solara.Markdown(f"Colour of each authority: **{F.colour_label(METRICS[metric.value])}**.")
+
+
+@solara.component
 def MapPanel(model: DashboardMarket, metric: solara.Reactive[str], week: int, timings: dict):
     view = solara.use_memo(F.MapView, [model])
 
@@ -163,13 +180,7 @@ def MapPanel(model: DashboardMarket, metric: solara.Reactive[str], week: int, ti
         with solara.Columns([3, 2]):
             _image(data, captions)
             with solara.Column():
-                solara.ToggleButtonsSingle(
-                    value=metric,
-                    children=[solara.Button(METRICS[k].title, value=k, small=True, style={"text-transform": "none"})
-                              for k in F.MAP_METRICS],
-                    style={"flex-wrap": "wrap"},
-                )
-                solara.Markdown(f"Colour of each authority: **{F.colour_label(METRICS[metric.value])}**.")
+                MeasurePicker(metric)
                 top = F.authority_table(model, metric.value)
                 _text(table_html(["highest now", METRICS[metric.value].title], top, right={1}) if top else "")
                 solara.Markdown(EXPLAIN_MAP)
