@@ -18,16 +18,21 @@ import html
 import io
 import math
 
+from collections.abc import Sequence
+
 import numpy as np
 from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
-from matplotlib.colors import to_hex
+from matplotlib.colors import to_hex, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 from PIL import Image
 
 DPI = 80
 PNG_LEVEL = 1  # zlib level: fastest; the charts are flat colours and compress well anyway
+PANEL_MARGIN = 2  # pixels around a panel redrawn alone (antialiased edges)
 
 
 def png(fig: Figure, dpi: int = DPI) -> bytes:
@@ -82,7 +87,10 @@ class Canvas:
         self._background = None
         self._overlay: Overlay | None = None
         self._layout = None
+        self._panel_keys: list = []
+        self._panel_boxes: list[Bbox] = []
         self.full_draws = 0  # how often the static layers were drawn (for tests and the speed note)
+        self.panel_draws = 0  # how often one panel's static layers were drawn
 
     def animate(self, *artists: Artist) -> None:
         """Mark artists as the ones that change week to week (left out of the static layers)."""
@@ -118,22 +126,47 @@ class Canvas:
         return "".join(_caption(t, *t.get_transform().transform(t.get_position()), width, height, px)
                        for t in self.captions if t.get_text())
 
-    def png(self, layout=None) -> bytes:
-        """The figure as PNG bytes; the static layers are redrawn only if `layout` changed."""
-        if self._background is None or layout != self._layout:
+    def png(self, layout=None, panels: Sequence[tuple[Axes, object]] = ()) -> bytes:
+        """The figure as PNG bytes; the static layers are redrawn only if `layout` changed, or, for
+        `panels` (axes, each with a layout of its own, such as its y range), only the axes whose
+        layout changed."""
+        keys = [key for _, key in panels]
+        if self._background is None or layout != self._layout or len(keys) != len(self._panel_keys):
             self.agg.draw()  # animated artists are left out
+            self._panel_boxes = [ax.get_tightbbox(self.agg.get_renderer()) for ax, _ in panels]
             self._background = self.agg.copy_from_bbox(self.fig.bbox)
             self._overlay = Overlay(self.agg, self.over)
             self._layout = layout
             self.full_draws += 1
         else:
             self.agg.restore_region(self._background)
+            changed = [i for i, key in enumerate(keys) if key != self._panel_keys[i]]
+            for i in changed:
+                self._redraw_panel(i, panels[i][0])
+            if changed:
+                self._background = self.agg.copy_from_bbox(self.fig.bbox)
+        self._panel_keys = keys
         renderer = self.agg.get_renderer()
         for a in self.moving:
             if a.get_visible():
                 a.draw(renderer)
         self._overlay.blend(self.agg)
         return encode(self.agg)
+
+    def _redraw_panel(self, i: int, ax: Axes) -> None:
+        """Draw one axes' static layers again, over its old ones (which may reach further: the
+        box cleared is what the axes covered before and covers now, with a margin)."""
+        renderer = self.agg.get_renderer()
+        now = ax.get_tightbbox(renderer)
+        box = Bbox.union([self._panel_boxes[i], now]).padded(PANEL_MARGIN)
+        width, height = self.agg.get_width_height()
+        x0, x1 = max(int(box.x0), 0), min(math.ceil(box.x1), width)
+        y0, y1 = max(int(box.y0), 0), min(math.ceil(box.y1), height)
+        pixels = np.asarray(self.agg.buffer_rgba())  # rows from the top
+        pixels[height - y1:height - y0, x0:x1] = np.round(np.array(to_rgba(self.fig.get_facecolor())) * 255)
+        ax.draw(renderer)
+        self._panel_boxes[i] = now
+        self.panel_draws += 1
 
 
 # the style of the box that holds a picture and its captions (the captions are placed within it)

@@ -300,6 +300,7 @@ class TrendsView:
         self.canvas.cover(*self.in_axes_legends)  # the legends over the lines
         self._base_static = False  # the baseline's lines are moving while it is computed
         self._base_key = None  # the baseline's label and length when its lines were last set
+        self.panel_ranges: list = [None] * len(PANELS)
         self._base_values: list[np.ndarray] = [np.zeros(0)] * len(PANELS)
         self.layout = None
 
@@ -370,12 +371,13 @@ class TrendsView:
         self.legend.get_texts()[1].set_text(base_label)
         where = "England" if scale == 1 else f"a model of {scale:g} x England"
         self.suptitle.set_text(f"How the market moves week by week (counts are for {where})")
-        self.layout = (tuple(ranges), base_label, self.suptitle.get_text(), base_key if base_done else None)
+        self.layout = (base_label, self.suptitle.get_text(), base_key if base_done else None)
+        self.panel_ranges = ranges
         return self.fig
 
     def png(self) -> bytes:
-        """The charts as last updated, as PNG bytes."""
-        return self.canvas.png(self.layout)
+        """The charts as last updated, as PNG bytes (a panel whose range widened is drawn alone)."""
+        return self.canvas.png(self.layout, list(zip(self.axes.ravel(), self.panel_ranges)))
 
 
 def timeseries_figure(df: pd.DataFrame, base: pd.DataFrame | None, years: int, scale: float,
@@ -404,8 +406,8 @@ BUYER_COLOURS = ("#9ca3af", "#dc2626", "#dc2626", "#dc2626", "#dc2626")
 class MarketView:
     """One week's clearing: the referral funnel, referrals per free place, buyers per home.
 
-    One per run: axes and labels are drawn once (again when an axis range widens); each week only
-    the bars, their numbers and the titles are drawn.
+    One per run: axes and labels are drawn once (a chart again when its range widens); each week only
+    the bars are drawn, and the numbers and titles written over them (captions).
     """
 
     def __init__(self, rcc: bool = False):
@@ -471,8 +473,8 @@ class MarketView:
         return self.fig
 
     def png(self) -> bytes:
-        """The charts as last updated, as PNG bytes."""
-        return self.canvas.png(self.layout)
+        """The charts as last updated, as PNG bytes (a chart whose range widened is drawn alone)."""
+        return self.canvas.png(None, list(zip(self.axes, self.layout)))
 
 
 def contested_homes(model, mw: MarketWeek | None, n: int = 5) -> pd.DataFrame:

@@ -153,6 +153,21 @@ def test_the_baseline_moves_while_it_arrives_and_is_static_once_complete():
     assert len(trends.base_lines[0][0].get_xdata()) == len(df)
 
 
+def test_a_panel_whose_range_widened_is_drawn_alone_and_the_picture_is_the_same():
+    m = DashboardMarket(seed=3, **NATIONAL)
+    for _ in range(3):
+        m.step()
+    df, trends = m.series(), F.TrendsView(1)
+    trends.update(df, None, 1.0)
+    trends.png()
+    full, panels = trends.canvas.full_draws, trends.canvas.panel_draws
+    trends.update(df.assign(children_waiting=df["children_waiting"] * 10), None, 1.0)  # one panel widens
+    data = trends.png()
+    assert trends.canvas.full_draws == full and trends.canvas.panel_draws == panels + 1
+    trends.canvas._background = None  # force a full redraw
+    assert _pixels(trends.png()) == _pixels(data)
+
+
 def test_moving_mean_is_pandas_rolling_mean():
     y = np.array([np.nan, 1.0, 2.0, np.nan, np.nan, np.nan, np.nan, 5.0, 7.0])
     expected = pd.Series(y).rolling(4, min_periods=1).mean().to_numpy()
