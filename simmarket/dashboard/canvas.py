@@ -8,8 +8,9 @@ overlay that is blended on top each week: text is the slowest thing matplotlib d
 cost 10-35 ms a week). Texts that change every week (titles with the week's numbers) are not drawn
 at all: they are captions the browser writes over the picture at the same place (`captions_html`),
 as matplotlib lays out each new string afresh (1-5 ms a title). The static layers and the overlay
-are drawn again only when their `layout` changes (an axis range, a colour scale). Axis ranges only widen during a run (`Sticky`), in round
-steps, so that happens rarely.
+are drawn again only when their `layout` changes (a colour scale, a label); a panel whose own
+layout changed (its axis range) is drawn again alone. Axis ranges only widen during a run
+(`Sticky`), in round steps, so that happens rarely.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import html
 import io
 import math
-
 from collections.abc import Sequence
 
 import numpy as np

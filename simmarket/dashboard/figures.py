@@ -353,7 +353,7 @@ class TrendsView:
     def update(self, df: pd.DataFrame, base: pd.DataFrame | None, scale: float,
                base_label: str = BASE_LABEL, base_done: bool = True) -> Figure:
         """Show the run `df` against the baseline `base` (complete if `base_done`, else a part)."""
-        if self.layout is not None and self.layout[1] != base_label:  # the baseline arrived: fit it afresh
+        if self.layout is not None and self.layout[0] != base_label:  # the baseline arrived: fit it afresh
             for sticky in self.ranges:
                 sticky.reset()
         self._settle_baseline(base_done)

@@ -168,6 +168,19 @@ def test_a_panel_whose_range_widened_is_drawn_alone_and_the_picture_is_the_same(
     assert _pixels(trends.png()) == _pixels(data)
 
 
+def test_trend_ranges_only_widen_until_the_baseline_arrives():
+    m = DashboardMarket(seed=3, **NATIONAL)
+    for _ in range(3):
+        m.step()
+    df, trends = m.series(), F.TrendsView(1)
+    trends.update(df, None, 1.0, "arriving", base_done=False)
+    wide = list(trends.panel_ranges)
+    trends.update(df.iloc[:2], None, 1.0, "arriving", base_done=False)  # less data: the ranges stay
+    assert trends.panel_ranges == wide
+    trends.update(df.iloc[:2], df.iloc[:2], 1.0)  # the baseline arrived: fitted afresh
+    assert trends.panel_ranges != wide
+
+
 def test_moving_mean_is_pandas_rolling_mean():
     y = np.array([np.nan, 1.0, 2.0, np.nan, np.nan, np.nan, np.nan, 5.0, 7.0])
     expected = pd.Series(y).rolling(4, min_periods=1).mean().to_numpy()
