@@ -133,9 +133,10 @@ class MapView:
         ax.set_xlabel("easting (km, British National Grid)")
         ax.set_ylabel("northing (km, British National Grid)")
         ax.grid(alpha=0.2)
-        self.title = ax.set_title("", fontsize=11)
+        self.title = ax.set_title("", fontsize=11, y=1.0)  # a caption: in a fixed place
         self.canvas = Canvas(fig)
-        self.canvas.animate(*self.homes.values(), self.las, self.empty, self.title)
+        self.canvas.animate(*self.homes.values(), self.las, self.empty)
+        self.canvas.caption(self.title)
         self.layout = None
 
     @property
@@ -148,7 +149,7 @@ class MapView:
         for members in groups:
             poly = _outline(model, members)
             if poly is not None:  # drawn over the dots, as is the legend
-                self.canvas.animate(*self.ax.plot(poly[:, 0], poly[:, 1], color="#111827", lw=1.4, alpha=0.8))
+                self.canvas.cover(*self.ax.plot(poly[:, 0], poly[:, 1], color="#111827", lw=1.4, alpha=0.8))
         handles = [Line2D([], [], ls="", marker="o", mfc=c, mec=c, ms=5, label=f"home: {lbl}")
                    for lbl, c in HOME_STYLE.values()]
         handles.append(Line2D([], [], ls="", marker="o", mfc="white", mec="black", ms=8,
@@ -157,7 +158,7 @@ class MapView:
             handles.append(Line2D([], [], color="#111827", lw=1.4, label=f"regional care cooperative ({len(groups)})"))
         legend = self.ax.legend(handles=handles, loc="upper left", fontsize=7.5, framealpha=0.85,
                                 title="dot size of a home = its places", title_fontsize=7.5)
-        self.canvas.animate(legend)  # drawn over the dots
+        self.canvas.cover(legend)  # drawn over the dots
         self.n_groups = len(groups)
 
     def update(self, model, metric: str = "mean_weekly_price_gbp") -> Figure:
@@ -248,13 +249,25 @@ PANELS: tuple[Panel, ...] = (
 )
 
 
+def moving_mean(y: np.ndarray, weeks: int) -> np.ndarray:
+    """The mean of the last `weeks` values up to each week, skipping gaps (NaN) as pandas'
+    rolling(weeks, min_periods=1).mean() does."""
+    ok = np.isfinite(y)
+    kernel = np.ones(weeks)
+    total = np.convolve(np.where(ok, y, 0.0), kernel)[: len(y)]
+    count = np.convolve(ok.astype(float), kernel)[: len(y)]
+    return np.divide(total, count, out=np.full(len(y), np.nan), where=count > 0)
+
+
 def _line(df: pd.DataFrame, col: str, smooth: int):
+    """One line's x (decimal years) and y (in the metric's unit), in NumPy: weekly redraws call it
+    for every run line (pandas' per-column conversion and rolling cost about 0.5 ms a line)."""
     if df is None or col not in df or len(df) == 0:
         return None, None
-    y = pd.to_numeric(df[col], errors="coerce") * (METRICS[col].scale if col in METRICS else 1.0)
+    y = df[col].to_numpy(dtype=float, na_value=np.nan) * (METRICS[col].scale if col in METRICS else 1.0)
     if smooth > 1:
-        y = y.rolling(smooth, min_periods=1).mean()
-    return df["year"].to_numpy() if "year" in df else decimal_year(df.index.to_numpy()), y.to_numpy()
+        y = moving_mean(y, smooth)
+    return df["year"].to_numpy() if "year" in df else decimal_year(df.index.to_numpy()), y
 
 
 BASE_LABEL = "baseline (same seed and scale)"
@@ -263,8 +276,8 @@ BASE_LABEL = "baseline (same seed and scale)"
 class TrendsView:
     """The market's weekly indicators, this run against the baseline (faint, dashed).
 
-    One per run: axes, ticks and legends are drawn once (again when an axis range widens); each
-    week only the lines are drawn.
+    One per run: axes, ticks, legends and, once complete, the baseline's lines are drawn once (again
+    when an axis range widens); each week only this run's lines (and a baseline still arriving) are drawn.
     """
 
     def __init__(self, years: int, start=START_DATE):
@@ -283,8 +296,12 @@ class TrendsView:
         self.suptitle = fig.suptitle("", fontsize=11, x=0.01, ha="left")
         self.legend = fig.legend(handles=handles, loc="upper right", fontsize=8, ncol=2, frameon=False)
         self.canvas = Canvas(fig)
-        self.canvas.animate(*(line for lines in self.base_lines + self.run_lines for line in lines),
-                            *self.in_axes_legends)  # the legends over the lines
+        self.canvas.animate(*(line for lines in self.base_lines + self.run_lines for line in lines))
+        self.canvas.cover(*self.in_axes_legends)  # the legends over the lines
+        self._base_static = False  # the baseline's lines are moving while it is computed
+        self._base_key = None  # the baseline's label and length when its lines were last set
+        self.panel_ranges: list = [None] * len(PANELS)
+        self._base_values: list[np.ndarray] = [np.zeros(0)] * len(PANELS)
         self.layout = None
 
     @property
@@ -312,34 +329,55 @@ class TrendsView:
         if len(panel.series) > 1:
             self.in_axes_legends.append(ax.legend(fontsize=6.5, loc="upper left"))
 
+    @staticmethod
+    def _set_lines(lines_by_panel: list, frame: pd.DataFrame | None) -> list[np.ndarray]:
+        """Give each panel's lines their series from `frame`; returns each panel's finite values."""
+        shown = []
+        for panel, lines in zip(PANELS, lines_by_panel):
+            ys = []
+            for (col, smooth), line in zip(panel.series, lines):
+                x, y = _line(frame, col, smooth)
+                line.set_data(([], []) if x is None else (x, y))
+                if y is not None and len(y):
+                    ys.append(y[np.isfinite(y)])
+            shown.append(np.concatenate(ys) if ys else np.zeros(0))
+        return shown
+
+    def _settle_baseline(self, done: bool) -> None:
+        """The baseline's lines move (drawn each week) while it arrives in parts, then are static."""
+        if done != self._base_static:
+            lines = [line for lines in self.base_lines for line in lines]
+            (self.canvas.settle if done else self.canvas.animate)(*lines)
+            self._base_static = done
+
     def update(self, df: pd.DataFrame, base: pd.DataFrame | None, scale: float,
-               base_label: str = BASE_LABEL) -> Figure:
-        if self.layout is not None and self.layout[1] != base_label:  # the baseline arrived: fit it afresh
+               base_label: str = BASE_LABEL, base_done: bool = True) -> Figure:
+        """Show the run `df` against the baseline `base` (complete if `base_done`, else a part)."""
+        if self.layout is not None and self.layout[0] != base_label:  # the baseline arrived: fit it afresh
             for sticky in self.ranges:
                 sticky.reset()
+        self._settle_baseline(base_done)
+        base_key = (base_label, 0 if base is None else len(base), base_done)
+        if base_key != self._base_key:  # the baseline's lines change only as it arrives
+            self._base_values = self._set_lines(self.base_lines, base)
+            self._base_key = base_key
         ranges = []
-        for ax, sticky, panel, runs, bases in zip(self.axes.ravel(), self.ranges, PANELS, self.run_lines,
-                                                  self.base_lines):
-            ys = []
-            for (col, smooth), run, bl in zip(panel.series, runs, bases):
-                for line, frame in ((run, df), (bl, base)):
-                    x, y = _line(frame, col, smooth)
-                    line.set_data(([], []) if x is None else (x, y))
-                    if y is not None and len(y):
-                        ys.append(y[np.isfinite(y)])
-            vals = np.concatenate(ys) if ys else np.zeros(0)
+        for ax, sticky, run, bl in zip(self.axes.ravel(), self.ranges, self._set_lines(self.run_lines, df),
+                                       self._base_values):
+            vals = np.concatenate([run, bl])
             if len(vals):
                 ax.set_ylim(sticky.fit(float(vals.min()), float(vals.max())))
             ranges.append(ax.get_ylim())
         self.legend.get_texts()[1].set_text(base_label)
         where = "England" if scale == 1 else f"a model of {scale:g} x England"
         self.suptitle.set_text(f"How the market moves week by week (counts are for {where})")
-        self.layout = (tuple(ranges), base_label, self.suptitle.get_text())
+        self.layout = (base_label, self.suptitle.get_text(), base_key if base_done else None)
+        self.panel_ranges = ranges
         return self.fig
 
     def png(self) -> bytes:
-        """The charts as last updated, as PNG bytes."""
-        return self.canvas.png(self.layout)
+        """The charts as last updated, as PNG bytes (a panel whose range widened is drawn alone)."""
+        return self.canvas.png(self.layout, list(zip(self.axes.ravel(), self.panel_ranges)))
 
 
 def timeseries_figure(df: pd.DataFrame, base: pd.DataFrame | None, years: int, scale: float,
@@ -368,8 +406,8 @@ BUYER_COLOURS = ("#9ca3af", "#dc2626", "#dc2626", "#dc2626", "#dc2626")
 class MarketView:
     """One week's clearing: the referral funnel, referrals per free place, buyers per home.
 
-    One per run: axes and labels are drawn once (again when an axis range widens); each week only
-    the bars, their numbers and the titles are drawn.
+    One per run: axes and labels are drawn once (a chart again when its range widens); each week only
+    the bars are drawn, and the numbers and titles written over them (captions).
     """
 
     def __init__(self, rcc: bool = False):
@@ -394,13 +432,13 @@ class MarketView:
         for a in self.axes:
             a.grid(axis="x" if a is a1 else "y", alpha=0.25)
             a.tick_params(labelsize=8)
-        self.titles = [a.set_title("", fontsize=10) for a in self.axes]
+        self.titles = [a.set_title("", fontsize=10, y=1.0) for a in self.axes]  # captions: in fixed places
         self.waiting = [a.text(0.5, 0.5, "press Step to run a week", ha="center", va="center",
                                transform=a.transAxes) for a in self.axes]
         self.ranges = [Sticky(from_zero=True, headroom=0.2, shrink_below=0.3) for _ in self.axes]
         self.canvas = Canvas(fig)
-        self.canvas.animate(*self.funnel, *self.numbers, *self.per_vacancy, *self.buyers, *self.titles,
-                            *self.waiting)
+        self.canvas.animate(*self.funnel, *self.per_vacancy, *self.buyers, *self.waiting)
+        self.canvas.caption(*self.numbers, *self.titles)
         self.layout = None
 
     @property
@@ -435,8 +473,8 @@ class MarketView:
         return self.fig
 
     def png(self) -> bytes:
-        """The charts as last updated, as PNG bytes."""
-        return self.canvas.png(self.layout)
+        """The charts as last updated, as PNG bytes (a chart whose range widened is drawn alone)."""
+        return self.canvas.png(None, list(zip(self.axes, self.layout)))
 
 
 def contested_homes(model, mw: MarketWeek | None, n: int = 5) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from mesa.visualization.utils import update_counter
 from ..metrics import METRICS
 from . import figures as F
 from .baseline import baseline_of
+from .canvas import CAPTION_BOX
 from .lessons import Lesson
 from .levers import CONTROLS
 from .model import DashboardMarket
@@ -91,21 +92,26 @@ def _base_row(model: DashboardMarket):
     return None
 
 
+def _card(inner: str) -> str:
+    """A headline card as HTML with the classes of a solara.Card (the row is one widget, not 24);
+    no theme class, so it takes the page's colours in the light and the dark theme alike."""
+    return (f"<div class='v-card v-sheet elevation-2 ma-2' style='{CARD}'>"
+            f"<div class='v-card__text' style='opacity: 0.7'>{inner}</div></div>")
+
+
 @solara.component
 def Headline(model: DashboardMarket, week: int):
     """The latest week's numbers, with the baseline's at the same week below them."""
     df, base_row = model.datacollector.model_vars, _base_row(model)
-    with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
-        with solara.Card(style=CARD):
-            _text(f"<b>Week {model.week}</b> of {model.horizon}<br>{model.date}")
-        for key in HEADLINES:
-            m, weeks = METRICS[key], SMOOTHED.get(key, 1)
-            now = _latest(df.get(key) or [float("nan")], weeks)
-            base = base_row.get(key) if base_row is not None else None
-            extra = f"<br><span style='{GREY}'>baseline {m.format(base, True)}</span>" if base is not None else ""
-            label = m.title + (f" ({weeks}-week avg)" if weeks > 1 else "")
-            with solara.Card(style=CARD):
-                _text(f"{html.escape(label)}<br><b>{html.escape(m.format(now, True))}</b>{extra}")
+    cards = [_card(f"<b>Week {model.week}</b> of {model.horizon}<br>{model.date}")]
+    for key in HEADLINES:
+        m, weeks = METRICS[key], SMOOTHED.get(key, 1)
+        now = _latest(df.get(key) or [float("nan")], weeks)
+        base = base_row.get(key) if base_row is not None else None
+        extra = f"<br><span style='{GREY}'>baseline {m.format(base, True)}</span>" if base is not None else ""
+        label = m.title + (f" ({weeks}-week avg)" if weeks > 1 else "")
+        cards.append(_card(f"{html.escape(label)}<br><b>{html.escape(m.format(now, True))}</b>{extra}"))
+    _text("".join(cards), style="display: flex; flex-wrap: wrap; gap: 8px")
 
 
 @solara.component
@@ -138,8 +144,24 @@ def RunInfo(model: DashboardMarket):
         solara.Warning(note, dense=True)
 
 
-def _image(data: bytes):
-    solara.Image(data, width="100%")
+def _image(data: bytes, captions: str = ""):
+    """A chart: its picture and the captions the browser writes over it (canvas.captions_html)."""
+    with solara.Div(style=CAPTION_BOX):
+        solara.Image(data, width="100%")
+        if captions:
+            _text(captions)
+
+
+@solara.component
+def MeasurePicker(metric: solara.Reactive[str]):
+    """The map's measure (a component of its own: a step does not re-render it)."""
+    solara.ToggleButtonsSingle(
+        value=metric,
+        children=[solara.Button(METRICS[k].title, value=k, small=True, style={"text-transform": "none"})
+                  for k in F.MAP_METRICS],
+        style={"flex-wrap": "wrap"},
+    )
+    solara.Markdown(f"Colour of each authority: **{F.colour_label(METRICS[metric.value])}**.")
 
 
 @solara.component
@@ -149,22 +171,16 @@ def MapPanel(model: DashboardMarket, metric: solara.Reactive[str], week: int, ti
     def draw():
         t0 = time.perf_counter()
         view.update(model, metric.value)
-        data = view.png()
+        drawn = view.png(), view.canvas.captions_html()
         timings["map"] = time.perf_counter() - t0
-        return data
+        return drawn
 
-    data = solara.use_memo(draw, [model, week, metric.value])
+    data, captions = solara.use_memo(draw, [model, week, metric.value])
     with solara.Card("Map: where children are and where the places are"):
         with solara.Columns([3, 2]):
-            _image(data)
+            _image(data, captions)
             with solara.Column():
-                solara.ToggleButtonsSingle(
-                    value=metric,
-                    children=[solara.Button(METRICS[k].title, value=k, small=True, style={"text-transform": "none"})
-                              for k in F.MAP_METRICS],
-                    style={"flex-wrap": "wrap"},
-                )
-                solara.Markdown(f"Colour of each authority: **{F.colour_label(METRICS[metric.value])}**.")
+                MeasurePicker(metric)
                 top = F.authority_table(model, metric.value)
                 _text(table_html(["highest now", METRICS[metric.value].title], top, right={1}) if top else "")
                 solara.Markdown(EXPLAIN_MAP)
@@ -181,9 +197,9 @@ def TrendsPanel(model: DashboardMarket, week: int, timings: dict):
         label = F.BASE_LABEL
         if base.error:
             label = "baseline failed to run"
-        elif not base.done.is_set():
+        elif not done:
             label = "baseline (being computed: it fills in as you step)"
-        view.update(model.series(), base.frame(), model.params.run.scale, label)
+        view.update(model.series(), base.frame(), model.params.run.scale, label, base_done=done)
         data = view.png()
         timings["trends"] = time.perf_counter() - t0
         return data
@@ -207,14 +223,14 @@ def MarketPanel(model: DashboardMarket, week: int, timings: dict):
     def draw():
         t0 = time.perf_counter()
         view.update(model.market_now)
-        data = view.png()
+        drawn = view.png(), view.canvas.captions_html()
         timings["market"] = time.perf_counter() - t0
-        return data
+        return drawn
 
-    data = solara.use_memo(draw, [model, week])
+    data, captions = solara.use_memo(draw, [model, week])
     table = F.contested_homes(model, model.market_now)
     with solara.Card("This week's market: referrals, offers and bidding"):
-        _image(data)
+        _image(data, captions)
         with solara.Columns([1, 1]):
             solara.Markdown(EXPLAIN_MARKET)
             with solara.Column():

@@ -3,7 +3,6 @@
 Screenshots go to test-artifacts/dashboard/ (git-ignored)."""
 
 import contextlib
-import os
 import statistics
 import subprocess
 import sys
@@ -16,7 +15,7 @@ pytest.importorskip("altair")
 playwright = pytest.importorskip("playwright.sync_api")
 
 from simmarket.dashboard.levers import CONTROL_BY_KEY  # noqa: E402
-from simmarket.dashboard.serve import free_port, solara_command, wait_until_up  # noqa: E402
+from simmarket.dashboard.serve import free_port, server_env, solara_command, wait_until_up  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
@@ -34,7 +33,7 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def server():
     port = free_port()
-    env = {**os.environ, "SIMMARKET_DASHBOARD_SCALE": "1.0"}  # national, as students see it
+    env = server_env(SIMMARKET_DASHBOARD_SCALE="1.0")  # national, as students see it
     proc = subprocess.Popen(solara_command(port), env=env, cwd=Path(__file__).resolve().parents[2],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"

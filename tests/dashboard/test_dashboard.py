@@ -1,6 +1,10 @@
 """The dashboard's parts without a browser: levers, lessons, figures, and the Solara page."""
 
+import html
+import re
+
 import numpy as np
+import pandas as pd
 import pytest
 
 pytest.importorskip("solara")
@@ -25,6 +29,7 @@ from simmarket.dashboard.levers import (  # noqa: E402
     on_grid,
 )
 from simmarket.dashboard.model import DashboardMarket  # noqa: E402
+from simmarket.dashboard.serve import RENDER_ENV  # noqa: E402
 from simmarket.params import ConfigError, Scenario  # noqa: E402
 
 NATIONAL = {"run.scale": 1.0, "run.years": 1}  # as students see it (start-up about 0.4 s)
@@ -106,6 +111,80 @@ def test_a_redraw_draws_only_what_moved():
         assert view.png() == data and view.canvas.full_draws == drawn  # same layout: no full redraw
         view.canvas._background = None  # force a full redraw
         assert _pixels(view.png()) == _pixels(data)
+
+
+def test_legends_are_blended_over_the_moving_artists_and_week_titles_are_captions():
+    """Static artists over the moving ones (legends) are in the picture without being drawn each
+    week; the week's titles are not drawn but written over the picture as HTML, at their place."""
+    m = DashboardMarket(seed=3, **NATIONAL)
+    m.step()
+    mapv, market = F.MapView(), F.MarketView()
+    mapv.update(m)
+    mapv.png()
+    legend = mapv.ax.get_legend()
+    assert legend in mapv.canvas.over and legend not in mapv.canvas.moving
+    assert len(mapv.canvas._overlay.pixels) > 1000  # the legend's pixels are laid over the dots
+    market.update(m.market_now)
+    market.png()
+    for view, title, ax in ((mapv, mapv.title, mapv.ax), (market, market.titles[1], market.axes[1])):
+        assert not title.get_visible()  # not drawn by matplotlib ...
+        captions = view.canvas.captions_html()
+        assert html.escape(title.get_text()) in captions  # ... but written by the browser
+        caption = next(c for c in captions.split("</div>") if html.escape(title.get_text()) in c)
+        bottom = float(re.search(r"bottom: ([\d.]+)%", caption).group(1)) / 100
+        assert ax.get_position().y1 < bottom < ax.get_position().y1 + 0.05  # just above its axes
+    assert f"week {m.week} (" in mapv.canvas.captions_html() and f"Week {m.week}:" in market.canvas.captions_html()
+
+
+def test_the_baseline_moves_while_it_arrives_and_is_static_once_complete():
+    m = DashboardMarket(seed=3, **NATIONAL)
+    for _ in range(4):
+        m.step()
+    df, trends = m.series(), F.TrendsView(1)
+    trends.update(df, df.iloc[:2], 1.0, "arriving", base_done=False)
+    trends.png()
+    drawn = trends.canvas.full_draws
+    trends.update(df, df.iloc[:3], 1.0, "arriving", base_done=False)  # more of it: drawn as it moves
+    trends.png()
+    assert trends.canvas.full_draws == drawn and trends.base_lines[0][0] in trends.canvas.moving
+    trends.update(df, df, 1.0)  # complete: drawn once into the static layers
+    trends.png()
+    assert trends.canvas.full_draws == drawn + 1 and trends.base_lines[0][0] not in trends.canvas.moving
+    assert len(trends.base_lines[0][0].get_xdata()) == len(df)
+
+
+def test_a_panel_whose_range_widened_is_drawn_alone_and_the_picture_is_the_same():
+    m = DashboardMarket(seed=3, **NATIONAL)
+    for _ in range(3):
+        m.step()
+    df, trends = m.series(), F.TrendsView(1)
+    trends.update(df, None, 1.0)
+    trends.png()
+    full, panels = trends.canvas.full_draws, trends.canvas.panel_draws
+    trends.update(df.assign(children_waiting=df["children_waiting"] * 10), None, 1.0)  # one panel widens
+    data = trends.png()
+    assert trends.canvas.full_draws == full and trends.canvas.panel_draws == panels + 1
+    trends.canvas._background = None  # force a full redraw
+    assert _pixels(trends.png()) == _pixels(data)
+
+
+def test_trend_ranges_only_widen_until_the_baseline_arrives():
+    m = DashboardMarket(seed=3, **NATIONAL)
+    for _ in range(3):
+        m.step()
+    df, trends = m.series(), F.TrendsView(1)
+    trends.update(df, None, 1.0, "arriving", base_done=False)
+    wide = list(trends.panel_ranges)
+    trends.update(df.iloc[:2], None, 1.0, "arriving", base_done=False)  # less data: the ranges stay
+    assert trends.panel_ranges == wide
+    trends.update(df.iloc[:2], df.iloc[:2], 1.0)  # the baseline arrived: fitted afresh
+    assert trends.panel_ranges != wide
+
+
+def test_moving_mean_is_pandas_rolling_mean():
+    y = np.array([np.nan, 1.0, 2.0, np.nan, np.nan, np.nan, np.nan, 5.0, 7.0])
+    expected = pd.Series(y).rolling(4, min_periods=1).mean().to_numpy()
+    assert np.allclose(F.moving_mean(y, 4), expected, equal_nan=True)
 
 
 def _pixels(data: bytes) -> bytes:
@@ -190,6 +269,8 @@ def page(monkeypatch):
     from simmarket.dashboard import app
 
     monkeypatch.setattr(app, "DEFAULT_SCALE", 1.0)
+    for name, value in RENDER_ENV.items():  # rendered as the server renders it
+        monkeypatch.setenv(name, value)
     box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
     yield rc
     rc.close()
