@@ -62,10 +62,9 @@ def test_entry_growing_with_the_market_keeps_early_openings_at_historys_scale(ba
     assert t_stat(d) > 2, f"openings in 2020-21 should rise without it, paired differences {np.round(d, 1)}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: without real wage growth the backcast's mean price rises by "
-                   "1.100 from 2020-21 to 2023-24 on these seeds (3.2% a year), not the 4% a year the issue asks "
-                   "(docs/backcast.md)")
 def test_prices_rise_at_least_4_percent_a_year_without_real_wage_growth():
+    """The rise comes from the market, not an assumed drift (issue 12). Measured on these seeds:
+    1.133 from 2020-21 to 2023-24, 4.2% a year, only just above the 4% asked (docs/backcast.md)."""
     runs = national_years(**{"workforce.wage_growth_from_data": False, "workforce.wage_growth_per_year": 0.0})
     growth = per_seed(runs, price_growth).mean()
     assert growth ** (1 / 3) - 1 >= 0.04

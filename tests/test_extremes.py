@@ -90,8 +90,14 @@ def test_no_staff(normal):
     assert keys == {"workforce.supply_multiplier", "workforce.staff_per_place_target"}
 
 
-def test_no_hiring_only(normal):
-    m = metrics.compute(run_model(**{"workforce.supply_multiplier": 0.0}))
+def test_no_hiring_only():
+    """Without hiring, homes lose staff and place no more children. Compared without block
+    contracts: a contract covers only places a home can staff, so with no hiring fewer places are
+    reserved and left empty for their holders, which by itself places more children (measured,
+    seed 3, 26 weeks: 4,388 against 4,369 with blocks; 4,325 against 4,428 without)."""
+    no_blocks = {"commissioning.block_share": 0.0}
+    normal = metrics.compute(run_model(**no_blocks))
+    m = metrics.compute(run_model(**{"workforce.supply_multiplier": 0.0, **no_blocks}))
     sane(m)
     assert m["children_in_homes"] <= normal["children_in_homes"]
 
