@@ -255,9 +255,9 @@ def quote(p: Pairs, s: Search, mk: Market, free) -> None:
         q = np.minimum(q, p.cost * (1 + mk.profit_cap))
     p.council_own = (homes.sector[p.h] == COUNCIL) & (hla == s.la[p.c])
     q = np.where(homes.sector[p.h] == COUNCIL, p.cost, q)
-    # the block places of the child's buyer or its cooperative (members use their cooperative's
-    # blocks whether or not it buys as one customer) while any is free; once full, the other places
-    holder = homes.block_buyer[p.h] == p.cust
+    # the block places of the child's buyer, its own authority or its cooperative (a member uses its
+    # own blocks and its cooperative's, whoever buys for it) while any is free; once full, the others
+    holder = (homes.block_buyer[p.h] == p.cust) | (homes.block_buyer[p.h] == s.la[p.c])
     if s.cooperative is not None:
         holder |= (s.cooperative[p.c] >= 0) & (homes.block_buyer[p.h] == s.cooperative[p.c])
     p.is_block = holder & (mk.reserved_free[p.h] > 0)

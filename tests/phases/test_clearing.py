@@ -250,6 +250,16 @@ def test_a_member_uses_its_cooperatives_block_even_when_it_buys_for_itself():
     assert got == {}
 
 
+def test_a_member_buying_through_its_cooperative_uses_its_own_authoritys_block():
+    """An authority's own block (renewed each April) still serves its children when its
+    cooperative buys for them as one customer (found by the decomposition: otherwise the block is
+    paid for and never used)."""
+    homes = make_homes(places=1, block_buyer=0, block_places=1, block_price=1.05 * COST)
+    s = search(make_children(la=0), customer=N_LA)  # authority 0's child, bought by cooperative N_LA
+    got, _ = placed(clear(s, market(homes, reserved_free=[1])))
+    assert got == {0: (0, pytest.approx(1.05 * COST), True)}
+
+
 def test_a_holders_child_can_take_an_open_place_once_its_block_places_are_used():
     """A member child never waits while a staffed free place exists in a home whose block is full."""
     homes = make_homes(places=3, occupied=1, staff_used=3.75, block_buyer=0, block_places=1,
