@@ -97,12 +97,7 @@ def plot_differences(path: Path, table: pd.DataFrame, base: str, others: list[st
             if np.isfinite(lo) and np.isfinite(hi):
                 ax.plot([lo, hi], [yi, yi], color=colour, linewidth=2.2, solid_capstyle="butt")
             ax.plot([m], [yi], "o", color=colour, markersize=5)
-        ax.axvline(0, color="black", linewidth=0.8)
-        ax.set_title(metric.title, fontsize=9.5)
-        ax.set_xlabel(f"difference, {unit}", fontsize=8.5)
-        ax.tick_params(labelsize=8)
-        ax.grid(axis="x", alpha=0.3)
-        ax.set_yticks(y, others)
+        _effect_axis(ax, metric, f"difference, {unit}", y, others)
         lim = np.nanmax(np.abs(np.r_[sub.reindex(others)[["diff_lo95", "diff_hi95", "diff_mean"]].to_numpy(float).ravel() * mult, 0.0]))
         if np.isfinite(lim) and lim > 0:
             ax.set_xlim(-1.15 * lim, 1.15 * lim)
@@ -112,6 +107,16 @@ def plot_differences(path: Path, table: pd.DataFrame, base: str, others: list[st
                  f"red = distinguishable from zero, grey = not; {subtitle}", fontsize=12)
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _effect_axis(ax, metric, xlabel: str, y, names) -> None:
+    """A panel of effects on one metric: zero line, title, labels and grid."""
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_title(metric.title, fontsize=9.5)
+    ax.set_xlabel(xlabel, fontsize=8.5)
+    ax.tick_params(labelsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_yticks(y, names)
 
 
 def plot_decomposition(path: Path, table: pd.DataFrame, metrics, title: str) -> None:
@@ -142,12 +147,7 @@ def plot_decomposition(path: Path, table: pd.DataFrame, metrics, title: str) -> 
         marginal = np.r_[sub.marginal_mean.to_numpy(float), np.nan] * mult
         ax.plot(marginal, y, "D", mfc="none", mec="#ff7f0e", markersize=6, linestyle="none",
                 label="marginal: OTHER minus OTHER without it")
-        ax.axvline(0, color="black", linewidth=0.8)
-        ax.set_title(metric.title, fontsize=9.5)
-        ax.set_xlabel(f"effect, {unit}", fontsize=8.5)
-        ax.tick_params(labelsize=8)
-        ax.grid(axis="x", alpha=0.3)
-        ax.set_yticks(y, names)
+        _effect_axis(ax, metric, f"effect, {unit}", y, names)
     for ax in list(axes.flat)[len(metrics):]:
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
