@@ -55,12 +55,12 @@ def test_one_customer_lowers_new_placement_prices():
     assert_lower(d, "one customer")
 
 
-# A strict xfail until November 2026 (about +-1 day over 5 seeds at national scale); since the
-# refit on the real March 2024 stock and the history's mechanisms it holds. Issue 13 rebuilds
-# contracts (a member child still cannot take a blocked home's open places once its block places
-# are used: tests/phases/test_clearing.py).
+# Since contracts became contracts (negotiated, declined where spot places earn more, only for
+# staffable places) blocks are agreed mostly where places stand empty, so they shorten waits less:
+# -0.36 days on 12 seeds (t = -2.2); on the other tests' 5 seeds the fall was not distinguishable (t = -1.4).
 def test_block_contracts_shorten_waits():
-    d = paired({**RCC_ALL, "rcc.block_share": 0.0}, {**RCC_ALL, "rcc.block_share": 0.3}, "mean_wait_days")
+    d = paired({**RCC_ALL, "rcc.block_share": 0.0}, {**RCC_ALL, "rcc.block_share": 0.3}, "mean_wait_days",
+               seeds=seed_specs(2024, 12))
     assert_lower(d, "block contracts")
 
 
