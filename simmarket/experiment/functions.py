@@ -52,6 +52,8 @@ FUNCTIONS = (
     _rcc("foster_hub", "RCC foster recruitment hub", ("foster_uplift", "foster_ramp_weeks"), {"foster_uplift": 0.0}),
     _rcc("holds_duty", "RCC holds the sufficiency duty", ("holds_duty", "duty_unregistered_after_weeks"),
          {"holds_duty": False}),
+    _rcc("runs_council_homes", "RCC runs its members' council homes", ("runs_council_homes",),
+         {"runs_council_homes": False}),
     Function("capital_programme", "Capital programme", ("policy.capital",)),
     Function("workforce_package", "Workforce package", ("policy.workforce",)),
     Function("foster_recruitment", "National foster recruitment", ("policy.foster",)),

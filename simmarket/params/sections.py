@@ -292,6 +292,8 @@ class Rcc:
     foster_uplift: float = P(0.0, "share", 0.0, 2.0, "members' foster capacity added by a regional hub")
     foster_ramp_weeks: int = P(104, "weeks", 1, 2600, "weeks for the foster hub to reach its uplift")
     holds_duty: bool = P(False, "", doc="the RCC holds the sufficiency duty (2022 review) instead of authorities")
+    runs_council_homes: bool = P(False, "", doc="the RCC runs its members' council homes (2022 review): they serve every "
+                                 "member's children first, not only their own authority's")
     duty_unregistered_after_weeks: int = P(8, "weeks", 0, 520,
                                            "with the duty, weeks of regional search before an unregistered setting")
 

@@ -109,6 +109,7 @@ class Market:
     rng: np.random.Generator
     week: int
     occupancy_la: np.ndarray | None = None  # occupancy providers price for, by authority (None: the parameter's)
+    council_pool: np.ndarray | None = None  # per authority, the cooperative running its council homes (-1: none)
 
 
 # ------------------------------------------------------------------------------- the model's side
@@ -143,7 +144,7 @@ def match(m, idx: np.ndarray, record: bool) -> Referrals | None:
     block_used = np.bincount(ch.home[ch.block & (ch.status == HOME)], minlength=homes.n)
     market = Market(homes, m.params, m.geo.property_index, np.maximum(homes.block_places - block_used, 0),
                     len(m.levers.customer), m.levers.profit_cap, m.streams["market"], m.week,
-                    m.occupancy_seen[m.region_of_la])
+                    m.occupancy_seen[m.region_of_la], m.levers.council_pool)
     s = search_of(m, idx)
     pos, home, price, blk, ref = clear(s, market)
     placed = idx[pos]
@@ -253,7 +254,10 @@ def quote(p: Pairs, s: Search, mk: Market, free) -> None:
     q = p.cost * (1 + margin) * scarcity * homes.price_factor[p.h]
     if mk.profit_cap < 1.0:
         q = np.minimum(q, p.cost * (1 + mk.profit_cap))
-    p.council_own = (homes.sector[p.h] == COUNCIL) & (hla == s.la[p.c])
+    own = hla == s.la[p.c]
+    if mk.council_pool is not None and s.cooperative is not None:  # a cooperative's homes serve all its members
+        own |= (mk.council_pool[hla] >= 0) & (mk.council_pool[hla] == s.cooperative[p.c])
+    p.council_own = (homes.sector[p.h] == COUNCIL) & own
     q = np.where(homes.sector[p.h] == COUNCIL, p.cost, q)
     # the block places of the child's buyer, its own authority or its cooperative (a member uses its
     # own blocks and its cooperative's, whoever buys for it) while any is free; once full, the others

@@ -223,6 +223,23 @@ def test_council_homes_take_their_own_authoritys_child_first():
     assert list(got) == [1]  # its own child, though the other offers more margin
 
 
+def test_a_cooperative_that_runs_council_homes_gives_every_member_their_priority():
+    """With rcc.runs_council_homes a member authority's council home serves any member's child first."""
+    homes = make_homes(la=1, sector=COUNCIL)
+    ch = make_children(la=[2, 0])
+    s = search(ch, wtp=[3.0, 1.5])
+    s.cooperative = np.array([-1, N_LA])  # authority 0 is a member of the cooperative N_LA; 2 is not
+    pool = np.full(N_LA, -1)
+    pool[[0, 1]] = N_LA  # the cooperative runs authorities 0 and 1's council homes
+    mk = market(homes)
+    mk.council_pool = pool
+    got, _ = placed(clear(s, mk))
+    assert list(got) == [1]  # the member's child, though the other offers more margin
+    s.cooperative = np.array([-1, -1])  # without the cooperative: the higher margin wins
+    got, _ = placed(clear(s, market(homes)))
+    assert list(got) == [0]
+
+
 def test_a_block_place_is_priced_at_the_block_price_and_only_for_the_holders_children():
     block_price = 1.05 * COST
     homes = make_homes(places=2, block_buyer=0, block_places=1, block_price=block_price)
