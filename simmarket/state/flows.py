@@ -90,5 +90,5 @@ class FlowBook:
         lo = max(week - MARGIN_WINDOW_WEEKS, 0)
         rev = self.region["private_revenue"][lo:week].sum(axis=0)
         cost = self.region["private_cost"][lo:week].sum(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # a tiny revenue: a margin of -inf
             return np.where(rev > 0, 1 - cost / np.where(rev > 0, rev, 1), default)
