@@ -259,11 +259,12 @@ def place_alternative(m, idx: np.ndarray, used: np.ndarray | None = None) -> Non
     to_sa = older[fit_capacity(ch.la[older], supported_capacity(m), used[SUPPORTED])]
     ch.status[to_sa] = SUPPORTED
     rest = idx[ch.status[idx] != SUPPORTED]
-    to_f = rest[fit_capacity(ch.la[rest], foster_capacity(m), used[FOSTER])]
+    fostered = fit_capacity(ch.la[rest], foster_capacity(m), used[FOSTER])
     if m.params.foster.young_always_fostered:  # the young are fostered beyond the capacity older children need
-        young = rest[(ch.age[rest] < MIN_AGE_FOSTER_TO_HOME) & ~np.isin(rest, to_f)]
-        used[FOSTER] += np.bincount(ch.la[young], minlength=m.n_la)
-        to_f = np.concatenate([to_f, young])
+        young = ~fostered & (ch.age[rest] < MIN_AGE_FOSTER_TO_HOME)
+        used[FOSTER] += np.bincount(ch.la[rest[young]], minlength=m.n_la)
+        fostered |= young
+    to_f = rest[fostered]
     ch.status[to_f] = FOSTER
     ch.record_start(np.concatenate([to_sa, to_f]), m.week)
     # no foster or supported place free: the child needs a children's home instead
