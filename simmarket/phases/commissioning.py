@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..rules import care_cost, place_cost, staff_need
+from ..rules import REFERENCE_PLACES_PER_HOME, care_cost, place_cost, staff_need
 from ..state import ACTIVE, COUNCIL, HOME
 from ..time import WEEKS_PER_YEAR
-from .entry_exit import add_homes
+from .entry_exit import add_homes, through_planning
 
 BLOCK_REFERENCE_COMPLEXITY = 1  # a block place is priced at a medium-need child's cost (prior)
 FORWARD_CONTRACT_YEARS = 5  # a forward contract underwrites a new home's places for five years (prior: to finance it)
@@ -108,16 +108,13 @@ def underwrite_homes(m, la: np.ndarray, shortfall: np.ndarray, buyer: int, margi
     opening, paid whether used or not. The buyer carries the risk of empty places, so the price is
     the cost of a medium-need child's care at full use plus the agreed margin. The homes go through
     planning (some are refused) and Ofsted registration like any other. Returns the new homes."""
-    homes, sup, rng = m.homes, m.params.supply, m.streams["supply"]
+    homes = m.homes
     n_homes = np.ceil(np.maximum(shortfall, 0) / UNDERWRITTEN_HOME_PLACES).astype(np.int64)
-    site = np.repeat(la, n_homes)
-    site = site[rng.random(len(site)) >= min(sup.planning_refusal * m.levers.planning_refusal_factor, 1.0)]
+    site, opens = through_planning(m, np.repeat(la, n_homes), m.week)
     if len(site) == 0:
         return site
-    opens = m.week + rng.integers(sup.registration_weeks_min, sup.registration_weeks_max + 1, len(site))
     h = add_homes(m, site, opens, places=np.full(len(site), UNDERWRITTEN_HOME_PLACES))
-    cost = care_cost(np.full(len(h), BLOCK_REFERENCE_COMPLEXITY), np.zeros(len(h), bool),
-                     m.geo.property_index[site], m.params, m.week, homes.places[h], occupancy=1.0)
+    cost = block_cost(m, h, occupancy=1.0, places=homes.places[h])
     homes.block_buyer[h] = buyer
     homes.block_places[h] = homes.places[h]
     homes.block_price[h] = cost * (1 + min(margin, m.levers.profit_cap))
@@ -137,12 +134,13 @@ def nearest_first(cand: np.ndarray, dist: np.ndarray, enough: int) -> np.ndarray
     return cand[np.argsort(dist, kind="stable")]
 
 
-def block_cost(m, h: np.ndarray) -> np.ndarray:
-    """Weekly cost of a block place in each of homes h: a medium-need child's care at the
-    occupancy providers expect in the home's region."""
+def block_cost(m, h: np.ndarray, occupancy=None, places=REFERENCE_PLACES_PER_HOME) -> np.ndarray:
+    """Weekly cost of a block place in each of homes h: a medium-need child's care in a home of
+    `places` places, at `occupancy` (default: what providers expect in the home's region)."""
     la = m.homes.la[h]
+    occupancy = m.occupancy_seen[m.region_of_la[la]] if occupancy is None else occupancy
     return care_cost(np.full(len(h), BLOCK_REFERENCE_COMPLEXITY), np.zeros(len(h), bool),
-                     m.geo.property_index[la], m.params, m.week, occupancy=m.occupancy_seen[m.region_of_la[la]])
+                     m.geo.property_index[la], m.params, m.week, places, occupancy)
 
 
 def transfer_blocks(homes, old_buyers: np.ndarray, new_buyer: int) -> None:

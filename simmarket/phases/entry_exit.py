@@ -99,13 +99,19 @@ def start_projects(m, week: int) -> None:
     n = rng.poisson(sup.entry_projects_per_year / WEEKS_PER_YEAR * s * stock_factor(m) * w.sum())
     if n == 0:
         return
-    la = rng.choice(m.n_la, size=n, p=w / w.sum())
-    ok = rng.random(n) >= min(sup.planning_refusal * m.levers.planning_refusal_factor, 1.0)
-    la = la[ok]
+    la, opens = through_planning(m, rng.choice(m.n_la, size=n, p=w / w.sum()), week)
+    if len(la):
+        add_homes(m, la, opens)
+
+
+def through_planning(m, la: np.ndarray, week: int) -> tuple[np.ndarray, np.ndarray]:
+    """Projects started in `week` at these authorities: planning refuses some; Ofsted registers the
+    rest after a random delay. Returns the sites kept and the week each opens."""
+    rng, sup = m.streams["supply"], m.params.supply
+    la = la[rng.random(len(la)) >= min(sup.planning_refusal * m.levers.planning_refusal_factor, 1.0)]
     if len(la) == 0:
-        return
-    delay = rng.integers(sup.registration_weeks_min, sup.registration_weeks_max + 1, len(la))
-    add_homes(m, la, week + delay)
+        return la, la
+    return la, week + rng.integers(sup.registration_weeks_min, sup.registration_weeks_max + 1, len(la))
 
 
 def add_homes(m, la: np.ndarray, open_week: np.ndarray, sector: np.ndarray | None = None,
