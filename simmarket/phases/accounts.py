@@ -34,9 +34,11 @@ def settle_accounts(m) -> None:
     # authorities' spend: home placements (spot and block) by the child's / holder's authority
     spend_homes = np.bincount(ch.la[spot], weights=spot_price, minlength=m.n_la)
     spend_homes += block_payments(m, blocks)
-    spend_total = spend_homes + other_spend(m, unreg)
+    in_use = ch.counts_by_status(m.n_la)
+    spend_unreg = np.bincount(ch.la[unreg], weights=ch.price[unreg], minlength=m.n_la)
+    spend_total = spend_homes + other_spend(m, spend_unreg, in_use)
     m.flows.record_money(m.week, spend_homes, spend_total, m.homes, rev, cost, m.region_of_la)
-    record_finance(m, unreg, rev, cost)
+    record_finance(m, spend_unreg, in_use, rev, cost)
     review_owners(m, rev, cost)
     learn_occupancy(m)
 
@@ -73,15 +75,14 @@ def home_costs(m, rev: np.ndarray) -> np.ndarray:
     return cost + np.where(indebted, p.pricing.debt_cost_share * rev, 0.0)
 
 
-def other_spend(m, unreg: np.ndarray) -> np.ndarray:
-    """Authorities' spend on unregistered settings, foster care and supported accommodation."""
-    ch, p = m.children, m.params
-    in_use = ch.counts_by_status(m.n_la)
-    return (np.bincount(ch.la[unreg], weights=ch.price[unreg], minlength=m.n_la)
-            + in_use[FOSTER] * p.foster.cost_gbp_week + in_use[SUPPORTED] * p.supported.cost_gbp_week)
+def other_spend(m, spend_unreg: np.ndarray, in_use: np.ndarray) -> np.ndarray:
+    """Authorities' spend on unregistered settings (spend_unreg), foster care and supported
+    accommodation; in_use: children by status and authority."""
+    p = m.params
+    return spend_unreg + in_use[FOSTER] * p.foster.cost_gbp_week + in_use[SUPPORTED] * p.supported.cost_gbp_week
 
 
-def record_finance(m, unreg: np.ndarray, rev: np.ndarray, cost: np.ndarray) -> None:
+def record_finance(m, spend_unreg: np.ndarray, in_use: np.ndarray, rev: np.ndarray, cost: np.ndarray) -> None:
     """Money a finance director adds to the prices paid, recorded by authority and read by no
     decision: spend on unregistered settings and supported accommodation; children in homes and
     unregistered settings (for spend per child); council homes' full running cost and their income
@@ -93,9 +94,9 @@ def record_finance(m, unreg: np.ndarray, rev: np.ndarray, cost: np.ndarray) -> N
     uasc = ch.uasc & (ch.status != GONE)
     m.flows.record_finance(
         m.week,
-        spend_unregistered=np.bincount(ch.la[unreg], weights=ch.price[unreg], minlength=n),
-        spend_supported=np.bincount(ch.la[ch.status == SUPPORTED], minlength=n) * m.params.supported.cost_gbp_week,
-        residential_children=np.bincount(ch.la[(ch.status == HOME) | (ch.status == UNREG)], minlength=n),
+        spend_unregistered=spend_unreg,
+        spend_supported=in_use[SUPPORTED] * m.params.supported.cost_gbp_week,
+        residential_children=in_use[HOME] + in_use[UNREG],
         council_cost=np.bincount(homes.la[council], weights=cost[council], minlength=n),
         council_income=np.bincount(homes.la[council], weights=rev[council], minlength=n),
         home_office=np.bincount(ch.la[uasc], minlength=n) * (HOME_OFFICE_UASC_GBP_NIGHT * NIGHTS_PER_WEEK))
