@@ -93,8 +93,11 @@ class Demand:
         0.55, "1/yr", 0.0, 10.0, "planned endings (return home, step-down) of children's home placements"
     )
     foster_exit_per_year: float = P(
-        0.32, "1/yr", 0.0, 10.0, "children leaving foster care other than at 18 (home, adoption, SGO)"
+        0.32, "1/yr", 0.0, 10.0, "fostered children aged 11-17 leaving care other than at 18 (home, SGO)"
     )
+    foster_exit_young_per_year: float = P(
+        0.32, "1/yr", 0.0, 10.0, "fostered children under 11 leaving care (home, adoption, SGO)"
+    )  # prior: as the 11-17s' (the fit's); 0.45 with 0.25 for 11-17s keeps the fostered age mix (docs/backcast.md)
     supported_exit_per_year: float = P(0.1, "1/yr", 0.0, 10.0, "endings in supported accommodation before 18")
     step_down_share: float = P(
         0.35, "share", 0.0, 1.0, "share of planned home endings that step down to foster/supported care"

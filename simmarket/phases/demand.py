@@ -36,10 +36,10 @@ def arrive_and_leave(m) -> None:
     # fostered children: leaving care and coming to need a home are competing risks
     foster = np.flatnonzero(ch.status == FOSTER)
     u = rng.random(len(foster))
-    p_exit = d.foster_exit_per_year / WEEKS_PER_YEAR
+    young = ch.age[foster] < MIN_AGE_FOSTER_TO_HOME
+    p_exit = np.where(young, d.foster_exit_young_per_year, d.foster_exit_per_year) / WEEKS_PER_YEAR
     p_home = d.residential_need_per_year * need_factor(m) / WEEKS_PER_YEAR
-    need_home = foster[(u >= p_exit) & (u < p_exit + p_home)]
-    need_home = need_home[(ch.age[need_home] >= MIN_AGE_FOSTER_TO_HOME) & ~ch.uasc[need_home]]
+    need_home = foster[(u >= p_exit) & (u < p_exit + p_home) & ~young & ~ch.uasc[foster]]
     supported = np.flatnonzero(ch.status == SUPPORTED)
     leaving = np.concatenate([foster[u < p_exit],
                               supported[rng.random(len(supported)) < d.supported_exit_per_year / WEEKS_PER_YEAR]])

@@ -16,7 +16,8 @@ from simmarket.time import WEEKS_PER_YEAR
 P = Scenario()
 QUIET = {  # nothing happens to anyone unless a test asks for it
     "demand.entry_rate_per_cla_year": 0.0, "demand.uasc_per_year": 0.0, "demand.home_exit_per_year": 0.0,
-    "demand.breakdown_per_year": 0.0, "demand.foster_exit_per_year": 0.0, "demand.supported_exit_per_year": 0.0,
+    "demand.breakdown_per_year": 0.0, "demand.foster_exit_per_year": 0.0, "demand.foster_exit_young_per_year": 0.0,
+    "demand.supported_exit_per_year": 0.0,
     "demand.residential_need_per_year": 0.0, "foster.capacity_slack": 0.0, "supported.capacity_slack": 0.0,
     "foster.capacity_trend_per_year": 0.0, "supported.capacity_trend_per_year": 0.0,
 }
@@ -74,6 +75,22 @@ def test_children_turning_18_leave_care_and_free_their_place():
     assert homes.occupied[0] == 1 and homes.staff_used[0] == pytest.approx(3.75)
     assert m.flows.la["exits"][5].tolist() == [1, 1, 1]
     assert ch.age[1] == pytest.approx(17.5 + 1 / WEEKS_PER_YEAR)
+
+
+def test_young_fostered_children_leave_care_at_their_own_rate():
+    """Under-11s leave foster care at `foster_exit_young_per_year`, 11-17s at `foster_exit_per_year`."""
+    ages = np.repeat([3.0, 10.9, 11.1, 16.5], 100)
+    young = ages < 11
+    for young_rate, old_rate in ((10.0, 0.0), (0.0, 10.0)):
+        p = P.replace(**{**QUIET, "demand.foster_exit_young_per_year": young_rate, "demand.foster_exit_per_year": old_rate})
+        n = len(ages)
+        ch = make_children(la=[0] * n, age=ages, status=[FOSTER] * n, home=[-1] * n, price=[0.0] * n)
+        m = demand_model(ch, make_homes(places=2), p, foster_base=(n, 0, 0))
+        arrive_and_leave(m)
+        gone = ch.status == GONE
+        leaving, staying = (young, ~young) if young_rate else (~young, young)
+        assert not gone[staying].any()
+        assert 0.1 < gone[leaving].mean() < 0.3  # 10 a year is 0.19 a week
 
 
 def test_breakdowns_are_more_likely_far_from_home():
