@@ -2,11 +2,11 @@
 
 Each test switches one mechanism off and checks the backcast moves the way the evidence says
 (facts.md, "History and what drove it"), with a paired t statistic beyond 2, on the backcast
-scenario's own six seeds. Measured on them (docs/backcast.md): the price rise from 2020-21 to
-2023-24 varies by about 0.05 between seeds, and only growing complex need moves it detectably
-(-0.045, sd of the paired differences 0.027); switching off core staff (+0.034, sd 0.077), fee
-uplifts (+0.030, sd 0.063) or pricing for occupancy (+0.004, sd 0.089) does not, so those are
-tested where they act (tests/rules/test_costs.py, tests/phases/test_commissioning.py,
+scenario's own six seeds (twelve where the effect varies more between seeds). Measured before the
+foster exits by age (docs/backcast.md): the price rise from 2020-21 to 2023-24 varies by about 0.05
+between seeds, and only growing complex need moved it detectably; switching off core staff (+0.034,
+sd 0.077), fee uplifts (+0.030, sd 0.063) or pricing for occupancy (+0.004, sd 0.089) did not, so
+those are tested where they act (tests/rules/test_costs.py, tests/phases/test_commissioning.py,
 tests/phases/test_clearing.py), not here.
 """
 
@@ -23,11 +23,11 @@ SEEDS = seed_specs(20200331, 6)  # scenarios/history_2020.toml's
 PRICE = "mean_weekly_price_gbp"
 
 
-def national_years(**overrides) -> list:
+def national_years(seeds=SEEDS, **overrides) -> list:
     """Each seed's national yearly rows of the backcast, indexed by the calendar year they end in."""
     sc = history_scenario(baseline()).replace(**{"run.check": False, **overrides})
     out = []
-    for r in run_replicates(sc, SEEDS, workers=2):
+    for r in run_replicates(sc, seeds, workers=2):
         nat = r.yearly[r.yearly["scope"] == "national"]
         out.append(nat.set_index(nat["year"] + BACKCAST_START_YEAR))
     return out
@@ -51,8 +51,12 @@ def base():
     return national_years()
 
 
-def test_without_complex_need_growing_faster_the_price_rise_shrinks(base):
-    d = per_seed(national_years(**{"demand.complex_need_growth_per_year": 0.0}), price_growth) - per_seed(base, price_growth)
+def test_without_complex_need_growing_faster_the_price_rise_shrinks():
+    """Its effect differs much between seeds (measured on 12: -0.057 on average, from -0.17 to
+    +0.07), so this test runs twelve."""
+    seeds = seed_specs(20200331, 12)
+    off = per_seed(national_years(seeds, **{"demand.complex_need_growth_per_year": 0.0}), price_growth)
+    d = off - per_seed(national_years(seeds), price_growth)
     assert t_stat(d) < -2, f"price growth should shrink, paired differences {np.round(d, 3)}"
 
 
@@ -96,21 +100,22 @@ def fostered_11_plus_share(**overrides) -> tuple[float, float]:
     return start, share()
 
 
-AGE_MIX_KEPT = {"demand.foster_exit_young_per_year": 0.45, "demand.foster_exit_per_year": 0.25}
+ONE_EXIT_RATE = {"demand.foster_exit_young_per_year": 0.32, "demand.foster_exit_per_year": 0.32}
 
 
-def test_one_foster_exit_rate_for_all_ages_ages_the_fostered_and_young_rates_keep_the_mix():
-    """With one exit rate for every age (the baseline's 0.32) the fostered children grow younger
-    than DfE's stable age mix; young children leaving faster (adoption, special guardianship)
-    keeps it (docs/backcast.md: 0.51 at the start, 0.39 against 0.50 after five years)."""
-    start, one_rate = fostered_11_plus_share()
-    _, kept = fostered_11_plus_share(**AGE_MIX_KEPT)
+def test_foster_exits_by_age_keep_the_fostered_age_mix_and_one_rate_ages_it():
+    """Young children leave care faster than older ones (adoption, special guardianship), so the
+    fostered age mix, stable in DfE's statistics, stays near the start's over five years; with one
+    exit rate for every age the fostered grow younger (docs/backcast.md: 11+ share 0.51 at the
+    start, 0.50 after five years with the baseline's rates, 0.39 with one)."""
+    start, kept = fostered_11_plus_share()
+    _, one_rate = fostered_11_plus_share(**ONE_EXIT_RATE)
     assert abs(kept - start) < 0.04, (start, kept)
     assert one_rate < kept - 0.05, (one_rate, kept)
 
 
-def test_keeping_the_fostered_age_mix_lowers_children_in_homes(base):
-    """An ageing-free foster stock sends fewer older entrants, finding no foster place, into homes."""
+def test_with_one_foster_exit_rate_children_in_homes_overshoot_history(base):
+    """An ageing foster stock leaves older entrants no foster place, and they need a home."""
     last = lambda y: y.loc[2025, "children_in_homes"]  # noqa: E731
-    d = per_seed(national_years(**AGE_MIX_KEPT), last) - per_seed(base, last)
-    assert t_stat(d) < -2, f"children in homes in March 2025 should fall, paired differences {np.round(d)}"
+    d = per_seed(national_years(**ONE_EXIT_RATE), last) - per_seed(base, last)
+    assert t_stat(d) > 2, f"children in homes in March 2025 should rise with one rate, paired differences {np.round(d)}"
