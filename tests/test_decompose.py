@@ -36,11 +36,11 @@ def test_rcc_functions_are_found_from_the_resolved_parameters():
     assert [s.name for s in sws] == ["one_customer", "rcc_blocks", "foster_hub"]
     assert sws[0].base == {"rcc.one_customer": False} and sws[0].other == {"rcc.one_customer": True}
     assert names("baseline", "rcc_full_duty") == ["one_customer", "rcc_blocks", "price_benchmark", "rcc_capital",
-                                                 "foster_hub", "holds_duty", "runs_council_homes"]
+                                                 "foster_hub", "holds_duty", "runs_council_homes", "runs_fostering"]
     # between two scenarios with cooperatives: the base's own values, no frame
     frame, sws = fx.switches(simmarket.load("rcc_national_20"), simmarket.load("rcc_full_duty"))
     assert frame == {} and [s.name for s in sws] == ["rcc_blocks", "price_benchmark", "rcc_capital", "holds_duty",
-                                                  "runs_council_homes"]
+                                                  "runs_council_homes", "runs_fostering"]
     assert sws[0].base["rcc.block_share"] == 0.1 and sws[0].other["rcc.block_share"] == 0.2
     assert set(sws[3].other) == {"rcc.holds_duty", "rcc.duty_unregistered_after_weeks"}  # tied keys grouped
     assert names("baseline", "reform_package") == ["one_customer", "rcc_blocks", "foster_hub", "capital_programme",

@@ -54,6 +54,7 @@ FUNCTIONS = (
          {"holds_duty": False}),
     _rcc("runs_council_homes", "RCC runs its members' council homes", ("runs_council_homes",),
          {"runs_council_homes": False}),
+    _rcc("runs_fostering", "RCC runs its members' fostering", ("runs_fostering",), {"runs_fostering": False}),
     Function("capital_programme", "Capital programme", ("policy.capital",)),
     Function("workforce_package", "Workforce package", ("policy.workforce",)),
     Function("foster_recruitment", "National foster recruitment", ("policy.foster",)),

@@ -300,6 +300,8 @@ class Rcc:
     holds_duty: bool = P(False, "", doc="the RCC holds the sufficiency duty (2022 review) instead of authorities")
     runs_council_homes: bool = P(False, "", doc="the RCC runs its members' council homes (2022 review): they serve every "
                                  "member's children first, not only their own authority's")
+    runs_fostering: bool = P(False, "", doc="the RCC runs its members' fostering (2022 review): their foster places are "
+                             "one pool, and a member's child takes a free place anywhere in the cooperative")
     duty_unregistered_after_weeks: int = P(8, "weeks", 0, 520,
                                            "with the duty, weeks of regional search before an unregistered setting")
 

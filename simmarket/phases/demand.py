@@ -119,6 +119,22 @@ def fit_capacity(la: np.ndarray, capacity: np.ndarray, used: np.ndarray) -> np.n
     return fits
 
 
+def fit_foster(m, la: np.ndarray, used: np.ndarray) -> np.ndarray:
+    """Which children (in order, by authority la) find a free foster place; `used` (fostered
+    children by authority) counts them in. A cooperative that runs its members' fostering
+    (`rcc.runs_fostering`, levers.foster_pool) pools their places: a member's child takes a place
+    free anywhere in it."""
+    pool = m.levers.foster_pool
+    if (pool < 0).all():
+        return fit_capacity(la, foster_capacity(m), used)
+    group = np.where(pool >= 0, pool, np.arange(m.n_la))
+    n_groups = int(group.max()) + 1
+    fits = fit_capacity(group[la], np.bincount(group, weights=foster_capacity(m), minlength=n_groups),
+                        np.bincount(group, weights=used, minlength=n_groups))
+    used += np.bincount(la[fits], minlength=len(used))
+    return fits
+
+
 def end_home_placements(m, used: np.ndarray | None = None) -> None:
     """Planned endings: step down to foster care or supported accommodation where there is room,
     else leave care. used: children by status and authority (counted here if not given), updated."""
@@ -133,7 +149,7 @@ def end_home_placements(m, used: np.ndarray | None = None) -> None:
     to_sa = ending[step_down & older]
     to_sa = to_sa[fit_capacity(ch.la[to_sa], supported_capacity(m), used[SUPPORTED])]
     to_f = ending[step_down & ~older]
-    to_f = to_f[fit_capacity(ch.la[to_f], foster_capacity(m), used[FOSTER])]
+    to_f = to_f[fit_foster(m, ch.la[to_f], used[FOSTER])]
     moved = np.concatenate([to_sa, to_f])
     vacate(m, moved)
     ch.status[to_sa] = SUPPORTED
@@ -259,7 +275,7 @@ def place_alternative(m, idx: np.ndarray, used: np.ndarray | None = None) -> Non
     to_sa = older[fit_capacity(ch.la[older], supported_capacity(m), used[SUPPORTED])]
     ch.status[to_sa] = SUPPORTED
     rest = idx[ch.status[idx] != SUPPORTED]
-    fostered = fit_capacity(ch.la[rest], foster_capacity(m), used[FOSTER])
+    fostered = fit_foster(m, ch.la[rest], used[FOSTER])
     if m.params.foster.young_always_fostered:  # the young are fostered beyond the capacity older children need
         young = ~fostered & (ch.age[rest] < MIN_AGE_FOSTER_TO_HOME)
         used[FOSTER] += np.bincount(ch.la[rest[young]], minlength=m.n_la)

@@ -27,6 +27,7 @@ class Levers:
     customer: np.ndarray  # who buys for each authority: itself, or its cooperative as one customer
     rcc_of_la: np.ndarray  # cooperative index (-1: none)
     council_pool: np.ndarray  # customer number of the cooperative running the authority's council homes (-1: none)
+    foster_pool: np.ndarray  # customer number of the cooperative running the authority's fostering (-1: none)
     wtp_cap: np.ndarray  # price benchmark: highest multiple of reference cost paid
     urgent_at_once: np.ndarray  # urgent cases go to an unregistered setting at once
     foster_hub: np.ndarray  # multiplies foster capacity (a cooperative's recruitment hub)
@@ -61,7 +62,7 @@ class Levers:
         return cls(
             hire_per_week=wf.hire_per_week, turnover_per_year=wf.turnover_per_year,
             manager_hire_per_week=wf.manager_hire_per_week, profit_cap=params.pricing.profit_cap,
-            customer=np.arange(n), rcc_of_la=np.full(n, -1), council_pool=np.full(n, -1), wtp_cap=np.full(n, np.inf),
+            customer=np.arange(n), rcc_of_la=np.full(n, -1), council_pool=np.full(n, -1), foster_pool=np.full(n, -1), wtp_cap=np.full(n, np.inf),
             urgent_at_once=np.ones(n, bool), foster_hub=np.ones(n), unreg_limit=np.asarray(unreg_limit, float),
             duty_held=np.zeros(n, bool),
             forward_plan=np.zeros(n, bool) if forward_plan is None else np.asarray(forward_plan, bool).copy(),
@@ -92,6 +93,8 @@ class Levers:
         self.rcc_of_la[la] = rcc_index
         if rcc.runs_council_homes:
             self.council_pool[la] = customer_id
+        if rcc.runs_fostering:
+            self.foster_pool[la] = customer_id
         if rcc.price_benchmark > 0:
             self.wtp_cap[la] = rcc.price_benchmark
         if rcc.holds_duty:

@@ -173,6 +173,28 @@ def test_entrants_go_to_foster_or_supported_places_while_they_last_and_the_rest_
     assert np.all(d <= GEO.radius[la] + 1e-6)
 
 
+def test_a_cooperative_running_fostering_pools_its_members_foster_places():
+    """With rcc.runs_fostering, a member's entrant takes a foster place free in another member's
+    area; authorities outside the cooperative keep their own places."""
+    p = P.replace(**{**QUIET, "demand.entry_rate_per_cla_year": 5.0, "demand.direct_residential_share": 0.0,
+                     "demand.entry_age_12plus_share": 0.0,  # entrants under 12: foster care or a home
+                     "foster.young_always_fostered": False})
+
+    def entrants(pool):
+        m = demand_model(make_children(la=[], status=[]), make_homes(), p, week=3, cla_total=(600, 600, 600),
+                         foster_base=(0, 10_000, 0))
+        m.levers.foster_pool = np.asarray(pool)
+        enter_care(m)
+        ch = m.children
+        return ch.la, ch.status
+
+    la, status = entrants([-1, -1, -1])
+    assert np.all(status[la == 1] == FOSTER) and not np.any(status[la != 1] == FOSTER)
+    la, status = entrants([N_LA, N_LA, -1])  # authorities 0 and 1 in one cooperative (customer N_LA)
+    assert np.all(status[la <= 1] == FOSTER)  # authority 0's children fostered in authority 1's places
+    assert not np.any(status[la == 2] == FOSTER)
+
+
 def test_direct_entrants_need_a_home_at_once():
     p = P.replace(**{**QUIET, "demand.entry_rate_per_cla_year": 5.0, "demand.direct_residential_share": 1.0,
                      "demand.entry_age_12plus_share": 1.0})
