@@ -15,7 +15,10 @@ import pytest
 
 from simmarket.experiment import run_replicates, seed_specs
 from simmarket.experiment.calibrate import BACKCAST_START_YEAR, history_scenario
+from simmarket.model import PlacementMarket
 from simmarket.params import baseline
+from simmarket.phases.demand import MIN_AGE_FOSTER_TO_HOME
+from simmarket.state import FOSTER
 
 pytestmark = pytest.mark.slow
 
@@ -23,11 +26,15 @@ SEEDS = seed_specs(20200331, 6)  # scenarios/history_2020.toml's
 PRICE = "mean_weekly_price_gbp"
 
 
+def backcast(**overrides):
+    """The backcast scenario (the baseline's behaviour from March 2020), with overrides."""
+    return history_scenario(baseline()).replace(**{"run.check": False, **overrides})
+
+
 def national_years(seeds=SEEDS, **overrides) -> list:
     """Each seed's national yearly rows of the backcast, indexed by the calendar year they end in."""
-    sc = history_scenario(baseline()).replace(**{"run.check": False, **overrides})
     out = []
-    for r in run_replicates(sc, seeds, workers=2):
+    for r in run_replicates(backcast(**overrides), seeds, workers=2):
         nat = r.yearly[r.yearly["scope"] == "national"]
         out.append(nat.set_index(nat["year"] + BACKCAST_START_YEAR))
     return out
@@ -84,12 +91,7 @@ def test_without_fostering_the_young_children_in_homes_overshoot_history(base):
 
 def fostered_11_plus_share(**overrides) -> tuple[float, float]:
     """Share of fostered children aged 11+ at the backcast's start and after five years (one seed)."""
-    from simmarket.model import PlacementMarket
-    from simmarket.phases.demand import MIN_AGE_FOSTER_TO_HOME
-    from simmarket.state import FOSTER
-
-    sc = history_scenario(baseline()).replace(**{"run.check": False, **overrides})
-    m = PlacementMarket(sc, rng=SEEDS[0].rng())
+    m = PlacementMarket(backcast(**overrides), rng=SEEDS[0].rng())
 
     def share():
         ch = m.children

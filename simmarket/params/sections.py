@@ -151,7 +151,7 @@ class Supply:
     return_elasticity: float = P(1.5, "", 0.0, 10.0, "how strongly expected margins attract entry")
     closure_loss_per_year: float = P(0.1, "1/yr", 0.0, 10.0, "closure hazard of a loss-making home")
     # set from history: homes closed 98, 119, 131, 146, 152 a year 2020-21 to 2024-25 (homes at the start +
-    # opened - homes at the end, history targets); 0.10 gives the backcast 118-193 (0.25 gave 150-270)
+    # opened - homes at the end, history targets); 0.10 gives the backcast 109-202 (0.25 gave 150-270)
     closure_base_per_year: float = P(0.02, "1/yr", 0.0, 1.0, "closure hazard of any home (retirement, sale)")
     closure_no_manager_weeks: int = P(156, "weeks", 1, 1000, "a home without a manager this long closes (prior)")
     owner_failure_per_year: float = P(

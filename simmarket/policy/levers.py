@@ -62,7 +62,8 @@ class Levers:
         return cls(
             hire_per_week=wf.hire_per_week, turnover_per_year=wf.turnover_per_year,
             manager_hire_per_week=wf.manager_hire_per_week, profit_cap=params.pricing.profit_cap,
-            customer=np.arange(n), rcc_of_la=np.full(n, -1), council_pool=np.full(n, -1), foster_pool=np.full(n, -1), wtp_cap=np.full(n, np.inf),
+            customer=np.arange(n), rcc_of_la=np.full(n, -1), council_pool=np.full(n, -1), foster_pool=np.full(n, -1),
+            wtp_cap=np.full(n, np.inf),
             urgent_at_once=np.ones(n, bool), foster_hub=np.ones(n), unreg_limit=np.asarray(unreg_limit, float),
             duty_held=np.zeros(n, bool),
             forward_plan=np.zeros(n, bool) if forward_plan is None else np.asarray(forward_plan, bool).copy(),
