@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "simmarket"
 
 # bottom to top; a module may import its own layer and the layers below
 LAYERS = (
-    ("time", "data", "arrays"),
+    ("time", "data", "arrays", "kernels"),
     ("params",),
     ("state",),
     ("rules",),
