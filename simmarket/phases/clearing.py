@@ -20,9 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from ..arrays import cumsum_within, first_k_within, first_of_runs, lexsort2, popcount, rank_and_cumsum_within
+from ..kernels.search import grid_index, nearest
 from ..rules import care_cost, sector_margin, staff_need
 from ..state import COUNCIL, HOME, METRES_PER_MILE, UNREG, WAITING
 from .placements import place, search_weeks
@@ -204,7 +204,7 @@ def shortlist(s: Search, homes, available, cm, rng) -> Pairs:
         hmask = np.flatnonzero(available & ((hkind != KIND_SECURE) if kind == KIND_ORDINARY else (hkind == kind)))
         if len(cmask) == 0 or len(hmask) == 0:
             continue
-        tree = cKDTree(np.column_stack([homes.x[hmask], homes.y[hmask]]), balanced_tree=False, compact_nodes=False)
+        grid = grid_index(homes.x[hmask], homes.y[hmask])
         spread = s.radius_m[cmask] * np.sqrt(rng.random(len(cmask)))
         theta = 2 * np.pi * rng.random(len(cmask))
         cx, cy = s.x[cmask], s.y[cmask]
@@ -213,8 +213,7 @@ def shortlist(s: Search, homes, available, cm, rng) -> Pairs:
             k = min(k, len(hmask))
             if k <= 0:
                 continue
-            _, j = tree.query(np.column_stack([px, py]), k=k)
-            found[cmask, col:col + k] = hmask[j.reshape(len(cmask), k)]
+            found[cmask, col:col + k] = hmask[nearest(px, py, k, *grid)]
             col += k
     # distinct (child, home) pairs sorted by child, then home
     found.sort(axis=1)

@@ -1,0 +1,46 @@
+"""The nearest-points grid (simmarket.kernels.search) returns what an exact k-d tree query does."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.spatial import cKDTree
+
+from simmarket.kernels.search import grid_index, nearest
+
+
+def tree_sets(x, y, px, py, k):
+    _, j = cKDTree(np.column_stack([x, y])).query(np.column_stack([px, py]), k=k)
+    return np.sort(j.reshape(len(px), k), axis=1)
+
+
+@pytest.mark.parametrize("n,k", [(1, 1), (13, 3), (13, 13), (400, 15), (3000, 3), (3000, 18)])
+def test_same_neighbours_as_a_kd_tree(n, k):
+    rng = np.random.default_rng(n * 100 + k)
+    # clustered points (towns) over an England-sized box, queries inside and well outside it
+    centres = rng.uniform(0, 600_000, (20, 2))
+    pts = centres[rng.integers(0, 20, n)] + rng.normal(0, 15_000, (n, 2))
+    x, y = pts[:, 0], pts[:, 1]
+    px, py = rng.uniform(-200_000, 800_000, 500), rng.uniform(-200_000, 800_000, 500)
+    got = nearest(px, py, k, *grid_index(x, y))
+    assert got.shape == (500, k)
+    assert np.array_equal(np.sort(got, axis=1), tree_sets(x, y, px, py, k))
+
+
+def test_fewer_points_than_k_are_all_returned_and_padded():
+    x, y = np.array([0.0, 10.0, 20.0]), np.array([0.0, 0.0, 5.0])
+    got = nearest(np.array([1.0]), np.array([1.0]), 5, *grid_index(x, y))
+    assert sorted(got[0, :3]) == [0, 1, 2] and list(got[0, 3:]) == [-1, -1]
+
+
+def test_points_on_one_line_and_repeated_queries():
+    x = np.arange(50, dtype=float) * 1000.0
+    y = np.zeros(50)
+    px, py = np.array([12_400.0, 12_400.0, -5_000.0]), np.array([3.0, 3.0, 0.0])
+    got = np.sort(nearest(px, py, 3, *grid_index(x, y)), axis=1)
+    assert got.tolist() == [[11, 12, 13], [11, 12, 13], [0, 1, 2]]
+
+
+def test_no_query_points():
+    x, y = np.array([0.0, 1.0]), np.array([0.0, 1.0])
+    assert nearest(np.zeros(0), np.zeros(0), 2, *grid_index(x, y)).shape == (0, 2)
