@@ -41,13 +41,6 @@ def cumsum_within(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
     return cum - cum[start] + values[start]
 
 
-def rank_and_cumsum_within(groups: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`rank_within(groups)` and `cumsum_within(groups, values)` at once (the runs found once)."""
-    start = _run_start_of_each(groups)
-    cum = np.cumsum(values)
-    return np.arange(len(groups)) - start, cum - cum[start] + values[start]
-
-
 def first_k_within(groups: np.ndarray, keys: np.ndarray, k: int) -> np.ndarray:
     """`np.lexsort((keys, groups))` cut to the first k of each run of equal (sorted) groups.
 
@@ -78,22 +71,3 @@ def rank_by_group(groups: np.ndarray) -> np.ndarray:
 def popcount(a: np.ndarray) -> np.ndarray:
     """Number of set bits of each (small, non-negative) integer."""
     return np.bitwise_count(a.astype(np.uint8)).astype(np.int64)
-
-
-LEXSORT_MIN_LENGTH = 2048  # lexsort2 sorts itself from this length; np.lexsort is quicker below (measured)
-
-
-def lexsort2(keys: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """`np.lexsort((keys, groups))` (by group, then key, then position), the same order, faster.
-
-    A quicksort of the float keys then a stable sort by group gives lexsort's order whenever no two
-    keys are equal (or NaN); with ties it falls back to lexsort itself, and so it does for short
-    arrays (below LEXSORT_MIN_LENGTH), where lexsort is quicker.
-    """
-    if len(keys) < LEXSORT_MIN_LENGTH:
-        return np.lexsort((keys, groups))
-    o = np.argsort(keys)
-    k = keys[o]
-    if len(k) and (np.isnan(k[-1]) or np.any(k[1:] == k[:-1])):
-        return np.lexsort((keys, groups))
-    return o[np.argsort(groups[o], kind="stable")]

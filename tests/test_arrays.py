@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from simmarket.arrays import (LEXSORT_MIN_LENGTH, SEARCH_MAX_LENGTH, cumsum_within, distinct, first_k_within, first_of_runs, lexsort2, popcount,
-                              rank_and_cumsum_within,
+from simmarket.arrays import (SEARCH_MAX_LENGTH, cumsum_within, distinct, first_k_within, first_of_runs, popcount,
                               rank_by_group, rank_within)
 
 SEEDS = range(6)
@@ -74,28 +73,6 @@ def test_empty_inputs():
 def test_popcount_of_need_masks():
     a = np.arange(256)
     assert popcount(a).tolist() == [bin(i).count("1") for i in range(256)]
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-def test_lexsort2_is_lexsorts_order_with_and_without_ties(seed):
-    rng = np.random.default_rng(seed)
-    n = int(rng.integers(1, 200)) + (LEXSORT_MIN_LENGTH if seed % 2 else 0)  # both ways of sorting
-    groups = rng.integers(0, 20, n)
-    distinct_keys = rng.random(n)
-    tied_keys = rng.integers(0, 4, n).astype(float)  # many ties: lexsort's own order
-    with_nan = np.where(rng.random(n) < 0.2, np.nan, distinct_keys)
-    for keys in (distinct_keys, -distinct_keys, tied_keys, with_nan):
-        assert np.array_equal(lexsort2(keys, groups), np.lexsort((keys, groups)))
-    assert len(lexsort2(np.zeros(0), np.zeros(0, np.int64))) == 0
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-def test_rank_and_cumsum_within_agree_with_the_single_versions(seed):
-    groups, rng = _sorted_groups(seed)
-    values = rng.random(len(groups))
-    rank, cum = rank_and_cumsum_within(groups, values)
-    assert np.array_equal(rank, rank_within(groups))
-    assert np.array_equal(cum, cumsum_within(groups, values))
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..arrays import cumsum_within, first_k_within, first_of_runs, lexsort2, popcount, rank_and_cumsum_within
+from ..arrays import first_k_within, popcount
+from ..kernels.offers import offer_rounds
 from ..kernels.search import grid_index, nearest
 from ..rules import care_cost, sector_margin, staff_need
 from ..state import COUNCIL, HOME, METRES_PER_MILE, UNREG, WAITING
@@ -299,116 +300,20 @@ def screen_risk(p: Pairs, s: Search, mk: Market) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------- offers and bids
-@dataclass
-class Capacity:
-    """What homes still have to offer during the week's rounds: places (block and open) and staff."""
-
-    block: np.ndarray
-    open: np.ndarray
-    staff: np.ndarray
-
-    @classmethod
-    def of(cls, free, reserved_free, spare_staff) -> "Capacity":
-        block = np.minimum(reserved_free, free).astype(np.int64)
-        return cls(block, (free - block).astype(np.int64), spare_staff.astype(float).copy())
-
-    def places_for(self, p: Pairs) -> np.ndarray:
-        return np.where(p.is_block, self.block[p.h], self.open[p.h])
-
-    def take(self, h: np.ndarray, is_block: np.ndarray, need: np.ndarray) -> None:
-        np.subtract.at(self.block, h[is_block], 1)
-        np.subtract.at(self.open, h[~is_block], 1)
-        np.subtract.at(self.staff, h, need)
-
-
-def home_offers(order, group, need, places, staff):
-    """Each home offers its places, best score first, while places and staff last.
-
-    order: the live pairs (indices), by group and best score first; group: each pair's home and
-    kind of place (block and open places are offered separately); need: each pair's staff need;
-    places, staff: what the group of each pair in `order` has left. Returns the offered pairs
-    (increasing) and, for each, the best losing pair in its group (-1 if none) for second-price
-    bidding.
-    """
-    rank, used = rank_and_cumsum_within(group[order], need[order])
-    ok = (rank < places) & (used <= staff + 1e-9)
-    offered = np.zeros(len(group), bool)
-    offered[order[ok]] = True
-    off = np.flatnonzero(offered)
-    # best losing referral per group: first not-offered pair in score order
-    lose = order[~ok]
-    lg = group[lose]
-    first = first_of_runs(lg)
-    best = np.full(int(group.max()) + 1, -1)
-    best[lg[first]] = lose[first]
-    return off, best[group[off]]
-
-
-def _offers(p: Pairs, order: np.ndarray, group: np.ndarray, need, cap: Capacity):
-    """This round's offers among the live pairs `order` (by group, best score first): each home's
-    block places and open places are offered separately (two groups). Returns the offered pairs
-    and each one's best losing rival (a pair, or -1)."""
-    h, blk = p.h[order], p.is_block[order]
-    places = np.where(blk, cap.block[h], cap.open[h])
-    return home_offers(order, group, need, places, cap.staff[h])
-
-
-def _prices(p: Pairs, s: Search, mk: Market, off, rival_pair, has_rival):
-    """Second price: a losing bid from another customer lifts the price towards its ceiling,
-    within the profit cap. Returns prices and which offers were contested."""
-    homes = mk.homes
-    other_cust = has_rival & (p.cust[rival_pair] != p.cust[off]) & ~p.is_block[off]
-    bid = np.minimum(s.wtp[p.c[off]], s.wtp[p.c[rival_pair]])
-    bidding = other_cust & (homes.sector[p.h[off]] != COUNCIL)
-    price = np.where(bidding, np.maximum(p.quote[off], bid), p.quote[off])
-    if mk.profit_cap < 1.0:  # a cap binds on the price, bids included
-        price = np.minimum(price, np.maximum(p.cost[off] * (1 + mk.profit_cap), p.quote[off] * p.is_block[off]))
-    return price, other_cust
-
-
-def _choose(p: Pairs, off, price, cm, need, cap: Capacity):
-    """Each child's buyer takes the best offer (price against distance), as far as the home's
-    staff cover every child who took one of its offers this round. Returns positions in off."""
-    util = -price - cm.distance_weight_gbp_per_mile * p.d[off] / METRES_PER_MILE
-    order = lexsort2(-util, p.c[off])
-    take = order[first_of_runs(p.c[off][order])]
-    tp = off[take]
-    by_home = lexsort2(-p.score[tp], p.h[tp])
-    hs = p.h[tp][by_home]
-    fits = np.zeros(len(tp), bool)
-    fits[by_home] = cumsum_within(hs, need[tp][by_home]) <= cap.staff[hs] + 1e-9
-    return take[fits]
-
-
 def bid(p: Pairs, s: Search, mk: Market, free, spare_staff, need, ref: Referrals):
-    """The offer rounds: homes offer, buyers choose, prices are settled, capacity is used up."""
-    pair_need = need[p.c]
-    cap = Capacity.of(free, mk.reserved_free, spare_staff)
-    alive = np.ones(len(p.c), bool)
-    contested: set[int] = set()
-    placed: list[tuple] = []
-    # sorted once: a round's live pairs are a subset, in the same order
-    group = 2 * p.h + p.is_block
-    by_group = lexsort2(-p.score, group)
-    for _ in range(ROUNDS):
-        order = by_group[alive[by_group]]
-        if len(order) == 0:
-            break
-        off, rival = _offers(p, order, group, pair_need, cap)
-        ref.offers += len(off)
-        price, other_cust = _prices(p, s, mk, off, np.maximum(rival, 0), rival >= 0)
-        contested.update(p.h[off[other_cust]].tolist())
-        take = _choose(p, off, price, mk.params.commissioning, pair_need, cap)
-        tp = off[take]
-        placed.append((p.c[tp], p.h[tp], price[take], p.is_block[tp]))
-        cap.take(p.h[tp], p.is_block[tp], pair_need[tp])
-        done_child = np.zeros(len(s.idx), bool)
-        done_child[p.c[tp]] = True
-        alive &= ~done_child[p.c] & (cap.places_for(p) > 0) & (cap.staff[p.h] >= pair_need - 1e-9)
-    ref.contested_homes = len(contested)
-    if placed:
-        pos, home, price, blk = (np.concatenate(a) for a in zip(*placed))
-    else:
-        pos = home = np.zeros(0, np.int64); price = np.zeros(0); blk = np.zeros(0, bool)
-    ref.accepted = len(pos)
-    return pos, home, price, blk, ref
+    """The offer rounds (kernels/offers.py): each round, every home offers its places (block and
+    open places separately) to its referrals, best score first, while places and staff last;
+    each child's buyer takes its best offer (price against distance) as far as the home's staff
+    cover every child who took one of its offers; a losing bid from another customer lifts the
+    price towards its ceiling (second price), within the profit cap; capacity is used up."""
+    block = np.minimum(mk.reserved_free, free).astype(np.int64)
+    open_ = (free - block).astype(np.int64)
+    council = mk.homes.sector[p.h] == COUNCIL
+    placed, price, offers, contested = offer_rounds(
+        ROUNDS, p.c, p.h, p.is_block, p.score, p.cust, p.quote, p.cost, p.d, need[p.c], council, s.wtp,
+        block, open_, spare_staff.astype(float), mk.profit_cap, mk.params.commissioning.distance_weight_gbp_per_mile,
+        METRES_PER_MILE, mk.homes.n)
+    ref.offers += offers
+    ref.contested_homes = int(np.count_nonzero(contested))
+    ref.accepted = len(placed)
+    return p.c[placed], p.h[placed], price, p.is_block[placed], ref

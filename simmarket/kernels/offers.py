@@ -1,0 +1,142 @@
+"""The clearing's offer rounds in one compiled loop (phases/clearing.py `bid` says what they do).
+
+A round works on a few thousand referral pairs in small groups (a home's block or open places);
+written with NumPy it was about 700 calls a week, mostly call overhead. Each step here does the
+arithmetic of the NumPy version it replaced, in the same order: orders are np.lexsort's (by group,
+then key, then position), running totals of staff are a cumulative sum over the round's order less
+its value at the group's start (as `arrays.cumsum_within`), staff are used up pair by pair in the
+order the placements are listed, and minima and maxima propagate NaN as np.minimum/np.maximum do.
+Helpers that take arrays are written out inline: as calls they cost many times more.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+STAFF_TOLERANCE = 1e-9  # staff are compared with this slack (floating sums of fractional staff)
+
+
+@njit(cache=True)
+def lexsort2(keys, groups):
+    """np.lexsort((keys, groups)): by group, then key (NaN last), then position."""
+    o = np.argsort(keys, kind="mergesort")
+    return o[np.argsort(groups[o], kind="mergesort")]
+
+
+@njit(cache=True)
+def _nan_min(a, b):
+    """np.minimum of two floats (NaN if either is NaN)."""
+    return a if (a != a or a < b) else b
+
+
+@njit(cache=True)
+def _nan_max(a, b):
+    """np.maximum of two floats (NaN if either is NaN)."""
+    return a if (a != a or a > b) else b
+
+
+@njit(cache=True)
+def _offers(order, group, h, blk, need, block, open_, staff, n_groups):
+    """Each group offers its places, best score first, while places and staff last. Returns the
+    offered pairs (increasing) and for each the best losing pair of its group (-1 if none)."""
+    offered = np.zeros(len(group), np.bool_)
+    best = np.full(n_groups, -1, np.int64)
+    run_start, cum, cum_at_start, v_start = 0, 0.0, 0.0, 0.0
+    for i in range(len(order)):
+        j = order[i]
+        cum += need[j]
+        if i == 0 or group[j] != group[order[i - 1]]:
+            run_start, cum_at_start, v_start = i, cum, need[j]
+        used = cum - cum_at_start + v_start
+        places = block[h[j]] if blk[j] else open_[h[j]]
+        if i - run_start < places and used <= staff[h[j]] + STAFF_TOLERANCE:
+            offered[j] = True
+        elif best[group[j]] < 0:
+            best[group[j]] = j
+    off = np.flatnonzero(offered)
+    rival = np.empty(len(off), np.int64)
+    for i in range(len(off)):
+        rival[i] = best[group[off[i]]]
+    return off, rival
+
+
+@njit(cache=True)
+def _prices(off, rival, c, h, blk, cust, quote, cost, wtp_child, council, profit_cap, contested):
+    """Second price: a losing bid from another customer lifts the price towards its ceiling,
+    within the profit cap; marks the homes whose offers were contested."""
+    price = np.empty(len(off))
+    for i in range(len(off)):
+        j, r = off[i], max(rival[i], 0)
+        other_cust = rival[i] >= 0 and cust[r] != cust[j] and not blk[j]
+        bid = _nan_min(wtp_child[c[j]], wtp_child[c[r]])
+        price[i] = _nan_max(quote[j], bid) if (other_cust and not council[j]) else quote[j]
+        if profit_cap < 1.0:
+            price[i] = _nan_min(price[i], _nan_max(cost[j] * (1 + profit_cap), quote[j] * (1.0 if blk[j] else 0.0)))
+        if other_cust:
+            contested[h[j]] = True
+    return price
+
+
+@njit(cache=True)
+def _choose(off, price, c, h, d, score, need, staff, weight_per_mile, metres_per_mile):
+    """Each child's buyer takes its best offer (price against distance) as far as the home's staff
+    cover every child who took one of its offers this round. Returns positions in off, by child."""
+    util = np.empty(len(off))
+    for i in range(len(off)):
+        util[i] = -price[i] - weight_per_mile * d[off[i]] / metres_per_mile
+    order = lexsort2(-util, c[off])
+    first = np.ones(len(order), np.bool_)
+    for i in range(1, len(order)):
+        first[i] = c[off[order[i]]] != c[off[order[i - 1]]]
+    take = order[first]
+    tp = off[take]
+    by_home = lexsort2(-score[tp], h[tp])
+    fits = np.zeros(len(tp), np.bool_)
+    cum, cum_at_start, v_start = 0.0, 0.0, 0.0
+    for i in range(len(by_home)):
+        j = tp[by_home[i]]
+        cum += need[j]
+        if i == 0 or h[j] != h[tp[by_home[i - 1]]]:
+            cum_at_start, v_start = cum, need[j]
+        fits[by_home[i]] = cum - cum_at_start + v_start <= staff[h[j]] + STAFF_TOLERANCE
+    return take[fits]
+
+
+@njit(cache=True)
+def offer_rounds(rounds, c, h, blk, score, cust, quote, cost, d, need, council, wtp_child,
+                 block, open_, staff, profit_cap, weight_per_mile, metres_per_mile, n_homes):
+    """The week's offer rounds over referral pairs (child c, home h; need: the child's staff):
+    homes offer, buyers choose, prices are settled, capacity (block, open, staff: per home,
+    updated in place) is used up. Returns the placed pairs in order, their prices, the number
+    of offers made and which homes' offers were contested."""
+    group = 2 * h + blk
+    n_groups = (group.max() + 1) if len(group) else 1
+    by_group = lexsort2(-score, group)  # a round's live pairs are a subset, in the same order
+    alive = np.ones(len(c), np.bool_)
+    placed, prices = np.empty(len(c), np.int64), np.empty(len(c))
+    n_placed, n_offers = 0, 0
+    contested = np.zeros(n_homes, np.bool_)
+    for _ in range(rounds):
+        order = by_group[alive[by_group]]
+        if len(order) == 0:
+            break
+        off, rival = _offers(order, group, h, blk, need, block, open_, staff, n_groups)
+        n_offers += len(off)
+        price = _prices(off, rival, c, h, blk, cust, quote, cost, wtp_child, council, profit_cap, contested)
+        take = _choose(off, price, c, h, d, score, need, staff, weight_per_mile, metres_per_mile)
+        done_child = np.zeros(len(wtp_child), np.bool_)
+        for t in take:
+            j = off[t]
+            placed[n_placed], prices[n_placed] = j, price[t]
+            n_placed += 1
+            if blk[j]:
+                block[h[j]] -= 1
+            else:
+                open_[h[j]] -= 1
+            staff[h[j]] -= need[j]
+            done_child[c[j]] = True
+        for j in range(len(c)):
+            left = block[h[j]] if blk[j] else open_[h[j]]
+            alive[j] = alive[j] and not done_child[c[j]] and left > 0 and staff[h[j]] >= need[j] - STAFF_TOLERANCE
+    return placed[:n_placed], prices[:n_placed], n_offers, contested

@@ -1,0 +1,83 @@
+"""The offer rounds' kernel (simmarket.kernels.offers): lexsort's order, second prices on a hand-made
+market, and on random markets the rounds' invariants (capacity is never exceeded, a child is placed
+once, a price is never below its quote without a cap)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simmarket.kernels.offers import lexsort2, offer_rounds
+
+MILE = 1609.344
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_lexsort2_is_lexsorts_order_with_ties_and_nan(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 3000))
+    groups = rng.integers(0, 20, n)
+    distinct_keys = rng.random(n)
+    tied = rng.integers(0, 4, n).astype(float)
+    with_nan = np.where(rng.random(n) < 0.2, np.nan, distinct_keys)
+    for keys in (distinct_keys, -distinct_keys, tied, with_nan):
+        assert np.array_equal(lexsort2(keys, groups), np.lexsort((keys, groups)))
+    assert len(lexsort2(np.zeros(0), np.zeros(0, np.int64))) == 0
+
+
+def rounds(c, h, blk, score, cust, quote, wtp, block, open_, staff, need=None, cost=None, d=None, council=None,
+           cap=1.0, n_rounds=3):
+    n = len(c)
+    need = np.ones(n) if need is None else need
+    return offer_rounds(n_rounds, c, h, blk, score, cust, quote, quote if cost is None else cost,
+                        np.zeros(n) if d is None else d, need, np.zeros(n, bool) if council is None else council,
+                        wtp, block, open_, staff, cap, 0.0, MILE, len(block))
+
+
+def test_one_place_two_buyers_goes_to_the_best_score_at_the_second_price():
+    c, h = np.array([0, 1]), np.array([0, 0])
+    placed, price, offers, contested = rounds(
+        c, h, np.zeros(2, bool), score=np.array([0.2, 0.5]), cust=np.array([0, 1]), quote=np.array([5000.0, 5000.0]),
+        wtp=np.array([6000.0, 7000.0]), block=np.zeros(1, np.int64), open_=np.ones(1, np.int64), staff=np.array([3.0]))
+    assert placed.tolist() == [1]  # the better-scored referral gets the only offer
+    assert price.tolist() == [6000.0]  # the losing buyer's ceiling lifts the price from the quote
+    assert contested.tolist() == [True]
+    assert offers == 1
+
+
+def test_the_same_buyer_does_not_bid_against_itself_and_a_cap_binds():
+    c, h = np.array([0, 1]), np.array([0, 0])
+    args = dict(score=np.array([0.2, 0.5]), quote=np.array([5000.0, 5000.0]), wtp=np.array([6000.0, 7000.0]))
+    cap = dict(block=np.zeros(1, np.int64), open_=np.ones(1, np.int64), staff=np.array([3.0]))
+    _, price, _, contested = rounds(c, h, np.zeros(2, bool), cust=np.array([4, 4]), **args, **cap)
+    assert price.tolist() == [5000.0] and not contested.any()
+    cap = dict(block=np.zeros(1, np.int64), open_=np.ones(1, np.int64), staff=np.array([3.0]))
+    _, price, _, _ = rounds(c, h, np.zeros(2, bool), cust=np.array([0, 1]), cost=np.array([5000.0, 5000.0]) / 1.1,
+                            cap=0.12, **args, **cap)
+    assert price[0] == pytest.approx(5000.0 / 1.1 * 1.12)  # the bid is cut to cost x (1 + cap)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_markets_keep_capacity_and_place_each_child_once(seed):
+    rng = np.random.default_rng(seed)
+    n_children, n_homes = 60, 25
+    pairs = np.unique(np.column_stack([rng.integers(0, n_children, 300), rng.integers(0, n_homes, 300)]), axis=0)
+    c, h = pairs[:, 0], pairs[:, 1]
+    n = len(c)
+    blk = rng.random(n) < 0.2
+    need = rng.choice([1.0, 1.5, 2.0], n_children)[c]
+    quote = rng.uniform(4000, 8000, n)
+    block0, open0 = rng.integers(0, 2, n_homes), rng.integers(0, 3, n_homes)
+    staff0 = rng.uniform(0, 6, n_homes)
+    block, open_, staff = block0.copy(), open0.copy(), staff0.copy()
+    placed, price, offers, _ = rounds(c, h, blk, rng.random(n), rng.integers(0, 5, n_children)[c], quote,
+                                      rng.uniform(5000, 9000, n_children), block, open_, staff, need=need,
+                                      d=rng.uniform(0, 50 * MILE, n))
+    assert len(np.unique(c[placed])) == len(placed) <= offers
+    taken_block = np.bincount(h[placed][blk[placed]], minlength=n_homes)
+    taken_open = np.bincount(h[placed][~blk[placed]], minlength=n_homes)
+    assert (taken_block <= block0).all() and (taken_open <= open0).all()
+    assert np.array_equal(block, block0 - taken_block) and np.array_equal(open_, open0 - taken_open)
+    used = np.bincount(h[placed], weights=need[placed], minlength=n_homes)
+    assert (used <= staff0 + 1e-9).all()
+    assert (price >= quote[placed]).all()
