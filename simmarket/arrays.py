@@ -41,25 +41,6 @@ def cumsum_within(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
     return cum - cum[start] + values[start]
 
 
-def first_k_within(groups: np.ndarray, keys: np.ndarray, k: int) -> np.ndarray:
-    """`np.lexsort((keys, groups))` cut to the first k of each run of equal (sorted) groups.
-
-    Runs are short (a child's few referrals): each becomes a row of a table padded with NaN and
-    the rows are sorted at once, stably. The order is lexsort's: ties by position, NaN last (the
-    padding, after every real key and NaN, is dropped).
-    """
-    if len(groups) == 0:
-        return np.zeros(0, np.int64)
-    first = first_of_runs(groups)
-    starts = np.flatnonzero(first)
-    lengths = np.diff(np.append(starts, len(groups)))
-    row = np.cumsum(first) - 1
-    table = np.full((len(starts), int(lengths.max())), np.nan)
-    table[row, np.arange(len(groups)) - starts[row]] = keys
-    col = np.argsort(table, axis=1, kind="stable")[:, :k]
-    return (col + starts[:, None])[col < lengths[:, None]]
-
-
 def rank_by_group(groups: np.ndarray) -> np.ndarray:
     """Position of each element among the elements of its group, in input order (groups unsorted)."""
     order = np.argsort(groups, kind="stable")

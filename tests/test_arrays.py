@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from simmarket.arrays import (SEARCH_MAX_LENGTH, cumsum_within, distinct, first_k_within, first_of_runs, popcount,
-                              rank_by_group, rank_within)
+from simmarket.arrays import (SEARCH_MAX_LENGTH, cumsum_within, distinct, first_of_runs, popcount, rank_by_group,
+                              rank_within)
+from simmarket.kernels.groups import first_k_within
 
 SEEDS = range(6)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.spatial import cKDTree
 
-from simmarket.kernels.search import grid_index, nearest
+from simmarket.kernels.search import candidate_pairs, grid_index, nearest
 
 
 def tree_sets(x, y, px, py, k):
@@ -44,3 +44,18 @@ def test_points_on_one_line_and_repeated_queries():
 def test_no_query_points():
     x, y = np.array([0.0, 1.0]), np.array([0.0, 1.0])
     assert nearest(np.zeros(0), np.zeros(0), 2, *grid_index(x, y)).shape == (0, 2)
+
+
+def test_candidate_pairs_are_the_distinct_pairs_within_each_radius():
+    rng = np.random.default_rng(3)
+    n_rows, width, n_pts, none = 40, 18, 30, 30
+    found = rng.integers(0, n_pts + 1, (n_rows, width))  # repeats and `none` (30) mixed in
+    qx, qy = rng.uniform(0, 1e5, n_rows), rng.uniform(0, 1e5, n_rows)
+    x, y = rng.uniform(0, 1e5, n_pts), rng.uniform(0, 1e5, n_pts)
+    radius = rng.uniform(1e4, 8e4, n_rows)
+    rows, pts, dist = candidate_pairs(found, none, qx, qy, x, y, radius)
+    expect = sorted({(i, j) for i in range(n_rows) for j in found[i] if j != none
+                     and np.hypot(qx[i] - x[j], qy[i] - y[j]) <= radius[i]})
+    assert list(zip(rows.tolist(), pts.tolist())) == expect
+    assert np.array_equal(dist, np.hypot(qx[rows] - x[pts], qy[rows] - y[pts]))
+    assert 0 < len(rows) < n_rows * width

@@ -98,3 +98,25 @@ def nearest(px, py, k, x0, y0, cell, nx, ny, xs, ys, order, start):
         for t in range(cnt):
             out[q, t] = bi[t]
     return out
+
+
+@njit(cache=True)
+def candidate_pairs(found, none, qx, qy, x, y, radius):
+    """Distinct (row, point) pairs of a table of candidates (one row per query, `none` for no
+    point), sorted by row then point, with their distances (np.hypot), within each row's radius."""
+    n_rows, width = found.shape
+    rows = np.empty(n_rows * width, np.int64)
+    pts = np.empty(n_rows * width, np.int64)
+    dist = np.empty(n_rows * width)
+    n = 0
+    for i in range(n_rows):
+        row = np.sort(found[i])
+        for t in range(width):
+            j = row[t]
+            if j == none or (t > 0 and j == row[t - 1]):
+                continue
+            dd = np.hypot(qx[i] - x[j], qy[i] - y[j])
+            if dd <= radius[i]:
+                rows[n], pts[n], dist[n] = i, j, dd
+                n += 1
+    return rows[:n], pts[:n], dist[:n]

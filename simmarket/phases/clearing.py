@@ -21,9 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..arrays import first_k_within, popcount
+from ..arrays import popcount
+from ..kernels.groups import first_k_within
 from ..kernels.offers import offer_rounds
-from ..kernels.search import grid_index, nearest
+from ..kernels.search import candidate_pairs, grid_index, nearest
 from ..rules import care_cost, sector_margin, staff_need
 from ..state import COUNCIL, HOME, METRES_PER_MILE, UNREG, WAITING
 from .placements import place, search_weeks
@@ -216,15 +217,7 @@ def shortlist(s: Search, homes, available, cm, rng) -> Pairs:
                 continue
             found[cmask, col:col + k] = hmask[nearest(px, py, k, *grid)]
             col += k
-    # distinct (child, home) pairs sorted by child, then home
-    found.sort(axis=1)
-    new_home = found != none
-    new_home[:, 1:] &= found[:, 1:] != found[:, :-1]
-    c, col = np.nonzero(new_home)
-    h = found[c, col]
-    d = np.hypot(s.x[c] - homes.x[h], s.y[c] - homes.y[h])
-    ok = d <= s.radius_m[c]
-    return Pairs(c[ok], h[ok], d[ok])
+    return Pairs(*candidate_pairs(found, none, s.x, s.y, homes.x, homes.y, s.radius_m))  # distinct, by child then home
 
 
 def screen_feasible(p: Pairs, s: Search, homes, need, spare_staff) -> np.ndarray:
