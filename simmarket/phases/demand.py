@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import popcount, rank_by_group
+from ..arrays import popcount
 from ..data.paths import uasc_index
-from ..state import FOSTER, GONE, HOME, N_NEEDS, SUPPORTED, WAITING, draw_needs, miles
+from ..kernels.rows import age_and_count, fit_in_order, foster_fates
+from ..state import FOSTER, GONE, HOME, N_NEEDS, N_STATUS, SUPPORTED, WAITING, draw_needs, miles
 from ..time import START_DATE, WEEKS_PER_YEAR
 from .placements import leave_care, start_search, vacate
 
@@ -26,27 +27,28 @@ UASC_MIN_AGE = 12  # unaccompanied children arriving are 12+ (prior)
 def arrive_and_leave(m) -> None:
     """Ageing, leaving care, endings and breakdowns, then new entrants to care.
 
-    The children by status and authority are counted once, after the leavers have gone, and kept
-    up to date as children move to and from foster and supported places (`used`).
+    The children by status and authority are counted once, in the pass that ages them, and kept
+    up to date as children leave and move to and from foster and supported places (`used`).
     """
     ch, d, rng = m.children, m.params.demand, m.streams["care"]
-    ch.age[:] += 1 / WEEKS_PER_YEAR
-    adults = np.flatnonzero(ch.age >= LEAVING_AGE)
-    leave_care(m, adults[ch.status[adults] != GONE])
+    adults, used = age_and_count(ch.age, 1 / WEEKS_PER_YEAR, LEAVING_AGE, ch.status, ch.la, GONE, N_STATUS, m.n_la)
+    leave_care(m, adults)
     # fostered children: leaving care and coming to need a home are competing risks
     foster = np.flatnonzero(ch.status == FOSTER)
     u = rng.random(len(foster))
-    young = ch.age[foster] < MIN_AGE_FOSTER_TO_HOME
-    p_exit = np.where(young, d.foster_exit_young_per_year, d.foster_exit_per_year) / WEEKS_PER_YEAR
     p_home = d.residential_need_per_year * need_factor(m) / WEEKS_PER_YEAR
-    need_home = foster[(u >= p_exit) & (u < p_exit + p_home) & ~young & ~ch.uasc[foster]]
+    leave_f, need_home = foster_fates(foster, u, ch.age, ch.uasc, d.foster_exit_young_per_year / WEEKS_PER_YEAR,
+                                      d.foster_exit_per_year / WEEKS_PER_YEAR, p_home, MIN_AGE_FOSTER_TO_HOME)
     supported = np.flatnonzero(ch.status == SUPPORTED)
-    leaving = np.concatenate([foster[u < p_exit],
-                              supported[rng.random(len(supported)) < d.supported_exit_per_year / WEEKS_PER_YEAR]])
-    leave_care(m, leaving)
-    used = ch.counts_by_status(m.n_la)
-    end_home_placements(m, used)
-    break_down(m)
+    leave_s = supported[rng.random(len(supported)) < d.supported_exit_per_year / WEEKS_PER_YEAR]
+    leave_care(m, np.concatenate([leave_f, leave_s]))
+    for status, left in ((FOSTER, leave_f), (SUPPORTED, leave_s)):
+        n_left = np.bincount(ch.la[left], minlength=m.n_la)
+        used[status] -= n_left
+        used[GONE] += n_left
+    placed = np.flatnonzero(ch.status == HOME)
+    end_home_placements(m, used, placed)
+    break_down(m, placed[ch.status[placed] == HOME])
     foster_to_residential(m, need_home, used)
     enter_care(m, used)
 
@@ -114,9 +116,7 @@ def fit_capacity(la: np.ndarray, capacity: np.ndarray, used: np.ndarray) -> np.n
     if len(la) == 0:
         return np.zeros(0, bool)
     free = np.maximum(np.floor(capacity) - used, 0).astype(np.int64)
-    fits = rank_by_group(la) < free[la]
-    used += np.bincount(la[fits], minlength=len(used))
-    return fits
+    return fit_in_order(la, free, used)
 
 
 def fit_foster(m, la: np.ndarray, used: np.ndarray) -> np.ndarray:
@@ -135,11 +135,12 @@ def fit_foster(m, la: np.ndarray, used: np.ndarray) -> np.ndarray:
     return fits
 
 
-def end_home_placements(m, used: np.ndarray | None = None) -> None:
+def end_home_placements(m, used: np.ndarray | None = None, placed: np.ndarray | None = None) -> None:
     """Planned endings: step down to foster care or supported accommodation where there is room,
-    else leave care. used: children by status and authority (counted here if not given), updated."""
+    else leave care. used: children by status and authority (counted here if not given), updated;
+    placed: the children in homes (found here if not given)."""
     ch, d, rng = m.children, m.params.demand, m.streams["care"]
-    placed = np.flatnonzero(ch.status == HOME)
+    placed = np.flatnonzero(ch.status == HOME) if placed is None else placed
     ending = placed[rng.random(len(placed)) < d.home_exit_per_year / WEEKS_PER_YEAR]
     if len(ending) == 0:
         return
@@ -159,14 +160,15 @@ def end_home_placements(m, used: np.ndarray | None = None) -> None:
     leave_care(m, ending[~step_down])
 
 
-def break_down(m) -> None:
+def break_down(m, placed: np.ndarray | None = None) -> None:
     """Placements break down, more often far from home and when the home lacks the child's needs.
 
     Each placement draws a number; only those below the highest hazard any placement could have
     (as far apart as the children and homes lie, no need met) need their own hazard worked out.
+    placed: the children in homes (found here if not given).
     """
     ch, d, homes = m.children, m.params.demand, m.homes
-    placed = np.flatnonzero(ch.status == HOME)
+    placed = np.flatnonzero(ch.status == HOME) if placed is None else placed
     u = m.streams["care"].random(len(placed))
     cap = d.breakdown_per_year * (1 + d.breakdown_distance_per_20mi * farthest_miles(ch, homes) / 20
                                   + d.breakdown_mismatch * N_NEEDS)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels.rows import count_pairs
 from .columns import ColumnStore
 
 # status codes
@@ -80,10 +81,8 @@ class Children(ColumnStore):
         self.start1[idx] = week
 
     def counts_by_status(self, n_la: int) -> np.ndarray:
-        """Children by status (rows) and authority (columns)."""
-        key = np.multiply(self.status, n_la, dtype=np.int32)  # < N_STATUS * n_la
-        key += self.la
-        return np.bincount(key, minlength=N_STATUS * n_la).reshape(N_STATUS, n_la)
+        """Children by status (rows) and authority (columns), in one pass over the table."""
+        return count_pairs(self.status, self.la, N_STATUS, n_la)
 
 
 def draw_needs(rng: np.random.Generator, n: int, complexity_shares, need_probs, dol_share, secure_share):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels.rows import keep_rows
+
 
 class ColumnStore:
     """Rows appended in batches; attribute access returns the live slice of each column.
@@ -61,11 +63,11 @@ class ColumnStore:
             self._cols[name] = col
 
     def keep_only(self, keep: np.ndarray) -> None:
-        """Keep the rows at these (increasing) positions, in order, and drop the rest."""
+        """Keep the rows at these (increasing) positions, in order, and drop the rest (each column
+        compacted in place)."""
+        keep = np.asarray(keep, np.int64)
         for name, (dtype, fill) in self._fields.items():
-            col = self._cols[name]
-            col[: len(keep)] = col[keep]
-            col[len(keep): self.n] = fill
+            keep_rows(self._cols[name], keep, self.n, np.dtype(dtype).type(fill))
         self.n = len(keep)
         self._expose()
 

@@ -1,0 +1,117 @@
+"""Kernels over the rows of a table: one pass where NumPy would scan a column several times.
+
+Each does the integer and boolean logic (and the few float operations, in the same order) of the
+NumPy expressions named in its docstring, so results are identical.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def age_and_count(age, step, leaving_age, status, la, gone, n_status, n_la):
+    """Age every row by `step` (`age += step`), find the adults (rows not `gone` whose new age
+    is at least `leaving_age`), and count the rows by status and `la` as if the adults had gone.
+
+    Returns (adults, counts): the adults' positions, increasing, and the (n_status, n_la) table
+    `np.bincount(status * n_la + la, minlength=n_status * n_la)`, reshaped, with the adults
+    counted as `gone`. One pass replaces the ageing, the search for adults and the weekly count
+    of children by status and authority.
+    """
+    adults = np.empty(len(age), np.int64)
+    k = 0
+    parts = np.zeros((4, n_status * n_la), np.int64)
+    for i in range(len(age)):
+        a = age[i] + step
+        age[i] = a
+        s = status[i]
+        if a >= leaving_age and s != gone:
+            adults[k] = i
+            k += 1
+            s = gone
+        parts[i & 3, s * n_la + la[i]] += 1
+    return adults[:k].copy(), _sum_parts(parts).reshape(n_status, n_la)
+
+
+@njit(cache=True)
+def count_pairs(a, b, n_a, n_b):
+    """Rows by (a, b), an (n_a, n_b) table: `np.bincount(a * n_b + b, minlength=n_a * n_b)`
+    reshaped, in one pass without the key array."""
+    parts = np.zeros((4, n_a * n_b), np.int64)
+    for i in range(len(a)):
+        parts[i & 3, a[i] * n_b + b[i]] += 1
+    return _sum_parts(parts).reshape(n_a, n_b)
+
+
+@njit(cache=True)
+def _sum_parts(parts):
+    """Sum of the partial counts, by column. Counting neighbouring rows into different parts
+    spares the wait on the same counter (neighbours often share a key): integers, so exact."""
+    total = parts[0].copy()
+    for p in range(1, parts.shape[0]):
+        total += parts[p]
+    return total
+
+
+@njit(cache=True)
+def foster_fates(rows, u, age, uasc, p_young, p_old, p_home, young_age):
+    """Fostered children's competing risks, given their draws `u` (one per row of `rows`).
+
+    With young = age[rows] < young_age and p_exit = p_young where young else p_old, returns
+    (leave, need_home): `rows[u < p_exit]` and
+    `rows[(u >= p_exit) & (u < p_exit + p_home) & ~young & ~uasc[rows]]`.
+    Only draws below the largest of the four thresholds can meet either condition (few): the
+    rest are passed over without reading the rows' ages.
+    """
+    hi = -np.inf
+    for p in (p_young, p_old, p_young + p_home, p_old + p_home):
+        if p > hi:
+            hi = p
+    n_cand = 0
+    for j in range(len(u)):
+        n_cand += u[j] < hi
+    leave = np.empty(n_cand, np.int64)
+    need = np.empty(n_cand, np.int64)
+    n_leave = 0
+    n_need = 0
+    for j in range(len(u)):
+        if u[j] < hi:
+            i = rows[j]
+            young = age[i] < young_age
+            p_exit = p_young if young else p_old
+            if u[j] < p_exit:
+                leave[n_leave] = i
+                n_leave += 1
+            if u[j] >= p_exit and u[j] < p_exit + p_home and not young and not uasc[i]:
+                need[n_need] = i
+                n_need += 1
+    return leave[:n_leave].copy(), need[:n_need].copy()
+
+
+@njit(cache=True)
+def fit_in_order(groups, free, used):
+    """Which elements, in order, find one of their group's `free` places: an element fits when
+    fewer elements of its group came before it than the group has free places
+    (`rank_by_group(groups) < free[groups]`). `used` counts the fitting elements in, by group
+    (`used += np.bincount(groups[fits], minlength=len(used))`)."""
+    seen = np.zeros(len(free), np.int64)
+    fits = np.zeros(len(groups), np.bool_)
+    for i in range(len(groups)):
+        g = groups[i]
+        if seen[g] < free[g]:
+            fits[i] = True
+            used[g] += 1
+        seen[g] += 1
+    return fits
+
+
+@njit(cache=True)
+def keep_rows(col, keep, n, fill):
+    """Compact a column in place: `col[:len(keep)] = col[keep]` (keep increasing, so no row is
+    overwritten before it is read) and `col[len(keep):n] = fill`, without a temporary copy."""
+    for j in range(len(keep)):
+        col[j] = col[keep[j]]
+    for j in range(len(keep), n):
+        col[j] = fill

@@ -1,0 +1,127 @@
+"""The row kernels against the NumPy expressions they replace, exactly, on hand-made and random arrays."""
+
+import numpy as np
+import pytest
+
+from simmarket.arrays import rank_by_group
+from simmarket.kernels.rows import age_and_count, count_pairs, fit_in_order, foster_fates, keep_rows
+
+SEEDS = range(8)
+GONE, N_STATUS = 0, 6
+
+
+def _table(seed, n=None):
+    """A random table of children: ages near 18 and 11, statuses, authorities, UASC flags."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 300)) if n is None else n
+    age = np.concatenate([rng.uniform(0, 18.2, n - n // 4), np.full(n // 4, 18 - 1 / 52)])[rng.permutation(n)]
+    status = rng.integers(0, N_STATUS, n).astype(np.int8)
+    la = rng.integers(0, 7, n).astype(np.int32)
+    la[: n // 3] = np.sort(la[: n // 3])  # runs of one authority, as entrants are added
+    return rng, age, status, la, rng.random(n) < 0.3
+
+
+def _age_and_count_reference(age, status, la, n_la):
+    age = age.copy()
+    age[:] += 1 / 52
+    adults = np.flatnonzero(age >= 18)
+    adults = adults[status[adults] != GONE]
+    after = status.copy()
+    after[adults] = GONE
+    key = np.multiply(after, n_la, dtype=np.int32) + la
+    return age, adults, np.bincount(key, minlength=N_STATUS * n_la).reshape(N_STATUS, n_la)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_age_and_count_is_ageing_adults_and_counts(seed):
+    _, age, status, la, _ = _table(seed)
+    ref_age, ref_adults, ref_counts = _age_and_count_reference(age, status, la, 7)
+    got = age.copy()
+    adults, counts = age_and_count(got, 1 / 52, 18, status, la, GONE, N_STATUS, 7)
+    assert np.array_equal(got, ref_age) and np.array_equal(adults, ref_adults)
+    assert np.array_equal(counts, ref_counts) and counts.dtype == ref_counts.dtype
+
+
+def test_age_and_count_hand_made_and_empty():
+    age = np.array([17.99, 18 - 1 / 52, 5.0, 30.0, 18 - 1 / 52])
+    status = np.array([4, 2, 5, GONE, GONE], np.int8)
+    adults, counts = age_and_count(age, 1 / 52, 18, status, np.array([1, 0, 1, 0, 1], np.int32), GONE, N_STATUS, 2)
+    assert adults.tolist() == [0, 1]  # 17.99 + 1/52 >= 18; gone rows are not adults
+    assert counts[GONE].tolist() == [2, 2] and counts[5].tolist() == [0, 1] and counts.sum() == 5
+    adults, counts = age_and_count(np.zeros(0), 1 / 52, 18, np.zeros(0, np.int8), np.zeros(0, np.int32), GONE,
+                                   N_STATUS, 3)
+    assert len(adults) == 0 and adults.dtype == np.int64 and np.array_equal(counts, np.zeros((N_STATUS, 3), np.int64))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_count_pairs_is_the_reshaped_bincount(seed):
+    _, _, status, la, _ = _table(seed)
+    key = np.multiply(status, 7, dtype=np.int32) + la
+    ref = np.bincount(key, minlength=N_STATUS * 7).reshape(N_STATUS, 7)
+    assert np.array_equal(count_pairs(status, la, N_STATUS, 7), ref)
+
+
+def test_count_pairs_empty_and_single():
+    assert np.array_equal(count_pairs(np.zeros(0, np.int8), np.zeros(0, np.int32), 2, 3), np.zeros((2, 3), np.int64))
+    assert count_pairs(np.array([1], np.int8), np.array([2], np.int32), 2, 3).tolist() == [[0, 0, 0], [0, 0, 1]]
+
+
+def _foster_fates_reference(rows, u, age, uasc, a, b, p_home):
+    young = age[rows] < 11
+    p_exit = np.where(young, a, b) / 52
+    need = rows[(u >= p_exit) & (u < p_exit + p_home) & ~young & ~uasc[rows]]
+    return rows[u < p_exit], need
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("rates", [(8.0, 4.0, 0.5), (4.0, 8.0, 0.5), (8.0, 4.0, -0.01), (0.0, 0.0, 0.0),
+                                   (60.0, 60.0, 1.0), (np.nan, 4.0, 0.3)])
+def test_foster_fates_is_the_masks(seed, rates):
+    rng, age, status, _, uasc = _table(seed)
+    rows = np.flatnonzero(status == 4)
+    a, b, p_home = rates
+    u = rng.random(len(rows)) * 0.3  # many draws near the thresholds
+    u[: len(u) // 5] = b / 52  # ties with a threshold
+    ref = _foster_fates_reference(rows, u, age, uasc, a, b, p_home)
+    got = foster_fates(rows, u, age, uasc, a / 52, b / 52, p_home, 11)
+    assert all(np.array_equal(g, r) and g.dtype == r.dtype for g, r in zip(got, ref))
+
+
+def test_foster_fates_empty():
+    leave, need = foster_fates(np.zeros(0, np.int64), np.zeros(0), np.zeros(3), np.zeros(3, bool), 0.1, 0.1, 0.1, 11)
+    assert len(leave) == len(need) == 0
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("used_dtype", [np.int64, np.float64])
+def test_fit_in_order_is_rank_below_free(seed, used_dtype):
+    rng = np.random.default_rng(seed)
+    groups = rng.integers(0, 5, int(rng.integers(0, 40)))
+    free = rng.integers(0, 4, 5)
+    used = rng.integers(0, 9, 5).astype(used_dtype)
+    fits_ref = rank_by_group(groups) < free[groups]
+    used_ref = used + np.bincount(groups[fits_ref], minlength=5)
+    assert np.array_equal(fit_in_order(groups, free, used), fits_ref)
+    assert np.array_equal(used, used_ref) and used.dtype == used_ref.dtype
+
+
+def test_fit_in_order_hand_made():
+    used = np.array([5, 0, 0])
+    fits = fit_in_order(np.array([0, 2, 0, 0, 1, 2]), np.array([2, 0, 1]), used)
+    assert fits.tolist() == [True, True, True, False, False, False] and used.tolist() == [7, 0, 1]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("dtype, fill", [(np.int64, -1), (np.int32, -10**6), (np.int8, 0), (np.float64, 0.0),
+                                         (np.bool_, False)])
+def test_keep_rows_is_the_compaction(seed, dtype, fill):
+    rng = np.random.default_rng(seed)
+    cap = int(rng.integers(0, 50))
+    n = int(rng.integers(0, cap + 1))
+    col = (rng.random(cap) * 100 - 50).astype(dtype)
+    keep = np.flatnonzero(rng.random(n) < rng.random())
+    ref = col.copy()
+    ref[: len(keep)] = ref[keep]
+    ref[len(keep): n] = fill
+    keep_rows(col, keep, n, np.dtype(dtype).type(fill))
+    assert np.array_equal(col, ref)
