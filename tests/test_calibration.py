@@ -47,3 +47,17 @@ def test_fit_is_reproducible():
     assert runs[0] == runs[1]
     # one fit for both: the calibration year and the backcast count equally
     np.testing.assert_allclose(hist["loss"], (hist["loss_calibration"] + hist["loss_backcast"]) / 2)
+
+
+def test_the_loss_keeps_targets_off_their_bands_edges_and_does_not_chase_the_unreachable():
+    term = lambda m: cal._term(m, 982.0, 850.0, 1300.0)  # unregistered children: a band not centred
+    assert term(982.0) == 0.0
+    # the nearer edge (850, 132 below) costs more to approach than the far one (1300, 318 above)
+    assert term(982.0 - 0.9 * 132) > 2 * term(982.0 + 0.9 * 132)
+    # near the edge the penalty grows faster than the squared error alone
+    z2 = lambda m: ((m - 982.0) / 225.0) ** 2
+    assert term(860.0) - term(900.0) > 3 * (z2(860.0) - z2(900.0))
+    # beyond 1.5 times the way to the edge only the squared error still grows
+    far, farther = 982.0 - 1.6 * 132, 982.0 - 2.0 * 132
+    assert term(farther) - term(far) == pytest.approx(z2(farther) - z2(far))
+    assert cal._term(float("nan"), 982.0, 850.0, 1300.0) == 100.0
