@@ -26,12 +26,12 @@ def test_lexsort2_is_lexsorts_order_with_ties_and_nan(seed):
 
 
 def rounds(c, h, blk, score, cust, quote, wtp, block, open_, staff, need=None, cost=None, d=None, council=None,
-           cap=1.0, n_rounds=3):
+           cap=1.0, n_rounds=3, weight=None):
     n = len(c)
     need = np.ones(n) if need is None else need
     return offer_rounds(n_rounds, c, h, blk, score, cust, quote, quote if cost is None else cost,
                         np.zeros(n) if d is None else d, need, np.zeros(n, bool) if council is None else council,
-                        wtp, block, open_, staff, cap, 0.0, MILE, len(block))
+                        wtp, block, open_, staff, cap, np.zeros(n) if weight is None else weight, MILE, len(block))
 
 
 def test_one_place_two_buyers_goes_to_the_best_score_at_the_second_price():
@@ -81,3 +81,16 @@ def test_random_markets_keep_capacity_and_place_each_child_once(seed):
     used = np.bincount(h[placed], weights=need[placed], minlength=n_homes)
     assert (used <= staff0 + 1e-9).all()
     assert (price >= quote[placed]).all()
+
+
+def test_each_buyer_weighs_distance_against_price_by_its_own_weight():
+    # two children, each referred to a near dear home (0) and a far cheap one (1), one place each way
+    c, h = np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1])
+    d = np.array([5.0, 60.0, 5.0, 60.0]) * MILE
+    quote = np.array([7000.0, 6000.0, 7000.0, 6000.0])
+    args = dict(score=np.array([0.5, 0.5, 0.4, 0.4]), cust=np.array([0, 0, 1, 1]), quote=quote,
+                wtp=np.array([9000.0, 9000.0]), d=d, council=np.ones(4, bool))  # council: no bidding up
+    cap = lambda: dict(block=np.zeros(2, np.int64), open_=np.full(2, 2, np.int64), staff=np.array([5.0, 5.0]))
+    for weights, homes in (([0.0, 0.0], [1, 1]), ([25.0, 0.0], [0, 1]), ([0.0, 25.0], [1, 0])):
+        placed, _, _, _ = rounds(c, h, np.zeros(4, bool), **args, **cap(), weight=np.array(weights)[c])
+        assert h[placed].tolist() == homes, weights  # 55 miles x 25 = 1,375 a week outweighs the 1,000 saved

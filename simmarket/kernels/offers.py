@@ -84,7 +84,7 @@ def _choose(off, price, c, h, d, score, need, staff, weight_per_mile, metres_per
     cover every child who took one of its offers this round. Returns positions in off, by child."""
     util = np.empty(len(off))
     for i in range(len(off)):
-        util[i] = -price[i] - weight_per_mile * d[off[i]] / metres_per_mile
+        util[i] = -price[i] - weight_per_mile[off[i]] * d[off[i]] / metres_per_mile
     order = lexsort2(-util, c[off])
     first = np.ones(len(order), np.bool_)
     for i in range(1, len(order)):
@@ -106,7 +106,8 @@ def _choose(off, price, c, h, d, score, need, staff, weight_per_mile, metres_per
 @njit(cache=True)
 def offer_rounds(rounds, c, h, blk, score, cust, quote, cost, d, need, council, wtp_child,
                  block, open_, staff, profit_cap, weight_per_mile, metres_per_mile, n_homes):
-    """The week's offer rounds over referral pairs (child c, home h; need: the child's staff):
+    """The week's offer rounds over referral pairs (child c, home h; need: the child's staff;
+    weight_per_mile: the price the child's buyer trades for a mile):
     homes offer, buyers choose, prices are settled, capacity (block, open, staff: per home,
     updated in place) is used up. Returns the placed pairs in order, their prices, the number
     of offers made and which homes' offers were contested."""

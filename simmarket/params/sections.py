@@ -226,12 +226,13 @@ class Commissioning:
 
 
 # [commissioning] keys an authority can set for itself: those read per child or per authority (its
-# searching children's ceilings and radii, its wait before an unregistered setting, its forward plan
-# and blocks). The rest are national: the market's referral mechanics (shortlist, wide_referral_share,
-# referral_spread), the choice between offers (distance_weight_gbp_per_mile), the price of unregistered
-# settings, council homes' rule (council_own_first) and the retired mode.
+# searching children's ceilings and radii, how it weighs distance against price between offers, its
+# wait before an unregistered setting, its forward plan and blocks). The rest are national: the
+# market's referral mechanics (shortlist, wide_referral_share, referral_spread), the price of
+# unregistered settings, council homes' rule (council_own_first) and the retired mode.
 LOCAL_KEYS = ("radius_miles", "radius_growth_per_week", "wtp_multiple", "urgent_wtp_multiple", "wtp_growth_per_week",
-              "unregistered_after_weeks", "forward_plan_share", "block_share", "block_margin")
+              "distance_weight_gbp_per_mile", "unregistered_after_weeks", "forward_plan_share", "block_share",
+              "block_margin")
 
 
 def as_national(key: str):
@@ -256,6 +257,7 @@ class LocalCommissioning:
     wtp_multiple: float | None = as_national("wtp_multiple")
     urgent_wtp_multiple: float | None = as_national("urgent_wtp_multiple")
     wtp_growth_per_week: float | None = as_national("wtp_growth_per_week")
+    distance_weight_gbp_per_mile: float | None = as_national("distance_weight_gbp_per_mile")
     unregistered_after_weeks: float | None = as_national("unregistered_after_weeks")
     forward_plan_share: float | None = as_national("forward_plan_share")
     block_share: float | None = as_national("block_share")

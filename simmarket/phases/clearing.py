@@ -74,6 +74,7 @@ class Search:
     radius_m: np.ndarray  # search radius (metres)
     cost: np.ndarray | None = None  # the buyer's benchmark cost of the child's care (prices are judged against it)
     cooperative: np.ndarray | None = None  # customer number of the child's authority's cooperative (-1: none)
+    distance_weight: np.ndarray | None = None  # price the child's authority trades for a mile between offers
 
     @property
     def kind(self) -> np.ndarray:
@@ -135,7 +136,8 @@ def search_of(m, idx: np.ndarray) -> Search:
     radius = lv.radius_miles[la] * METRES_PER_MILE * (1 + lv.radius_growth_per_week[la] * waited)
     cols = {k: getattr(ch, k)[idx] for k in ("x", "y", "la", "complexity", "needs", "dol", "secure")}
     coop = np.where(lv.rcc_of_la[la] >= 0, len(lv.customer) + lv.rcc_of_la[la], -1)
-    return Search(idx=idx, customer=lv.customer[la], wtp=wtp, radius_m=radius, cost=bench, cooperative=coop, **cols)
+    return Search(idx=idx, customer=lv.customer[la], wtp=wtp, radius_m=radius, cost=bench, cooperative=coop,
+                  distance_weight=lv.distance_weight_gbp_per_mile[la], **cols)
 
 
 def match(m, idx: np.ndarray, record: bool) -> Referrals | None:
@@ -304,8 +306,7 @@ def bid(p: Pairs, s: Search, mk: Market, free, spare_staff, need, ref: Referrals
     council = mk.homes.sector[p.h] == COUNCIL
     placed, price, offers, contested = offer_rounds(
         ROUNDS, p.c, p.h, p.is_block, p.score, p.cust, p.quote, p.cost, p.d, need[p.c], council, s.wtp,
-        block, open_, spare_staff.astype(float), mk.profit_cap, mk.params.commissioning.distance_weight_gbp_per_mile,
-        METRES_PER_MILE, mk.homes.n)
+        block, open_, spare_staff.astype(float), mk.profit_cap, s.distance_weight[p.c], METRES_PER_MILE, mk.homes.n)
     ref.offers += offers
     ref.contested_homes = int(np.count_nonzero(contested))
     ref.accepted = len(placed)

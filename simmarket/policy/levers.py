@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 COMMISSIONING_ARRAYS = ("radius_miles", "radius_growth_per_week", "wtp_multiple", "urgent_wtp_multiple",
-                        "wtp_growth_per_week", "block_share", "block_margin")  # [commissioning] keys held per authority
+                        "wtp_growth_per_week", "distance_weight_gbp_per_mile", "block_share", "block_margin")  # [commissioning] keys held per authority
 
 
 @dataclass
@@ -39,6 +39,7 @@ class Levers:
     wtp_multiple: np.ndarray  # first week's price ceiling over the benchmark cost
     urgent_wtp_multiple: np.ndarray
     wtp_growth_per_week: np.ndarray
+    distance_weight_gbp_per_mile: np.ndarray  # price it trades for a mile when choosing between offers
     forward_plan: np.ndarray  # has a forward sufficiency plan: reserves blocks each April
     block_share: np.ndarray  # share of its children in homes it reserves in blocks
     block_margin: np.ndarray  # margin agreed in its block contracts

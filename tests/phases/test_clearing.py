@@ -22,13 +22,16 @@ MARKUP = 1 + P.pricing.target_margin_private  # a private quote with no scarcity
 SEARCH_COLS = ("x", "y", "la", "complexity", "needs", "dol", "secure")
 
 
-def search(ch, wtp=3.0, customer=None, radius_miles=40.0) -> Search:
-    """Every child of ch searching, with ceilings as multiples of COST and customers (default: own authority)."""
+def search(ch, wtp=3.0, customer=None, radius_miles=40.0, distance_weight=None) -> Search:
+    """Every child of ch searching, with ceilings as multiples of COST, customers (default: own
+    authority) and the price their buyers trade for a mile (default: [commissioning]'s)."""
     n = ch.n
     cols = {k: getattr(ch, k).copy() for k in SEARCH_COLS}
     cust = ch.la.copy() if customer is None else np.broadcast_to(customer, (n,)).astype(np.int64)
     return Search(idx=np.arange(n), customer=cust, wtp=np.broadcast_to(np.asarray(wtp, float) * COST, (n,)).copy(),
-                  radius_m=np.full(n, radius_miles * METRES_PER_MILE), **cols)
+                  radius_m=np.full(n, radius_miles * METRES_PER_MILE),
+                  distance_weight=np.full(n, P.commissioning.distance_weight_gbp_per_mile if distance_weight is None
+                                          else distance_weight), **cols)
 
 
 def market(homes, params=P, profit_cap=1.0, reserved_free=None, seed=0) -> Market:
@@ -318,8 +321,7 @@ def test_buyers_trade_price_against_distance():
     ch = make_children()
     got, _ = placed(clear(search(ch), market(homes)))
     assert got[0][0] == 0  # 29 miles at 25 a mile outweigh the saving
-    cheap = P.replace(**{"commissioning.distance_weight_gbp_per_mile": 0.0})
-    got, _ = placed(clear(search(ch), market(homes, cheap)))
+    got, _ = placed(clear(search(ch, distance_weight=0.0), market(homes)))  # a buyer ignoring distance
     assert got[0][0] == 1
 
 
