@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from simmarket.arrays import rank_by_group
-from simmarket.kernels.rows import age_and_count, count_pairs, fit_in_order, foster_fates, keep_rows
+from simmarket.kernels.rows import age_and_count, count_pairs, fit_in_order, foster_fates, keep_rows, vacate_rows
 
 SEEDS = range(8)
 GONE, N_STATUS = 0, 6
@@ -125,3 +125,31 @@ def test_keep_rows_is_the_compaction(seed, dtype, fill):
     ref[len(keep): n] = fill
     keep_rows(col, keep, n, np.dtype(dtype).type(fill))
     assert np.array_equal(col, ref)
+
+
+def _vacate_reference(rows, home, complexity, dol, occupied, staff_used, staff_per_child):
+    need = np.asarray(staff_per_child, float)[complexity[rows]]
+    np.subtract.at(occupied, home[rows], 1)
+    np.subtract.at(staff_used, home[rows], np.where(dol[rows], need * 1.5, need))
+    home[rows] = -1
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_vacate_rows_is_the_subtractions_and_clearing(seed):
+    rng = np.random.default_rng(seed)
+    n, n_homes = int(rng.integers(0, 60)), 6
+    home = rng.integers(0, n_homes, n).astype(np.int32)
+    complexity = rng.integers(0, 3, n).astype(np.int8)
+    dol = rng.random(n) < 0.3
+    rows = rng.choice(n, int(rng.integers(0, n + 1)), replace=False) if n else np.zeros(0, np.int64)
+    rows = np.concatenate([rows, rows[:2]])  # repeated rows: each subtracts, as in np.subtract.at
+    occupied, staff_used = rng.integers(5, 20, n_homes), rng.random(n_homes) * 10 + 0.1
+    spc = [0.35 + rng.random(), 0.7 + rng.random() / 3, 1.1 + rng.random() / 7]
+    ref = [home.copy(), occupied.copy(), staff_used.copy()]
+    _vacate_reference(rows, ref[0], complexity, dol, ref[1], ref[2], spc)
+    price, miles, block = rng.random(n) + 1, rng.random(n) + 1, rng.random(n) < 0.5
+    vacate_rows(rows, home, complexity, dol, price, miles, block, occupied, staff_used, np.asarray(spc), 1.5)
+    assert all(np.array_equal(g, r) and g.dtype == r.dtype for g, r in zip((home, occupied, staff_used), ref))
+    kept = np.setdiff1d(np.arange(n), rows)
+    assert (price[rows] == 0).all() and (miles[rows] == 0).all() and not block[rows].any()
+    assert (price[kept] > 0).all() and (miles[kept] > 0).all()

@@ -115,3 +115,25 @@ def keep_rows(col, keep, n, fill):
         col[j] = col[keep[j]]
     for j in range(len(keep), n):
         col[j] = fill
+
+
+@njit(cache=True)
+def vacate_rows(rows, home, complexity, dol, price, home_miles, block, occupied, staff_used, staff_per_child,
+                dol_multiplier):
+    """Children leave their homes: `np.subtract.at(occupied, home[rows], 1)` and
+    `np.subtract.at(staff_used, home[rows], need)`, need being each child's staff
+    (`staff_per_child[complexity]`, times `dol_multiplier` under a DoL order, as rules.staff_need),
+    subtracted in the same order; then the rows' home, price, home_miles and block are cleared.
+    Homes are all read before any is cleared, as NumPy's gather does."""
+    for i in rows:
+        need = staff_per_child[complexity[i]]
+        if dol[i]:
+            need = need * dol_multiplier
+        h = home[i]
+        occupied[h] -= 1
+        staff_used[h] -= need
+    for i in rows:
+        home[i] = -1
+        price[i] = 0.0
+        home_miles[i] = 0.0
+        block[i] = False
