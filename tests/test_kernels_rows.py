@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from simmarket.arrays import rank_by_group
-from simmarket.kernels.rows import age_and_count, count_pairs, fit_in_order, foster_fates, keep_rows, vacate_rows
+from simmarket.kernels.rows import age_count_find, count_pairs, fit_in_order, foster_fates, keep_rows, vacate_rows
 
 SEEDS = range(8)
 GONE, N_STATUS = 0, 6
@@ -21,7 +21,7 @@ def _table(seed, n=None):
     return rng, age, status, la, rng.random(n) < 0.3
 
 
-def _age_and_count_reference(age, status, la, n_la):
+def _age_count_find_reference(age, status, la, n_la):
     age = age.copy()
     age[:] += 1 / 52
     adults = np.flatnonzero(age >= 18)
@@ -29,28 +29,33 @@ def _age_and_count_reference(age, status, la, n_la):
     after = status.copy()
     after[adults] = GONE
     key = np.multiply(after, n_la, dtype=np.int32) + la
-    return age, adults, np.bincount(key, minlength=N_STATUS * n_la).reshape(N_STATUS, n_la)
+    found = [np.flatnonzero(after == s) for s in (5, 2)]
+    return age, adults, np.bincount(key, minlength=N_STATUS * n_la).reshape(N_STATUS, n_la), found
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_age_and_count_is_ageing_adults_and_counts(seed):
+def test_age_count_find_is_ageing_adults_counts_and_scans(seed):
     _, age, status, la, _ = _table(seed)
-    ref_age, ref_adults, ref_counts = _age_and_count_reference(age, status, la, 7)
+    ref_age, ref_adults, ref_counts, ref_found = _age_count_find_reference(age, status, la, 7)
     got = age.copy()
-    adults, counts = age_and_count(got, 1 / 52, 18, status, la, GONE, N_STATUS, 7)
+    adults, counts, *found = age_count_find(got, 1 / 52, 18, status, la, GONE, N_STATUS, 7, 5, 2)
     assert np.array_equal(got, ref_age) and np.array_equal(adults, ref_adults)
     assert np.array_equal(counts, ref_counts) and counts.dtype == ref_counts.dtype
+    assert all(np.array_equal(f, r) and f.dtype == r.dtype for f, r in zip(found, ref_found))
 
 
-def test_age_and_count_hand_made_and_empty():
-    age = np.array([17.99, 18 - 1 / 52, 5.0, 30.0, 18 - 1 / 52])
-    status = np.array([4, 2, 5, GONE, GONE], np.int8)
-    adults, counts = age_and_count(age, 1 / 52, 18, status, np.array([1, 0, 1, 0, 1], np.int32), GONE, N_STATUS, 2)
+def test_age_count_find_hand_made_and_empty():
+    age = np.array([17.99, 18 - 1 / 52, 5.0, 30.0, 18 - 1 / 52, 3.0])
+    status = np.array([4, 2, 5, GONE, GONE, 4], np.int8)
+    la = np.array([1, 0, 1, 0, 1, 0], np.int32)
+    adults, counts, supported, placed = age_count_find(age, 1 / 52, 18, status, la, GONE, N_STATUS, 2, 5, 2)
     assert adults.tolist() == [0, 1]  # 17.99 + 1/52 >= 18; gone rows are not adults
-    assert counts[GONE].tolist() == [2, 2] and counts[5].tolist() == [0, 1] and counts.sum() == 5
-    adults, counts = age_and_count(np.zeros(0), 1 / 52, 18, np.zeros(0, np.int8), np.zeros(0, np.int32), GONE,
-                                   N_STATUS, 3)
+    assert counts[GONE].tolist() == [2, 2] and counts[5].tolist() == [0, 1] and counts.sum() == 6
+    assert supported.tolist() == [2] and placed.tolist() == []  # adults left out
+    adults, counts, *found = age_count_find(np.zeros(0), 1 / 52, 18, np.zeros(0, np.int8), np.zeros(0, np.int32), GONE,
+                                            N_STATUS, 3, 5, 2)
     assert len(adults) == 0 and adults.dtype == np.int64 and np.array_equal(counts, np.zeros((N_STATUS, 3), np.int64))
+    assert all(len(f) == 0 and f.dtype == np.int64 for f in found)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -83,13 +88,14 @@ def test_foster_fates_is_the_masks(seed, rates):
     u = rng.random(len(rows)) * 0.3  # many draws near the thresholds
     u[: len(u) // 5] = b / 52  # ties with a threshold
     ref = _foster_fates_reference(rows, u, age, uasc, a, b, p_home)
-    got = foster_fates(rows, u, age, uasc, a / 52, b / 52, p_home, 11)
+    got = foster_fates(status, 4, u, age, uasc, a / 52, b / 52, p_home, 11)
     assert all(np.array_equal(g, r) and g.dtype == r.dtype for g, r in zip(got, ref))
 
 
 def test_foster_fates_empty():
-    leave, need = foster_fates(np.zeros(0, np.int64), np.zeros(0), np.zeros(3), np.zeros(3, bool), 0.1, 0.1, 0.1, 11)
-    assert len(leave) == len(need) == 0
+    for status in (np.zeros(0, np.int8), np.array([1, 5, 0], np.int8)):  # no row, no fostered row
+        leave, need = foster_fates(status, 4, np.zeros(0), np.zeros(3), np.zeros(3, bool), 0.1, 0.1, 0.1, 11)
+        assert len(leave) == len(need) == 0 and leave.dtype == need.dtype == np.int64
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -11,19 +11,26 @@ from numba import njit
 
 
 @njit(cache=True)
-def age_and_count(age, step, leaving_age, status, la, gone, n_status, n_la):
+def age_count_find(age, step, leaving_age, status, la, gone, n_status, n_la, find0, find1):
     """Age every row by `step` (`age += step`), find the adults (rows not `gone` whose new age
-    is at least `leaving_age`), and count the rows by status and `la` as if the adults had gone.
+    is at least `leaving_age`), count the rows by status and `la` as if the adults had gone, and
+    find the rows of two statuses as if the adults had gone.
 
-    Returns (adults, counts): the adults' positions, increasing, and the (n_status, n_la) table
-    `np.bincount(status * n_la + la, minlength=n_status * n_la)`, reshaped, with the adults
-    counted as `gone`. One pass replaces the ageing, the search for adults and the weekly count
-    of children by status and authority.
+    Returns (adults, counts, rows0, rows1): the adults' positions, increasing; the
+    (n_status, n_la) table `np.bincount(status * n_la + la, minlength=n_status * n_la)`, reshaped,
+    with the adults counted as `gone`; and `np.flatnonzero(status == find0)` (and find1) with the
+    adults gone. One pass replaces the ageing, the search for adults, the weekly count of
+    children by status and authority and two scans of the table. Each row is written to both
+    lists, and a list moves on only where the status matches: no branch to mispredict.
     """
-    adults = np.empty(len(age), np.int64)
+    n = len(age)
+    adults = np.empty(n, np.int64)
     k = 0
     parts = np.zeros((4, n_status * n_la), np.int64)
-    for i in range(len(age)):
+    rows0 = np.empty(n + 1, np.int64)
+    rows1 = np.empty(n + 1, np.int64)
+    k0 = k1 = 0
+    for i in range(n):
         a = age[i] + step
         age[i] = a
         s = status[i]
@@ -32,7 +39,12 @@ def age_and_count(age, step, leaving_age, status, la, gone, n_status, n_la):
             k += 1
             s = gone
         parts[i & 3, s * n_la + la[i]] += 1
-    return adults[:k].copy(), _sum_parts(parts).reshape(n_status, n_la)
+        rows0[k0] = i
+        k0 += s == find0
+        rows1[k1] = i
+        k1 += s == find1
+    counts = _sum_parts(parts).reshape(n_status, n_la)
+    return adults[:k].copy(), counts, rows0[:k0], rows1[:k1]
 
 
 @njit(cache=True)
@@ -56,37 +68,40 @@ def _sum_parts(parts):
 
 
 @njit(cache=True)
-def foster_fates(rows, u, age, uasc, p_young, p_old, p_home, young_age):
-    """Fostered children's competing risks, given their draws `u` (one per row of `rows`).
+def foster_fates(status, fostered, u, age, uasc, p_young, p_old, p_home, young_age):
+    """Fostered children's competing risks, given their draws `u`, one for each row whose status
+    is `fostered`, in order (`rows = np.flatnonzero(status == fostered)`).
 
     With young = age[rows] < young_age and p_exit = p_young where young else p_old, returns
     (leave, need_home): `rows[u < p_exit]` and
     `rows[(u >= p_exit) & (u < p_exit + p_home) & ~young & ~uasc[rows]]`.
     Only draws below the largest of the four thresholds can meet either condition (few): the
-    rest are passed over without reading the rows' ages.
+    table is scanned once for their rows, without a list of all the fostered rows.
     """
     hi = -np.inf
     for p in (p_young, p_old, p_young + p_home, p_old + p_home):
         if p > hi:
             hi = p
-    n_cand = 0
-    for j in range(len(u)):
-        n_cand += u[j] < hi
-    leave = np.empty(n_cand, np.int64)
-    need = np.empty(n_cand, np.int64)
-    n_leave = 0
-    n_need = 0
-    for j in range(len(u)):
-        if u[j] < hi:
-            i = rows[j]
+    cand = np.flatnonzero(u < hi)
+    leave = np.empty(len(cand), np.int64)
+    need = np.empty(len(cand), np.int64)
+    n_leave = n_need = q = seen = 0
+    for i in range(len(status)):
+        if q == len(cand):
+            break
+        is_f = status[i] == fostered
+        if seen == cand[q] and is_f:
+            uj = u[seen]
             young = age[i] < young_age
             p_exit = p_young if young else p_old
-            if u[j] < p_exit:
+            if uj < p_exit:
                 leave[n_leave] = i
                 n_leave += 1
-            if u[j] >= p_exit and u[j] < p_exit + p_home and not young and not uasc[i]:
+            if uj >= p_exit and uj < p_exit + p_home and not young and not uasc[i]:
                 need[n_need] = i
                 n_need += 1
+            q += 1
+        seen += is_f
     return leave[:n_leave].copy(), need[:n_need].copy()
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..arrays import popcount
 from ..data.paths import uasc_index
-from ..kernels.rows import age_and_count, fit_in_order, foster_fates
+from ..kernels.rows import age_count_find, fit_in_order, foster_fates
 from ..state import FOSTER, GONE, HOME, N_NEEDS, N_STATUS, SUPPORTED, WAITING, draw_needs, miles
 from ..time import START_DATE, WEEKS_PER_YEAR
 from .placements import leave_care, start_search, vacate
@@ -28,25 +28,27 @@ def arrive_and_leave(m) -> None:
     """Ageing, leaving care, endings and breakdowns, then new entrants to care.
 
     The children by status and authority are counted once, in the pass that ages them, and kept
-    up to date as children leave and move to and from foster and supported places (`used`).
+    up to date as children leave and move to and from foster and supported places (`used`). The
+    same pass finds the supported and placed children (none of whom leave care, or change status,
+    before they are used here but the adults, who are left out); the fostered children (each with
+    a draw) are as many as `used` counts, and only the few whose draws matter are looked up.
     """
     ch, d, rng = m.children, m.params.demand, m.streams["care"]
-    adults, used = age_and_count(ch.age, 1 / WEEKS_PER_YEAR, LEAVING_AGE, ch.status, ch.la, GONE, N_STATUS, m.n_la)
+    adults, used, supported, placed = age_count_find(ch.age, 1 / WEEKS_PER_YEAR, LEAVING_AGE, ch.status, ch.la, GONE,
+                                                     N_STATUS, m.n_la, SUPPORTED, HOME)
     leave_care(m, adults)
     # fostered children: leaving care and coming to need a home are competing risks
-    foster = np.flatnonzero(ch.status == FOSTER)
-    u = rng.random(len(foster))
+    u = rng.random(int(used[FOSTER].sum()))
     p_home = d.residential_need_per_year * need_factor(m) / WEEKS_PER_YEAR
-    leave_f, need_home = foster_fates(foster, u, ch.age, ch.uasc, d.foster_exit_young_per_year / WEEKS_PER_YEAR,
+    leave_f, need_home = foster_fates(ch.status, FOSTER, u, ch.age, ch.uasc,
+                                      d.foster_exit_young_per_year / WEEKS_PER_YEAR,
                                       d.foster_exit_per_year / WEEKS_PER_YEAR, p_home, MIN_AGE_FOSTER_TO_HOME)
-    supported = np.flatnonzero(ch.status == SUPPORTED)
     leave_s = supported[rng.random(len(supported)) < d.supported_exit_per_year / WEEKS_PER_YEAR]
     leave_care(m, np.concatenate([leave_f, leave_s]))
     for status, left in ((FOSTER, leave_f), (SUPPORTED, leave_s)):
         n_left = np.bincount(ch.la[left], minlength=m.n_la)
         used[status] -= n_left
         used[GONE] += n_left
-    placed = np.flatnonzero(ch.status == HOME)
     end_home_placements(m, used, placed)
     break_down(m, placed[ch.status[placed] == HOME])
     foster_to_residential(m, need_home, used)
