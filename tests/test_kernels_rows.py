@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from simmarket.arrays import rank_by_group
-from simmarket.kernels.rows import age_count_find, count_pairs, fit_in_order, foster_fates, keep_rows, vacate_rows
+from simmarket.kernels.rows import (age_count_find, count_pairs, fit_in_order, foster_fates, keep_rows,
+                                    needs_from_draws, vacate_rows)
+from simmarket.state.children import draw_needs
 
 SEEDS = range(8)
 GONE, N_STATUS = 0, 6
@@ -159,3 +161,36 @@ def test_vacate_rows_is_the_subtractions_and_clearing(seed):
     kept = np.setdiff1d(np.arange(n), rows)
     assert (price[rows] == 0).all() and (miles[rows] == 0).all() and not block[rows].any()
     assert (price[kept] > 0).all() and (miles[kept] > 0).all()
+
+
+def _draw_needs_reference(rng, n, complexity_shares, need_probs, dol_share, secure_share):
+    """draw_needs as it was, all in NumPy."""
+    complexity = rng.choice(3, size=n, p=np.asarray(complexity_shares))
+    bits = rng.random((n, 4)) < np.asarray(need_probs)
+    needs = (bits * (1 << np.arange(4))).sum(axis=1)
+    dol = (rng.random(n) < dol_share / max(complexity_shares[2], 1e-9)) & (complexity == 2)
+    secure = (rng.random(n) < secure_share / max(complexity_shares[2], 1e-9)) & (complexity == 2) & ~dol
+    return complexity, needs, dol, secure
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("shares", [(0.3, 0.5, 0.2), (0.5, 0.5, 0.0), (0.0, 0.0, 1.0)])
+def test_draw_needs_is_the_numpy_draw(seed, shares):
+    n = [0, 1, 7, 300][seed % 4]
+    probs = np.random.default_rng(seed).random(4) * [1, 1, 1, 0]  # one need type never drawn
+    args = (n, np.array(shares), tuple(probs), 0.05 * seed, 0.03 * seed)
+    ref_rng, rng = np.random.default_rng(seed), np.random.default_rng(seed)
+    ref = _draw_needs_reference(ref_rng, *args)
+    got = draw_needs(rng, *args)
+    assert all(np.array_equal(g, r) and g.dtype == r.dtype for g, r in zip(got, ref))
+    assert rng.bit_generator.state == ref_rng.bit_generator.state
+
+
+def test_needs_from_draws_ties_and_empty():
+    needs, dol, secure = needs_from_draws(np.array([2, 2, 1]), np.array([[0.5, 0.2, 0.9, 0.0]] * 3),
+                                          np.array([0.5, 0.3, 1.0, 0.0]), np.array([0.1, 0.9, 0.1]), 0.5,
+                                          np.array([0.1, 0.1, 0.1]), 0.5)
+    assert needs.tolist() == [6, 6, 6] and dol.tolist() == [True, False, False]  # u == p: not drawn
+    assert secure.tolist() == [False, True, False]
+    got = needs_from_draws(np.zeros(0, np.int64), np.zeros((0, 4)), np.ones(4), np.zeros(0), 0.5, np.zeros(0), 0.5)
+    assert [len(g) for g in got] == [0, 0, 0] and [g.dtype for g in got] == [np.int64, np.bool_, np.bool_]

@@ -152,3 +152,25 @@ def vacate_rows(rows, home, complexity, dol, price, home_miles, block, occupied,
         price[i] = 0.0
         home_miles[i] = 0.0
         block[i] = False
+
+
+@njit(cache=True)
+def needs_from_draws(complexity, u_needs, need_probs, u_dol, p_dol, u_secure, p_secure):
+    """Need profiles from their draws, as state.draw_needs did in NumPy: `needs`, the bit mask
+    `((u_needs < need_probs) * (1 << np.arange(k))).sum(axis=1)`, `dol = (u_dol < p_dol) &
+    (complexity == 2)` and `secure = (u_secure < p_secure) & (complexity == 2) & ~dol`. One call
+    in place of a dozen small array operations (the children drawn each time are few)."""
+    n = len(complexity)
+    needs = np.zeros(n, np.int64)
+    dol = np.zeros(n, np.bool_)
+    secure = np.zeros(n, np.bool_)
+    for i in range(n):
+        bits = 0
+        for j in range(u_needs.shape[1]):
+            if u_needs[i, j] < need_probs[j]:
+                bits += 1 << j
+        needs[i] = bits
+        top = complexity[i] == 2
+        dol[i] = u_dol[i] < p_dol and top
+        secure[i] = u_secure[i] < p_secure and top and not dol[i]
+    return needs, dol, secure
