@@ -86,11 +86,12 @@ def foster_fates(status, fostered, u, age, uasc, p_young, p_old, p_home, young_a
     leave = np.empty(len(cand), np.int64)
     need = np.empty(len(cand), np.int64)
     n_leave = n_need = q = seen = 0
+    if len(cand) == 0:
+        return leave, need
+    j = cand[0]  # the next draw that matters; seen: the fostered rows before row i
     for i in range(len(status)):
-        if q == len(cand):
-            break
         is_f = status[i] == fostered
-        if seen == cand[q] and is_f:
+        if seen == j and is_f:
             uj = u[seen]
             young = age[i] < young_age
             p_exit = p_young if young else p_old
@@ -101,6 +102,9 @@ def foster_fates(status, fostered, u, age, uasc, p_young, p_old, p_home, young_a
                 need[n_need] = i
                 n_need += 1
             q += 1
+            if q == len(cand):
+                break
+            j = cand[q]
         seen += is_f
     return leave[:n_leave].copy(), need[:n_need].copy()
 
