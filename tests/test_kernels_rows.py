@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 
-from simmarket.arrays import rank_by_group
-from simmarket.kernels.rows import (age_count_find, count_pairs, fit_in_order, foster_fates, keep_rows,
-                                    needs_from_draws, vacate_rows)
+from simmarket.arrays import popcount, rank_by_group
+from simmarket.kernels.rows import (age_count_find, broken_placements, count_pairs, fit_in_order, foster_fates,
+                                    keep_rows, needs_from_draws, vacate_rows)
 from simmarket.state.children import draw_needs
+from simmarket.state.geography import METRES_PER_MILE, miles
 
 SEEDS = range(8)
 GONE, N_STATUS = 0, 6
@@ -194,3 +195,47 @@ def test_needs_from_draws_ties_and_empty():
     assert secure.tolist() == [False, True, False]
     got = needs_from_draws(np.zeros(0, np.int64), np.zeros((0, 4)), np.ones(4), np.zeros(0), 0.5, np.zeros(0), 0.5)
     assert [len(g) for g in got] == [0, 0, 0] and [g.dtype for g in got] == [np.int64, np.bool_, np.bool_]
+
+
+def _broken_reference(placed, u, limit, home, x, y, needs, hx, hy, spec, rates):
+    """demand.break_down's hazards as they were, in NumPy."""
+    per_year, per_20mi, per_unmet = rates
+    maybe = u < limit
+    placed, u = placed[maybe], u[maybe]
+    h = home[placed]
+    dist = miles(x[placed], y[placed], hx[h], hy[h])
+    unmet = popcount(needs[placed] & ~spec[h])
+    hazard = per_year * (1 + per_20mi * dist / 20 + per_unmet * unmet)
+    return placed[u < hazard / 52]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("rates", [(0.5, 0.1, 0.2), (3.0, 0.0, 0.0), (0.0, 0.3, 0.0), (26.0, 1.0, 1.0)])
+def test_broken_placements_is_the_numpy_hazard(seed, rates):
+    rng = np.random.default_rng(seed)
+    n, n_homes = int(rng.integers(0, 400)), 9
+    x, y = rng.random(n) * 6e5, rng.random(n) * 6e5
+    hx, hy = rng.random(n_homes) * 6e5, rng.random(n_homes) * 6e5
+    needs = rng.integers(0, 16, n).astype(np.int8)
+    spec = rng.integers(0, 16, n_homes).astype(np.int64)
+    home = rng.integers(0, n_homes, n).astype(np.int32)
+    placed = np.flatnonzero(rng.random(n) < 0.7)
+    cap = rates[0] * (1 + rates[1] * 600 / 20 + rates[2] * 4) / 52
+    u = rng.random(len(placed)) * cap * 2
+    ref = _broken_reference(placed, u, cap, home, x, y, needs, hx, hy, spec, rates)
+    for limit in (cap, cap / 3):  # all, or some, of the breakdowns below the limit
+        got = broken_placements(placed, u, limit, home, x, y, needs, hx, hy, spec, *rates, 52, METRES_PER_MILE)
+        want = _broken_reference(placed, u, limit, home, x, y, needs, hx, hy, spec, rates)
+        assert np.array_equal(got, want) and got.dtype == want.dtype
+    assert len(ref) > 0 or len(placed) == 0 or rates[0] == 0
+
+
+def test_broken_placements_on_a_tie_and_empty():
+    one = np.array([0])
+    hazard = 0.5 * (1 + 0.1 * 1.0 / 20 + 0.2 * 2) / 52  # one mile apart, two needs unmet
+    args = (one, np.array([0], np.int32), np.array([0.0]), np.array([0.0]), np.array([0b1011], np.int8),
+            np.array([METRES_PER_MILE]), np.array([0.0]), np.array([0b0001]), 0.5, 0.1, 0.2, 52, METRES_PER_MILE)
+    assert broken_placements(one, np.array([hazard]), 1.0, *args[1:]).tolist() == []  # u == hazard: no breakdown
+    assert broken_placements(one, np.array([np.nextafter(hazard, 0)]), 1.0, *args[1:]).tolist() == [0]
+    got = broken_placements(np.zeros(0, np.int64), np.zeros(0), 1.0, *args[1:])
+    assert len(got) == 0 and got.dtype == np.int64

@@ -6,6 +6,8 @@ NumPy expressions named in its docstring, so results are identical.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
@@ -178,3 +180,31 @@ def needs_from_draws(complexity, u_needs, need_probs, u_dol, p_dol, u_secure, p_
         dol[i] = u_dol[i] < p_dol and top
         secure[i] = u_secure[i] < p_secure and top and not dol[i]
     return needs, dol, secure
+
+
+@njit(cache=True)
+def broken_placements(placed, u, limit, home, x, y, needs, home_x, home_y, specialisms, per_year, per_20mi,
+                      per_unmet, weeks_per_year, metres_per_mile):
+    """Placements that break down this week, as demand.break_down did in NumPy: of the `placed`
+    children whose draws `u` fall below `limit`, those with u < hazard / weeks_per_year, where
+    hazard = per_year * (1 + per_20mi * miles / 20 + per_unmet * unmet), miles (the child's home
+    to the placement, `np.hypot(dx, dy) / metres_per_mile`) and unmet (the child's needs the home
+    lacks, popcount of the low 8 bits of `needs & ~specialisms`) as there; same operations in the
+    same order. Only the few rows below `limit` are read."""
+    broke = np.empty(len(placed), np.int64)
+    k = 0
+    for j in range(len(placed)):
+        if u[j] < limit:
+            i = placed[j]
+            h = home[i]
+            dist = math.hypot(x[i] - home_x[h], y[i] - home_y[h]) / metres_per_mile
+            lacking = (np.int64(needs[i]) & ~specialisms[h]) & 255
+            unmet = 0
+            while lacking:
+                unmet += lacking & 1
+                lacking >>= 1
+            hazard = per_year * (1 + per_20mi * dist / 20 + per_unmet * unmet)
+            if u[j] < hazard / weeks_per_year:
+                broke[k] = i
+                k += 1
+    return broke[:k].copy()

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import popcount
 from ..data.paths import uasc_index
-from ..kernels.rows import age_count_find, fit_in_order, foster_fates
-from ..state import FOSTER, GONE, HOME, N_NEEDS, N_STATUS, SUPPORTED, WAITING, draw_needs, miles
+from ..kernels.rows import age_count_find, broken_placements, fit_in_order, foster_fates
+from ..state import FOSTER, GONE, HOME, METRES_PER_MILE, N_NEEDS, N_STATUS, SUPPORTED, WAITING, draw_needs, miles
 from ..time import START_DATE, WEEKS_PER_YEAR
 from .placements import leave_care, start_search, vacate
 
@@ -166,7 +165,8 @@ def break_down(m, placed: np.ndarray | None = None) -> None:
     """Placements break down, more often far from home and when the home lacks the child's needs.
 
     Each placement draws a number; only those below the highest hazard any placement could have
-    (as far apart as the children and homes lie, no need met) need their own hazard worked out.
+    (as far apart as the children and homes lie, no need met) need their own hazard worked out
+    (kernels.rows.broken_placements, in one compiled pass).
     placed: the children in homes (found here if not given).
     """
     ch, d, homes = m.children, m.params.demand, m.homes
@@ -174,13 +174,10 @@ def break_down(m, placed: np.ndarray | None = None) -> None:
     u = m.streams["care"].random(len(placed))
     cap = d.breakdown_per_year * (1 + d.breakdown_distance_per_20mi * farthest_miles(ch, homes) / 20
                                   + d.breakdown_mismatch * N_NEEDS)
-    maybe = u < cap * (1 + 1e-9) / WEEKS_PER_YEAR  # the margin covers rounding
-    placed, u = placed[maybe], u[maybe]
-    h = ch.home[placed]
-    dist = miles(ch.x[placed], ch.y[placed], homes.x[h], homes.y[h])
-    unmet = popcount(ch.needs[placed] & ~homes.specialisms[h])
-    hazard = d.breakdown_per_year * (1 + d.breakdown_distance_per_20mi * dist / 20 + d.breakdown_mismatch * unmet)
-    broke = placed[u < hazard / WEEKS_PER_YEAR]
+    limit = cap * (1 + 1e-9) / WEEKS_PER_YEAR  # the margin covers rounding
+    broke = broken_placements(placed, u, limit, ch.home, ch.x, ch.y, ch.needs, homes.x, homes.y, homes.specialisms,
+                              d.breakdown_per_year, d.breakdown_distance_per_20mi, d.breakdown_mismatch,
+                              WEEKS_PER_YEAR, METRES_PER_MILE)
     vacate(m, broke)
     start_search(m, broke)
     m.flows.add_la("breakdowns", m.week, ch.la[broke])
