@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from simmarket.arrays import popcount, rank_by_group
-from simmarket.kernels.rows import (age_count_find, broken_placements, count_pairs, fit_in_order, foster_fates,
-                                    keep_rows, needs_from_draws, vacate_rows)
+from simmarket.kernels.rows import (age_count_find, broken_placements, count_pairs, entrants, fit_in_order,
+                                    foster_fates, keep_rows, needs_from_draws, vacate_rows)
 from simmarket.state.children import draw_needs
 from simmarket.state.geography import METRES_PER_MILE, miles
 
@@ -239,3 +239,40 @@ def test_broken_placements_on_a_tie_and_empty():
     assert broken_placements(one, np.array([np.nextafter(hazard, 0)]), 1.0, *args[1:]).tolist() == [0]
     got = broken_placements(np.zeros(0, np.int64), np.zeros(0), 1.0, *args[1:])
     assert len(got) == 0 and got.dtype == np.int64
+
+
+AGES = (12, 6, 12, 16, 2, 12, 4)
+
+
+def _entrants_reference(counts, u_older, p_older, u_old, u_young, u_direct, p_direct, uasc_la, u16, p16, u_a, u_b):
+    """demand._entrants' arithmetic as it was, in NumPy."""
+    la = np.repeat(np.arange(len(counts)), counts)
+    older = u_older < p_older
+    age = np.where(older, 12 + 6 * u_old, 12 * u_young)
+    direct = older & (u_direct < p_direct)
+    uasc_age = np.where(u16 < p16, 16 + (18 - 16) * u_a, 12 + (16 - 12) * u_b)
+    la_all = np.concatenate([la[direct], la[~direct], uasc_la])
+    age_all = np.concatenate([age[direct], age[~direct], uasc_age])
+    return la_all, age_all, np.arange(len(la) + len(uasc_la)) >= len(la), int(direct.sum())
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_entrants_is_the_numpy_arithmetic(seed):
+    rng = np.random.default_rng(seed)
+    counts = rng.poisson(rng.random(7) * [0, 1, 2, 3, 0, 5, 9][seed % 7])
+    n, n_uasc = int(counts.sum()), int(rng.integers(0, 5))
+    u = [rng.random(n) for _ in range(4)]
+    uasc = [rng.integers(0, 7, n_uasc)] + [rng.random(n_uasc) for _ in range(3)]
+    p_older, p_direct = [(0.4, 0.3), (1.0, 1.0), (0.0, 0.5), (0.5, u[3][0] if n else 0.1)][seed % 4]
+    ref = _entrants_reference(counts, u[0], p_older, u[1], u[2], u[3], p_direct, uasc[0], uasc[1], 0.89, *uasc[2:])
+    got = entrants(counts, u[0], p_older, u[1], u[2], u[3], p_direct, uasc[0], uasc[1], 0.89, *uasc[2:], AGES)
+    assert all(np.array_equal(g, r) and np.asarray(g).dtype == np.asarray(r).dtype for g, r in zip(got[:3], ref[:3]))
+    assert got[3] == ref[3]
+
+
+def test_entrants_empty():
+    none = np.zeros(0)
+    la, age, is_uasc, n_direct = entrants(np.zeros(3, np.int64), none, 0.5, none, none, none, 0.5,
+                                          np.zeros(0, np.int64), none, 0.89, none, none, AGES)
+    assert len(la) == len(age) == len(is_uasc) == n_direct == 0
+    assert la.dtype == np.int64 and age.dtype == np.float64 and is_uasc.dtype == np.bool_

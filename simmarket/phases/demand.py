@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..data.paths import uasc_index
-from ..kernels.rows import age_count_find, broken_placements, fit_in_order, foster_fates
+from ..kernels.rows import age_count_find, broken_placements, entrants, fit_in_order, foster_fates
 from ..state import FOSTER, GONE, HOME, METRES_PER_MILE, N_NEEDS, N_STATUS, SUPPORTED, WAITING, draw_needs, miles
 from ..time import START_DATE, WEEKS_PER_YEAR
 from .placements import leave_care, start_search, vacate
@@ -234,24 +234,22 @@ def add_children(m, la, age, status, residential=False, uasc=False, emergency=No
 
 
 def _entrants(m, rng):
-    """This week's entrants to care: authorities, ages, who needs a home at once, and UASC."""
+    """This week's entrants to care: authorities, ages, who needs a home at once, and UASC (the
+    draws made here, in their order, the entrants worked out by kernels.rows.entrants)."""
     d, s = m.params.demand, m.scale
     cla = m.paths.at("cla_total", data_year(m))  # looked-after children as the data say (entrants follow them)
     lam = d.entry_rate_per_cla_year * cla / WEEKS_PER_YEAR * m.levers.prevention_factor
-    la = np.repeat(np.arange(m.n_la), rng.poisson(lam))
-    older = rng.random(len(la)) < d.entry_age_12plus_share
-    span = LEAVING_AGE - OLDER_ENTRANT_AGE
-    age = np.where(older, OLDER_ENTRANT_AGE + span * rng.random(len(la)), OLDER_ENTRANT_AGE * rng.random(len(la)))
-    direct = older & (rng.random(len(la)) < d.direct_residential_share * need_factor(m))
+    counts = rng.poisson(lam)
+    n = int(counts.sum())
+    u_older, u_old_age, u_young_age, u_direct = rng.random(n), rng.random(n), rng.random(n), rng.random(n)
     n_uasc = rng.poisson(d.uasc_per_year * s * uasc_index(data_year(m)) / WEEKS_PER_YEAR)
     uasc_la = rng.choice(m.n_la, size=n_uasc, p=m.uasc_weights_at(m.week))
-    over16 = rng.random(n_uasc) < UASC_16PLUS_SHARE
-    uasc_age = np.where(over16, SUPPORTED_MIN_AGE + (LEAVING_AGE - SUPPORTED_MIN_AGE) * rng.random(n_uasc),
-                        UASC_MIN_AGE + (SUPPORTED_MIN_AGE - UASC_MIN_AGE) * rng.random(n_uasc))
-    la_all = np.concatenate([la[direct], la[~direct], uasc_la])
-    age_all = np.concatenate([age[direct], age[~direct], uasc_age])
-    is_uasc = np.arange(len(la) + n_uasc) >= len(la)
-    return la_all, age_all, is_uasc, int(direct.sum())
+    u_over16, u_uasc_old, u_uasc_young = rng.random(n_uasc), rng.random(n_uasc), rng.random(n_uasc)
+    ages = (OLDER_ENTRANT_AGE, LEAVING_AGE - OLDER_ENTRANT_AGE, OLDER_ENTRANT_AGE, SUPPORTED_MIN_AGE,
+            LEAVING_AGE - SUPPORTED_MIN_AGE, UASC_MIN_AGE, SUPPORTED_MIN_AGE - UASC_MIN_AGE)
+    return entrants(counts, u_older, d.entry_age_12plus_share, u_old_age, u_young_age, u_direct,
+                    d.direct_residential_share * need_factor(m), uasc_la, u_over16, UASC_16PLUS_SHARE,
+                    u_uasc_old, u_uasc_young, ages)
 
 
 def enter_care(m, used: np.ndarray | None = None) -> None:
