@@ -276,3 +276,16 @@ def test_entrants_empty():
                                           np.zeros(0, np.int64), none, 0.89, none, none, AGES)
     assert len(la) == len(age) == len(is_uasc) == n_direct == 0
     assert la.dtype == np.int64 and age.dtype == np.float64 and is_uasc.dtype == np.bool_
+
+
+def test_rows_added_after_compaction_hold_the_fill_of_columns_not_given():
+    """ColumnStore.add writes only the columns it is given: keep_rows refills what compaction frees."""
+    from simmarket.state.children import NEVER, Children
+
+    ch = Children(capacity=4)
+    ch.add(la=np.arange(6), age=np.full(6, 3.0), status=np.full(6, 2, np.int8), home=np.arange(6), start1=np.arange(6))
+    ch.keep_only(np.array([1, 4]))
+    rows = ch.add(la=np.array([7, 8, 9]), age=np.zeros(3))
+    assert ch.home[rows].tolist() == [-1] * 3 and ch.start1[rows].tolist() == [NEVER] * 3
+    assert ch.status[rows].tolist() == [0] * 3 and ch.id.tolist() == [1, 4, 6, 7, 8]
+    assert ch.home[:2].tolist() == [1, 4] and ch.la.tolist() == [1, 4, 7, 8, 9]
