@@ -3,8 +3,11 @@
 import numpy as np
 import pytest
 
-from simmarket.arrays import rank_by_group
-from simmarket.kernels.rows import age_and_count, count_pairs, fit_in_order, foster_fates, keep_rows
+from simmarket.arrays import popcount, rank_by_group
+from simmarket.kernels.rows import (age_count_find, broken_placements, count_pairs, entrants, fit_in_order,
+                                    foster_fates, keep_rows, needs_from_draws, vacate_rows)
+from simmarket.state.children import draw_needs
+from simmarket.state.geography import METRES_PER_MILE, miles
 
 SEEDS = range(8)
 GONE, N_STATUS = 0, 6
@@ -21,7 +24,7 @@ def _table(seed, n=None):
     return rng, age, status, la, rng.random(n) < 0.3
 
 
-def _age_and_count_reference(age, status, la, n_la):
+def _age_count_find_reference(age, status, la, n_la):
     age = age.copy()
     age[:] += 1 / 52
     adults = np.flatnonzero(age >= 18)
@@ -29,28 +32,33 @@ def _age_and_count_reference(age, status, la, n_la):
     after = status.copy()
     after[adults] = GONE
     key = np.multiply(after, n_la, dtype=np.int32) + la
-    return age, adults, np.bincount(key, minlength=N_STATUS * n_la).reshape(N_STATUS, n_la)
+    found = [np.flatnonzero(after == s) for s in (5, 2)]
+    return age, adults, np.bincount(key, minlength=N_STATUS * n_la).reshape(N_STATUS, n_la), found
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_age_and_count_is_ageing_adults_and_counts(seed):
+def test_age_count_find_is_ageing_adults_counts_and_scans(seed):
     _, age, status, la, _ = _table(seed)
-    ref_age, ref_adults, ref_counts = _age_and_count_reference(age, status, la, 7)
+    ref_age, ref_adults, ref_counts, ref_found = _age_count_find_reference(age, status, la, 7)
     got = age.copy()
-    adults, counts = age_and_count(got, 1 / 52, 18, status, la, GONE, N_STATUS, 7)
+    adults, counts, *found = age_count_find(got, 1 / 52, 18, status, la, GONE, N_STATUS, 7, 5, 2)
     assert np.array_equal(got, ref_age) and np.array_equal(adults, ref_adults)
     assert np.array_equal(counts, ref_counts) and counts.dtype == ref_counts.dtype
+    assert all(np.array_equal(f, r) and f.dtype == r.dtype for f, r in zip(found, ref_found))
 
 
-def test_age_and_count_hand_made_and_empty():
-    age = np.array([17.99, 18 - 1 / 52, 5.0, 30.0, 18 - 1 / 52])
-    status = np.array([4, 2, 5, GONE, GONE], np.int8)
-    adults, counts = age_and_count(age, 1 / 52, 18, status, np.array([1, 0, 1, 0, 1], np.int32), GONE, N_STATUS, 2)
+def test_age_count_find_hand_made_and_empty():
+    age = np.array([17.99, 18 - 1 / 52, 5.0, 30.0, 18 - 1 / 52, 3.0])
+    status = np.array([4, 2, 5, GONE, GONE, 4], np.int8)
+    la = np.array([1, 0, 1, 0, 1, 0], np.int32)
+    adults, counts, supported, placed = age_count_find(age, 1 / 52, 18, status, la, GONE, N_STATUS, 2, 5, 2)
     assert adults.tolist() == [0, 1]  # 17.99 + 1/52 >= 18; gone rows are not adults
-    assert counts[GONE].tolist() == [2, 2] and counts[5].tolist() == [0, 1] and counts.sum() == 5
-    adults, counts = age_and_count(np.zeros(0), 1 / 52, 18, np.zeros(0, np.int8), np.zeros(0, np.int32), GONE,
-                                   N_STATUS, 3)
+    assert counts[GONE].tolist() == [2, 2] and counts[5].tolist() == [0, 1] and counts.sum() == 6
+    assert supported.tolist() == [2] and placed.tolist() == []  # adults left out
+    adults, counts, *found = age_count_find(np.zeros(0), 1 / 52, 18, np.zeros(0, np.int8), np.zeros(0, np.int32), GONE,
+                                            N_STATUS, 3, 5, 2)
     assert len(adults) == 0 and adults.dtype == np.int64 and np.array_equal(counts, np.zeros((N_STATUS, 3), np.int64))
+    assert all(len(f) == 0 and f.dtype == np.int64 for f in found)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -83,13 +91,14 @@ def test_foster_fates_is_the_masks(seed, rates):
     u = rng.random(len(rows)) * 0.3  # many draws near the thresholds
     u[: len(u) // 5] = b / 52  # ties with a threshold
     ref = _foster_fates_reference(rows, u, age, uasc, a, b, p_home)
-    got = foster_fates(rows, u, age, uasc, a / 52, b / 52, p_home, 11)
+    got = foster_fates(status, 4, u, age, uasc, a / 52, b / 52, p_home, 11)
     assert all(np.array_equal(g, r) and g.dtype == r.dtype for g, r in zip(got, ref))
 
 
 def test_foster_fates_empty():
-    leave, need = foster_fates(np.zeros(0, np.int64), np.zeros(0), np.zeros(3), np.zeros(3, bool), 0.1, 0.1, 0.1, 11)
-    assert len(leave) == len(need) == 0
+    for status in (np.zeros(0, np.int8), np.array([1, 5, 0], np.int8)):  # no row, no fostered row
+        leave, need = foster_fates(status, 4, np.zeros(0), np.zeros(3), np.zeros(3, bool), 0.1, 0.1, 0.1, 11)
+        assert len(leave) == len(need) == 0 and leave.dtype == need.dtype == np.int64
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -125,3 +134,158 @@ def test_keep_rows_is_the_compaction(seed, dtype, fill):
     ref[len(keep): n] = fill
     keep_rows(col, keep, n, np.dtype(dtype).type(fill))
     assert np.array_equal(col, ref)
+
+
+def _vacate_reference(rows, home, complexity, dol, occupied, staff_used, staff_per_child):
+    need = np.asarray(staff_per_child, float)[complexity[rows]]
+    np.subtract.at(occupied, home[rows], 1)
+    np.subtract.at(staff_used, home[rows], np.where(dol[rows], need * 1.5, need))
+    home[rows] = -1
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_vacate_rows_is_the_subtractions_and_clearing(seed):
+    rng = np.random.default_rng(seed)
+    n, n_homes = int(rng.integers(0, 60)), 6
+    home = rng.integers(0, n_homes, n).astype(np.int32)
+    complexity = rng.integers(0, 3, n).astype(np.int8)
+    dol = rng.random(n) < 0.3
+    rows = rng.choice(n, int(rng.integers(0, n + 1)), replace=False) if n else np.zeros(0, np.int64)
+    rows = np.concatenate([rows, rows[:2]])  # repeated rows: each subtracts, as in np.subtract.at
+    occupied, staff_used = rng.integers(5, 20, n_homes), rng.random(n_homes) * 10 + 0.1
+    spc = [0.35 + rng.random(), 0.7 + rng.random() / 3, 1.1 + rng.random() / 7]
+    ref = [home.copy(), occupied.copy(), staff_used.copy()]
+    _vacate_reference(rows, ref[0], complexity, dol, ref[1], ref[2], spc)
+    price, miles, block = rng.random(n) + 1, rng.random(n) + 1, rng.random(n) < 0.5
+    vacate_rows(rows, home, complexity, dol, price, miles, block, occupied, staff_used, np.asarray(spc), 1.5)
+    assert all(np.array_equal(g, r) and g.dtype == r.dtype for g, r in zip((home, occupied, staff_used), ref))
+    kept = np.setdiff1d(np.arange(n), rows)
+    assert (price[rows] == 0).all() and (miles[rows] == 0).all() and not block[rows].any()
+    assert (price[kept] > 0).all() and (miles[kept] > 0).all()
+
+
+def _draw_needs_reference(rng, n, complexity_shares, need_probs, dol_share, secure_share):
+    """draw_needs as it was, all in NumPy."""
+    complexity = rng.choice(3, size=n, p=np.asarray(complexity_shares))
+    bits = rng.random((n, 4)) < np.asarray(need_probs)
+    needs = (bits * (1 << np.arange(4))).sum(axis=1)
+    dol = (rng.random(n) < dol_share / max(complexity_shares[2], 1e-9)) & (complexity == 2)
+    secure = (rng.random(n) < secure_share / max(complexity_shares[2], 1e-9)) & (complexity == 2) & ~dol
+    return complexity, needs, dol, secure
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("shares", [(0.3, 0.5, 0.2), (0.5, 0.5, 0.0), (0.0, 0.0, 1.0)])
+def test_draw_needs_is_the_numpy_draw(seed, shares):
+    n = [0, 1, 7, 300][seed % 4]
+    probs = np.random.default_rng(seed).random(4) * [1, 1, 1, 0]  # one need type never drawn
+    args = (n, np.array(shares), tuple(probs), 0.05 * seed, 0.03 * seed)
+    ref_rng, rng = np.random.default_rng(seed), np.random.default_rng(seed)
+    ref = _draw_needs_reference(ref_rng, *args)
+    got = draw_needs(rng, *args)
+    assert all(np.array_equal(g, r) and g.dtype == r.dtype for g, r in zip(got, ref))
+    assert rng.bit_generator.state == ref_rng.bit_generator.state
+
+
+def test_needs_from_draws_ties_and_empty():
+    needs, dol, secure = needs_from_draws(np.array([2, 2, 1]), np.array([[0.5, 0.2, 0.9, 0.0]] * 3),
+                                          np.array([0.5, 0.3, 1.0, 0.0]), np.array([0.1, 0.9, 0.1]), 0.5,
+                                          np.array([0.1, 0.1, 0.1]), 0.5)
+    assert needs.tolist() == [6, 6, 6] and dol.tolist() == [True, False, False]  # u == p: not drawn
+    assert secure.tolist() == [False, True, False]
+    got = needs_from_draws(np.zeros(0, np.int64), np.zeros((0, 4)), np.ones(4), np.zeros(0), 0.5, np.zeros(0), 0.5)
+    assert [len(g) for g in got] == [0, 0, 0] and [g.dtype for g in got] == [np.int64, np.bool_, np.bool_]
+
+
+def _broken_reference(placed, u, limit, home, x, y, needs, hx, hy, spec, rates):
+    """demand.break_down's hazards as they were, in NumPy."""
+    per_year, per_20mi, per_unmet = rates
+    maybe = u < limit
+    placed, u = placed[maybe], u[maybe]
+    h = home[placed]
+    dist = miles(x[placed], y[placed], hx[h], hy[h])
+    unmet = popcount(needs[placed] & ~spec[h])
+    hazard = per_year * (1 + per_20mi * dist / 20 + per_unmet * unmet)
+    return placed[u < hazard / 52]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("rates", [(0.5, 0.1, 0.2), (3.0, 0.0, 0.0), (0.0, 0.3, 0.0), (26.0, 1.0, 1.0)])
+def test_broken_placements_is_the_numpy_hazard(seed, rates):
+    rng = np.random.default_rng(seed)
+    n, n_homes = int(rng.integers(0, 400)), 9
+    x, y = rng.random(n) * 6e5, rng.random(n) * 6e5
+    hx, hy = rng.random(n_homes) * 6e5, rng.random(n_homes) * 6e5
+    needs = rng.integers(0, 16, n).astype(np.int8)
+    spec = rng.integers(0, 16, n_homes).astype(np.int64)
+    home = rng.integers(0, n_homes, n).astype(np.int32)
+    placed = np.flatnonzero(rng.random(n) < 0.7)
+    cap = rates[0] * (1 + rates[1] * 600 / 20 + rates[2] * 4) / 52
+    u = rng.random(len(placed)) * cap * 2
+    ref = _broken_reference(placed, u, cap, home, x, y, needs, hx, hy, spec, rates)
+    for limit in (cap, cap / 3):  # all, or some, of the breakdowns below the limit
+        got = broken_placements(placed, u, limit, home, x, y, needs, hx, hy, spec, *rates, 52, METRES_PER_MILE)
+        want = _broken_reference(placed, u, limit, home, x, y, needs, hx, hy, spec, rates)
+        assert np.array_equal(got, want) and got.dtype == want.dtype
+    assert len(ref) > 0 or len(placed) == 0 or rates[0] == 0
+
+
+def test_broken_placements_on_a_tie_and_empty():
+    one = np.array([0])
+    hazard = 0.5 * (1 + 0.1 * 1.0 / 20 + 0.2 * 2) / 52  # one mile apart, two needs unmet
+    args = (one, np.array([0], np.int32), np.array([0.0]), np.array([0.0]), np.array([0b1011], np.int8),
+            np.array([METRES_PER_MILE]), np.array([0.0]), np.array([0b0001]), 0.5, 0.1, 0.2, 52, METRES_PER_MILE)
+    assert broken_placements(one, np.array([hazard]), 1.0, *args[1:]).tolist() == []  # u == hazard: no breakdown
+    assert broken_placements(one, np.array([np.nextafter(hazard, 0)]), 1.0, *args[1:]).tolist() == [0]
+    got = broken_placements(np.zeros(0, np.int64), np.zeros(0), 1.0, *args[1:])
+    assert len(got) == 0 and got.dtype == np.int64
+
+
+AGES = (12, 6, 12, 16, 2, 12, 4)
+
+
+def _entrants_reference(counts, u_older, p_older, u_old, u_young, u_direct, p_direct, uasc_la, u16, p16, u_a, u_b):
+    """demand._entrants' arithmetic as it was, in NumPy."""
+    la = np.repeat(np.arange(len(counts)), counts)
+    older = u_older < p_older
+    age = np.where(older, 12 + 6 * u_old, 12 * u_young)
+    direct = older & (u_direct < p_direct)
+    uasc_age = np.where(u16 < p16, 16 + (18 - 16) * u_a, 12 + (16 - 12) * u_b)
+    la_all = np.concatenate([la[direct], la[~direct], uasc_la])
+    age_all = np.concatenate([age[direct], age[~direct], uasc_age])
+    return la_all, age_all, np.arange(len(la) + len(uasc_la)) >= len(la), int(direct.sum())
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_entrants_is_the_numpy_arithmetic(seed):
+    rng = np.random.default_rng(seed)
+    counts = rng.poisson(rng.random(7) * [0, 1, 2, 3, 0, 5, 9][seed % 7])
+    n, n_uasc = int(counts.sum()), int(rng.integers(0, 5))
+    u = [rng.random(n) for _ in range(4)]
+    uasc = [rng.integers(0, 7, n_uasc)] + [rng.random(n_uasc) for _ in range(3)]
+    p_older, p_direct = [(0.4, 0.3), (1.0, 1.0), (0.0, 0.5), (0.5, u[3][0] if n else 0.1)][seed % 4]
+    ref = _entrants_reference(counts, u[0], p_older, u[1], u[2], u[3], p_direct, uasc[0], uasc[1], 0.89, *uasc[2:])
+    got = entrants(counts, u[0], p_older, u[1], u[2], u[3], p_direct, uasc[0], uasc[1], 0.89, *uasc[2:], AGES)
+    assert all(np.array_equal(g, r) and np.asarray(g).dtype == np.asarray(r).dtype for g, r in zip(got[:3], ref[:3]))
+    assert got[3] == ref[3]
+
+
+def test_entrants_empty():
+    none = np.zeros(0)
+    la, age, is_uasc, n_direct = entrants(np.zeros(3, np.int64), none, 0.5, none, none, none, 0.5,
+                                          np.zeros(0, np.int64), none, 0.89, none, none, AGES)
+    assert len(la) == len(age) == len(is_uasc) == n_direct == 0
+    assert la.dtype == np.int64 and age.dtype == np.float64 and is_uasc.dtype == np.bool_
+
+
+def test_rows_added_after_compaction_hold_the_fill_of_columns_not_given():
+    """ColumnStore.add writes only the columns it is given: keep_rows refills what compaction frees."""
+    from simmarket.state.children import NEVER, Children
+
+    ch = Children(capacity=4)
+    ch.add(la=np.arange(6), age=np.full(6, 3.0), status=np.full(6, 2, np.int8), home=np.arange(6), start1=np.arange(6))
+    ch.keep_only(np.array([1, 4]))
+    rows = ch.add(la=np.array([7, 8, 9]), age=np.zeros(3))
+    assert ch.home[rows].tolist() == [-1] * 3 and ch.start1[rows].tolist() == [NEVER] * 3
+    assert ch.status[rows].tolist() == [0] * 3 and ch.id.tolist() == [1, 4, 6, 7, 8]
+    assert ch.home[:2].tolist() == [1, 4] and ch.la.tolist() == [1, 4, 7, 8, 9]

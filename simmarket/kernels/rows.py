@@ -6,24 +6,33 @@ NumPy expressions named in its docstring, so results are identical.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
 
 @njit(cache=True)
-def age_and_count(age, step, leaving_age, status, la, gone, n_status, n_la):
+def age_count_find(age, step, leaving_age, status, la, gone, n_status, n_la, find0, find1):
     """Age every row by `step` (`age += step`), find the adults (rows not `gone` whose new age
-    is at least `leaving_age`), and count the rows by status and `la` as if the adults had gone.
+    is at least `leaving_age`), count the rows by status and `la` as if the adults had gone, and
+    find the rows of two statuses as if the adults had gone.
 
-    Returns (adults, counts): the adults' positions, increasing, and the (n_status, n_la) table
-    `np.bincount(status * n_la + la, minlength=n_status * n_la)`, reshaped, with the adults
-    counted as `gone`. One pass replaces the ageing, the search for adults and the weekly count
-    of children by status and authority.
+    Returns (adults, counts, rows0, rows1): the adults' positions, increasing; the
+    (n_status, n_la) table `np.bincount(status * n_la + la, minlength=n_status * n_la)`, reshaped,
+    with the adults counted as `gone`; and `np.flatnonzero(status == find0)` (and find1) with the
+    adults gone. One pass replaces the ageing, the search for adults, the weekly count of
+    children by status and authority and two scans of the table. Each row is written to both
+    lists, and a list moves on only where the status matches: no branch to mispredict.
     """
-    adults = np.empty(len(age), np.int64)
+    n = len(age)
+    adults = np.empty(n, np.int64)
     k = 0
     parts = np.zeros((4, n_status * n_la), np.int64)
-    for i in range(len(age)):
+    rows0 = np.empty(n + 1, np.int64)
+    rows1 = np.empty(n + 1, np.int64)
+    k0 = k1 = 0
+    for i in range(n):
         a = age[i] + step
         age[i] = a
         s = status[i]
@@ -32,7 +41,12 @@ def age_and_count(age, step, leaving_age, status, la, gone, n_status, n_la):
             k += 1
             s = gone
         parts[i & 3, s * n_la + la[i]] += 1
-    return adults[:k].copy(), _sum_parts(parts).reshape(n_status, n_la)
+        rows0[k0] = i
+        k0 += s == find0
+        rows1[k1] = i
+        k1 += s == find1
+    counts = _sum_parts(parts).reshape(n_status, n_la)
+    return adults[:k].copy(), counts, rows0[:k0], rows1[:k1]
 
 
 @njit(cache=True)
@@ -56,37 +70,44 @@ def _sum_parts(parts):
 
 
 @njit(cache=True)
-def foster_fates(rows, u, age, uasc, p_young, p_old, p_home, young_age):
-    """Fostered children's competing risks, given their draws `u` (one per row of `rows`).
+def foster_fates(status, fostered, u, age, uasc, p_young, p_old, p_home, young_age):
+    """Fostered children's competing risks, given their draws `u`, one for each row whose status
+    is `fostered`, in order (`rows = np.flatnonzero(status == fostered)`).
 
     With young = age[rows] < young_age and p_exit = p_young where young else p_old, returns
     (leave, need_home): `rows[u < p_exit]` and
     `rows[(u >= p_exit) & (u < p_exit + p_home) & ~young & ~uasc[rows]]`.
     Only draws below the largest of the four thresholds can meet either condition (few): the
-    rest are passed over without reading the rows' ages.
+    table is scanned once for their rows, without a list of all the fostered rows.
     """
     hi = -np.inf
     for p in (p_young, p_old, p_young + p_home, p_old + p_home):
         if p > hi:
             hi = p
-    n_cand = 0
-    for j in range(len(u)):
-        n_cand += u[j] < hi
-    leave = np.empty(n_cand, np.int64)
-    need = np.empty(n_cand, np.int64)
-    n_leave = 0
-    n_need = 0
-    for j in range(len(u)):
-        if u[j] < hi:
-            i = rows[j]
+    cand = np.flatnonzero(u < hi)
+    leave = np.empty(len(cand), np.int64)
+    need = np.empty(len(cand), np.int64)
+    n_leave = n_need = q = seen = 0
+    if len(cand) == 0:
+        return leave, need
+    j = cand[0]  # the next draw that matters; seen: the fostered rows before row i
+    for i in range(len(status)):
+        is_f = status[i] == fostered
+        if seen == j and is_f:
+            uj = u[seen]
             young = age[i] < young_age
             p_exit = p_young if young else p_old
-            if u[j] < p_exit:
+            if uj < p_exit:
                 leave[n_leave] = i
                 n_leave += 1
-            if u[j] >= p_exit and u[j] < p_exit + p_home and not young and not uasc[i]:
+            if uj >= p_exit and uj < p_exit + p_home and not young and not uasc[i]:
                 need[n_need] = i
                 n_need += 1
+            q += 1
+            if q == len(cand):
+                break
+            j = cand[q]
+        seen += is_f
     return leave[:n_leave].copy(), need[:n_need].copy()
 
 
@@ -115,3 +136,114 @@ def keep_rows(col, keep, n, fill):
         col[j] = col[keep[j]]
     for j in range(len(keep), n):
         col[j] = fill
+
+
+@njit(cache=True)
+def vacate_rows(rows, home, complexity, dol, price, home_miles, block, occupied, staff_used, staff_per_child,
+                dol_multiplier):
+    """Children leave their homes: `np.subtract.at(occupied, home[rows], 1)` and
+    `np.subtract.at(staff_used, home[rows], need)`, need being each child's staff
+    (`staff_per_child[complexity]`, times `dol_multiplier` under a DoL order, as rules.staff_need),
+    subtracted in the same order; then the rows' home, price, home_miles and block are cleared.
+    Homes are all read before any is cleared, as NumPy's gather does."""
+    for i in rows:
+        need = staff_per_child[complexity[i]]
+        if dol[i]:
+            need = need * dol_multiplier
+        h = home[i]
+        occupied[h] -= 1
+        staff_used[h] -= need
+    for i in rows:
+        home[i] = -1
+        price[i] = 0.0
+        home_miles[i] = 0.0
+        block[i] = False
+
+
+@njit(cache=True)
+def needs_from_draws(complexity, u_needs, need_probs, u_dol, p_dol, u_secure, p_secure):
+    """Need profiles from their draws, as state.draw_needs did in NumPy: `needs`, the bit mask
+    `((u_needs < need_probs) * (1 << np.arange(k))).sum(axis=1)`, `dol = (u_dol < p_dol) &
+    (complexity == 2)` and `secure = (u_secure < p_secure) & (complexity == 2) & ~dol`. One call
+    in place of a dozen small array operations (the children drawn each time are few)."""
+    n = len(complexity)
+    needs = np.zeros(n, np.int64)
+    dol = np.zeros(n, np.bool_)
+    secure = np.zeros(n, np.bool_)
+    for i in range(n):
+        bits = 0
+        for j in range(u_needs.shape[1]):
+            if u_needs[i, j] < need_probs[j]:
+                bits += 1 << j
+        needs[i] = bits
+        top = complexity[i] == 2
+        dol[i] = u_dol[i] < p_dol and top
+        secure[i] = u_secure[i] < p_secure and top and not dol[i]
+    return needs, dol, secure
+
+
+@njit(cache=True)
+def broken_placements(placed, u, limit, home, x, y, needs, home_x, home_y, specialisms, per_year, per_20mi,
+                      per_unmet, weeks_per_year, metres_per_mile):
+    """Placements that break down this week, as demand.break_down did in NumPy: of the `placed`
+    children whose draws `u` fall below `limit`, those with u < hazard / weeks_per_year, where
+    hazard = per_year * (1 + per_20mi * miles / 20 + per_unmet * unmet), miles (the child's home
+    to the placement, `np.hypot(dx, dy) / metres_per_mile`) and unmet (the child's needs the home
+    lacks, popcount of the low 8 bits of `needs & ~specialisms`) as there; same operations in the
+    same order. Only the few rows below `limit` are read."""
+    broke = np.empty(len(placed), np.int64)
+    k = 0
+    for j in range(len(placed)):
+        if u[j] < limit:
+            i = placed[j]
+            h = home[i]
+            dist = math.hypot(x[i] - home_x[h], y[i] - home_y[h]) / metres_per_mile
+            lacking = (np.int64(needs[i]) & ~specialisms[h]) & 255
+            unmet = 0
+            while lacking:
+                unmet += lacking & 1
+                lacking >>= 1
+            hazard = per_year * (1 + per_20mi * dist / 20 + per_unmet * unmet)
+            if u[j] < hazard / weeks_per_year:
+                broke[k] = i
+                k += 1
+    return broke[:k].copy()
+
+
+
+@njit(cache=True)
+def entrants(counts, u_older, p_older, u_old_age, u_young_age, u_direct, p_direct, uasc_la, u_over16, p_over16,
+             u_uasc_old, u_uasc_young, ages):
+    """This week's entrants from their draws, as demand._entrants did in NumPy: authority a's
+    `counts[a]` children (`np.repeat(np.arange(len(counts)), counts)`), older where
+    `u_older < p_older`, aged `old + old_span * u_old_age` if older else `young_span * u_young_age`,
+    and needing a home at once (direct) where older and `u_direct < p_direct`; then the UASC,
+    aged `old16 + span16 * u_uasc_old` where `u_over16 < p_over16`, else
+    `young12 + span12 * u_uasc_young`; ages = (old, old_span, young_span, old16, span16, young12,
+    span12). Returns (la, age, is_uasc, n_direct): the direct entrants first, then the others,
+    then the UASC, each in order; one call in place of a dozen small array operations.
+    """
+    old, old_span, young_span, old16, span16, young12, span12 = ages
+    n, n_uasc = len(u_older), len(uasc_la)
+    n_direct = 0
+    for i in range(n):
+        n_direct += u_older[i] < p_older and u_direct[i] < p_direct
+    la = np.empty(n + n_uasc, np.int64)
+    age = np.empty(n + n_uasc)
+    i, k_direct, k_rest = 0, 0, n_direct
+    for a in range(len(counts)):
+        for _ in range(counts[a]):
+            older = u_older[i] < p_older
+            x = old + old_span * u_old_age[i] if older else young_span * u_young_age[i]
+            if older and u_direct[i] < p_direct:
+                k, k_direct = k_direct, k_direct + 1
+            else:
+                k, k_rest = k_rest, k_rest + 1
+            la[k], age[k] = a, x
+            i += 1
+    for j in range(n_uasc):
+        la[n + j] = uasc_la[j]
+        age[n + j] = old16 + span16 * u_uasc_old[j] if u_over16[j] < p_over16 else young12 + span12 * u_uasc_young[j]
+    is_uasc = np.zeros(n + n_uasc, np.bool_)
+    is_uasc[n:] = True
+    return la, age, is_uasc, n_direct

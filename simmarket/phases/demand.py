@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import popcount
 from ..data.paths import uasc_index
-from ..kernels.rows import age_and_count, fit_in_order, foster_fates
-from ..state import FOSTER, GONE, HOME, N_NEEDS, N_STATUS, SUPPORTED, WAITING, draw_needs, miles
+from ..kernels.rows import age_count_find, broken_placements, entrants, fit_in_order, foster_fates
+from ..state import FOSTER, GONE, HOME, METRES_PER_MILE, N_NEEDS, N_STATUS, SUPPORTED, WAITING, draw_needs, miles
 from ..time import START_DATE, WEEKS_PER_YEAR
 from .placements import leave_care, start_search, vacate
 
@@ -28,25 +27,27 @@ def arrive_and_leave(m) -> None:
     """Ageing, leaving care, endings and breakdowns, then new entrants to care.
 
     The children by status and authority are counted once, in the pass that ages them, and kept
-    up to date as children leave and move to and from foster and supported places (`used`).
+    up to date as children leave and move to and from foster and supported places (`used`). The
+    same pass finds the supported and placed children (none of whom leave care, or change status,
+    before they are used here but the adults, who are left out); the fostered children (each with
+    a draw) are as many as `used` counts, and only the few whose draws matter are looked up.
     """
     ch, d, rng = m.children, m.params.demand, m.streams["care"]
-    adults, used = age_and_count(ch.age, 1 / WEEKS_PER_YEAR, LEAVING_AGE, ch.status, ch.la, GONE, N_STATUS, m.n_la)
+    adults, used, supported, placed = age_count_find(ch.age, 1 / WEEKS_PER_YEAR, LEAVING_AGE, ch.status, ch.la, GONE,
+                                                     N_STATUS, m.n_la, SUPPORTED, HOME)
     leave_care(m, adults)
     # fostered children: leaving care and coming to need a home are competing risks
-    foster = np.flatnonzero(ch.status == FOSTER)
-    u = rng.random(len(foster))
+    u = rng.random(int(used[FOSTER].sum()))
     p_home = d.residential_need_per_year * need_factor(m) / WEEKS_PER_YEAR
-    leave_f, need_home = foster_fates(foster, u, ch.age, ch.uasc, d.foster_exit_young_per_year / WEEKS_PER_YEAR,
+    leave_f, need_home = foster_fates(ch.status, FOSTER, u, ch.age, ch.uasc,
+                                      d.foster_exit_young_per_year / WEEKS_PER_YEAR,
                                       d.foster_exit_per_year / WEEKS_PER_YEAR, p_home, MIN_AGE_FOSTER_TO_HOME)
-    supported = np.flatnonzero(ch.status == SUPPORTED)
     leave_s = supported[rng.random(len(supported)) < d.supported_exit_per_year / WEEKS_PER_YEAR]
     leave_care(m, np.concatenate([leave_f, leave_s]))
     for status, left in ((FOSTER, leave_f), (SUPPORTED, leave_s)):
         n_left = np.bincount(ch.la[left], minlength=m.n_la)
         used[status] -= n_left
         used[GONE] += n_left
-    placed = np.flatnonzero(ch.status == HOME)
     end_home_placements(m, used, placed)
     break_down(m, placed[ch.status[placed] == HOME])
     foster_to_residential(m, need_home, used)
@@ -164,7 +165,8 @@ def break_down(m, placed: np.ndarray | None = None) -> None:
     """Placements break down, more often far from home and when the home lacks the child's needs.
 
     Each placement draws a number; only those below the highest hazard any placement could have
-    (as far apart as the children and homes lie, no need met) need their own hazard worked out.
+    (as far apart as the children and homes lie, no need met) need their own hazard worked out
+    (kernels.rows.broken_placements, in one compiled pass).
     placed: the children in homes (found here if not given).
     """
     ch, d, homes = m.children, m.params.demand, m.homes
@@ -172,13 +174,10 @@ def break_down(m, placed: np.ndarray | None = None) -> None:
     u = m.streams["care"].random(len(placed))
     cap = d.breakdown_per_year * (1 + d.breakdown_distance_per_20mi * farthest_miles(ch, homes) / 20
                                   + d.breakdown_mismatch * N_NEEDS)
-    maybe = u < cap * (1 + 1e-9) / WEEKS_PER_YEAR  # the margin covers rounding
-    placed, u = placed[maybe], u[maybe]
-    h = ch.home[placed]
-    dist = miles(ch.x[placed], ch.y[placed], homes.x[h], homes.y[h])
-    unmet = popcount(ch.needs[placed] & ~homes.specialisms[h])
-    hazard = d.breakdown_per_year * (1 + d.breakdown_distance_per_20mi * dist / 20 + d.breakdown_mismatch * unmet)
-    broke = placed[u < hazard / WEEKS_PER_YEAR]
+    limit = cap * (1 + 1e-9) / WEEKS_PER_YEAR  # the margin covers rounding
+    broke = broken_placements(placed, u, limit, ch.home, ch.x, ch.y, ch.needs, homes.x, homes.y, homes.specialisms,
+                              d.breakdown_per_year, d.breakdown_distance_per_20mi, d.breakdown_mismatch,
+                              WEEKS_PER_YEAR, METRES_PER_MILE)
     vacate(m, broke)
     start_search(m, broke)
     m.flows.add_la("breakdowns", m.week, ch.la[broke])
@@ -235,24 +234,22 @@ def add_children(m, la, age, status, residential=False, uasc=False, emergency=No
 
 
 def _entrants(m, rng):
-    """This week's entrants to care: authorities, ages, who needs a home at once, and UASC."""
+    """This week's entrants to care: authorities, ages, who needs a home at once, and UASC (the
+    draws made here, in their order, the entrants worked out by kernels.rows.entrants)."""
     d, s = m.params.demand, m.scale
     cla = m.paths.at("cla_total", data_year(m))  # looked-after children as the data say (entrants follow them)
     lam = d.entry_rate_per_cla_year * cla / WEEKS_PER_YEAR * m.levers.prevention_factor
-    la = np.repeat(np.arange(m.n_la), rng.poisson(lam))
-    older = rng.random(len(la)) < d.entry_age_12plus_share
-    span = LEAVING_AGE - OLDER_ENTRANT_AGE
-    age = np.where(older, OLDER_ENTRANT_AGE + span * rng.random(len(la)), OLDER_ENTRANT_AGE * rng.random(len(la)))
-    direct = older & (rng.random(len(la)) < d.direct_residential_share * need_factor(m))
+    counts = rng.poisson(lam)
+    n = int(counts.sum())
+    u_older, u_old_age, u_young_age, u_direct = rng.random(n), rng.random(n), rng.random(n), rng.random(n)
     n_uasc = rng.poisson(d.uasc_per_year * s * uasc_index(data_year(m)) / WEEKS_PER_YEAR)
     uasc_la = rng.choice(m.n_la, size=n_uasc, p=m.uasc_weights_at(m.week))
-    over16 = rng.random(n_uasc) < UASC_16PLUS_SHARE
-    uasc_age = np.where(over16, SUPPORTED_MIN_AGE + (LEAVING_AGE - SUPPORTED_MIN_AGE) * rng.random(n_uasc),
-                        UASC_MIN_AGE + (SUPPORTED_MIN_AGE - UASC_MIN_AGE) * rng.random(n_uasc))
-    la_all = np.concatenate([la[direct], la[~direct], uasc_la])
-    age_all = np.concatenate([age[direct], age[~direct], uasc_age])
-    is_uasc = np.arange(len(la) + n_uasc) >= len(la)
-    return la_all, age_all, is_uasc, int(direct.sum())
+    u_over16, u_uasc_old, u_uasc_young = rng.random(n_uasc), rng.random(n_uasc), rng.random(n_uasc)
+    ages = (OLDER_ENTRANT_AGE, LEAVING_AGE - OLDER_ENTRANT_AGE, OLDER_ENTRANT_AGE, SUPPORTED_MIN_AGE,
+            LEAVING_AGE - SUPPORTED_MIN_AGE, UASC_MIN_AGE, SUPPORTED_MIN_AGE - UASC_MIN_AGE)
+    return entrants(counts, u_older, d.entry_age_12plus_share, u_old_age, u_young_age, u_direct,
+                    d.direct_residential_share * need_factor(m), uasc_la, u_over16, UASC_16PLUS_SHARE,
+                    u_uasc_old, u_uasc_young, ages)
 
 
 def enter_care(m, used: np.ndarray | None = None) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..rules import staff_need
+from ..kernels.rows import vacate_rows
+from ..rules import DOL_STAFF_MULTIPLIER, staff_need
 from ..state import GONE, HOME, WAITING, miles
 
 
@@ -30,16 +31,13 @@ def place(m, idx: np.ndarray, home: np.ndarray, price: np.ndarray, block: np.nda
 
 
 def vacate(m, idx: np.ndarray) -> None:
-    """Children leave their homes: free the places and staff."""
+    """Children leave their homes: free the places and staff (in one compiled pass)."""
     if len(idx) == 0:
         return
     ch, homes = m.children, m.homes
-    np.subtract.at(homes.occupied, ch.home[idx], 1)
-    np.subtract.at(homes.staff_used, ch.home[idx], children_staff_need(m, idx))
-    ch.home[idx] = -1
-    ch.price[idx] = 0.0
-    ch.home_miles[idx] = 0.0
-    ch.block[idx] = False
+    vacate_rows(np.asarray(idx, np.int64), ch.home, ch.complexity, ch.dol, ch.price, ch.home_miles, ch.block,
+                homes.occupied, homes.staff_used, np.asarray(m.params.workforce.staff_per_child, float),
+                DOL_STAFF_MULTIPLIER)
 
 
 def start_search(m, idx: np.ndarray) -> None:

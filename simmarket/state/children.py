@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels.rows import count_pairs
+from ..kernels.rows import count_pairs, needs_from_draws
 from .columns import ColumnStore
 
 # status codes
@@ -86,11 +86,14 @@ class Children(ColumnStore):
 
 
 def draw_needs(rng: np.random.Generator, n: int, complexity_shares, need_probs, dol_share, secure_share):
-    """Need profiles for n children who need residential care."""
+    """Need profiles for n children who need residential care: complexity, a bit mask of need
+    types, and DoL orders and secure needs, which go with the highest complexity (the draws made
+    here, the profiles worked out by kernels.rows.needs_from_draws)."""
     complexity = rng.choice(3, size=n, p=np.asarray(complexity_shares))
-    bits = rng.random((n, N_NEEDS)) < np.asarray(need_probs)
-    needs = (bits * (1 << np.arange(N_NEEDS))).sum(axis=1)
-    # DoL orders and secure needs go with the highest complexity
-    dol = (rng.random(n) < dol_share / max(complexity_shares[2], 1e-9)) & (complexity == 2)
-    secure = (rng.random(n) < secure_share / max(complexity_shares[2], 1e-9)) & (complexity == 2) & ~dol
+    u_needs = rng.random((n, N_NEEDS))
+    u_dol = rng.random(n)
+    u_secure = rng.random(n)
+    needs, dol, secure = needs_from_draws(complexity, u_needs, np.asarray(need_probs, float),
+                                          u_dol, dol_share / max(complexity_shares[2], 1e-9),
+                                          u_secure, secure_share / max(complexity_shares[2], 1e-9))
     return complexity, needs, dol, secure

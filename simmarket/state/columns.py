@@ -40,12 +40,16 @@ class ColumnStore:
         self._expose()
 
     def add(self, **values) -> np.ndarray:
-        """Append rows; each keyword is a column (array or scalar). Returns their positions."""
+        """Append rows; each keyword is a column (array or scalar). Returns their positions.
+
+        Columns not given are left as they are: every row past the first n holds its column's fill
+        (columns start full of it, and _reserve and keep_only refill what they free)."""
         k = len(next(v for v in values.values() if np.ndim(v) > 0))
         self._reserve(self.n + k)
         rows = slice(self.n, self.n + k)
-        for name, (dtype, fill) in self._fields.items():
-            self._cols[name][rows] = values.get(name, fill)
+        for name, value in values.items():
+            if name in self._fields:
+                self._cols[name][rows] = value
         self._cols["id"][rows] = np.arange(self.next_id, self.next_id + k)
         self.n += k
         self.next_id += k
