@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import books
 from .children import HOME, UNREG
 from .homes import ACTIVE, PRIVATE
 
@@ -50,11 +51,12 @@ class FlowBook:
             return
         self.la["spend_homes"][week] += spend_homes
         self.la["spend_total"][week] += spend_total
-        self.add_region("provider_revenue", week, region_of_la[homes.la], revenue)
+        region = region_of_la[homes.la]
+        self.add_region("provider_revenue", week, region, revenue)
         private = (homes.sector == PRIVATE) & (homes.state == ACTIVE)
-        reg = region_of_la[homes.la[private]]
-        self.add_region("private_revenue", week, reg, revenue[private])
-        self.add_region("private_cost", week, reg, cost[private])
+        private_revenue, private_cost = books.pair_sums(region, private, revenue, cost, len(self.region["private_cost"][week]))
+        self.region["private_revenue"][week] += private_revenue
+        self.region["private_cost"][week] += private_cost
 
     def record_finance(self, week, spend_unregistered, spend_supported, residential_children, council_cost,
                        council_income, home_office) -> None:

@@ -1,0 +1,78 @@
+"""The bookkeeping kernels (simmarket.kernels.books) give exactly what the NumPy they replace gives,
+on small hand-made arrays, random ones and empty ones (np.array_equal: bit for bit)."""
+
+import numpy as np
+import pytest
+
+from simmarket.kernels import books
+
+HOME, UNREG, GONE, N_STATUS = 2, 3, 0, 6
+ACTIVE, PRIVATE, COUNCIL = 1, 0, 1
+
+
+def children(n, n_homes, n_la, seed):
+    """Random children's columns, with the narrow dtypes of the children table."""
+    rng = np.random.default_rng(seed)
+    status = rng.integers(0, N_STATUS, n).astype(np.int8)
+    home = np.where(status == HOME, rng.integers(0, max(n_homes, 1), n), -1).astype(np.int32)
+    return dict(status=status, block=(status == HOME) & (rng.random(n) < 0.2), home=home,
+                la=rng.integers(0, n_la, n).astype(np.int32), price=rng.lognormal(8, 1, n) * (status >= HOME),
+                uasc=rng.random(n) < 0.1)
+
+
+def homes(n, n_la, n_owners, seed):
+    rng = np.random.default_rng(seed)
+    return dict(state=rng.integers(0, 3, n), sector=rng.integers(0, 4, n), la=rng.integers(0, n_la, n),
+                owner=rng.integers(0, n_owners, n), places=rng.integers(0, 7, n), staff=rng.integers(0, 30, n),
+                rev=rng.lognormal(9, 1, n) * (rng.random(n) < 0.8), cost=rng.lognormal(9, 1, n))
+
+
+SIZES = [(0, 0, 1), (1, 1, 1), (7, 3, 2), (5000, 400, 150)]
+
+
+@pytest.mark.parametrize("n, n_homes, n_la", SIZES)
+def test_child_accounts_is_the_bincounts_it_replaces(n, n_homes, n_la):
+    c = children(n, n_homes, n_la, n)
+    rev, spend, spend_unreg, in_use, uasc = books.child_accounts(
+        c["status"], c["block"], c["home"], c["la"], c["price"], c["uasc"], n_homes, n_la, N_STATUS, HOME, UNREG, GONE)
+    spot = (c["status"] == HOME) & ~c["block"]
+    unreg = c["status"] == UNREG
+    assert np.array_equal(rev, np.bincount(c["home"][spot], weights=c["price"][spot], minlength=n_homes))
+    assert np.array_equal(spend, np.bincount(c["la"][spot], weights=c["price"][spot], minlength=n_la))
+    assert np.array_equal(spend_unreg, np.bincount(c["la"][unreg], weights=c["price"][unreg], minlength=n_la))
+    key = c["status"].astype(np.int64) * n_la + c["la"]
+    assert np.array_equal(in_use, np.bincount(key, minlength=N_STATUS * n_la).reshape(N_STATUS, n_la))
+    in_care = c["uasc"] & (c["status"] != GONE)
+    assert np.array_equal(uasc, np.bincount(c["la"][in_care], minlength=n_la))
+
+
+@pytest.mark.parametrize("n, n_la, n_owners", [(0, 1, 1), (3, 2, 2), (4000, 150, 900)])
+def test_home_costs_and_profit_smoothing_are_the_numpy_they_replace(n, n_la, n_owners):
+    h = homes(n, n_la, n_owners, n)
+    rng = np.random.default_rng(1)
+    prop_of_la, indebted = rng.uniform(200, 400, n_la), rng.random(n_owners) < 0.3
+    core, per_place, wage, share = 2.0, 1.7, 612.3, 0.08
+    cost = books.home_costs(h["state"], h["places"], h["staff"], h["la"], h["owner"], prop_of_la, indebted,
+                            h["rev"], ACTIVE, core, per_place, wage, share)
+    est = np.where(h["places"] > 0, core + per_place * np.asarray(h["places"], float), 0.0)
+    target = np.maximum(est, h["staff"])
+    want = np.where(h["state"] == ACTIVE, target * wage + h["places"] * prop_of_la[h["la"]], 0.0)
+    want = want + np.where(indebted[h["owner"]], share * h["rev"], 0.0)
+    assert np.array_equal(cost, want)
+    ewma = rng.normal(0, 1000, n)
+    want = np.where(h["state"] == ACTIVE, (1 - 1 / 13) * ewma + 1 / 13 * (h["rev"] - cost), 0.0)
+    books.smooth_profit(h["state"], ewma, h["rev"], cost, ACTIVE, 1 - 1 / 13, 1 / 13)
+    assert np.array_equal(ewma, want)
+
+
+@pytest.mark.parametrize("n, n_groups", [(0, 1), (1, 1), (9, 4), (5000, 153)])
+def test_pair_sums_are_two_bincounts(n, n_groups):
+    rng = np.random.default_rng(n)
+    groups, keep = rng.integers(0, n_groups, n), rng.random(n) < 0.6
+    a, b = rng.lognormal(8, 2, n), rng.integers(0, 9, n)
+    sum_a, sum_b = books.pair_sums(groups, keep, a, b, n_groups)
+    assert np.array_equal(sum_a, np.bincount(groups[keep], weights=a[keep], minlength=n_groups))
+    assert np.array_equal(sum_b, np.bincount(groups[keep], weights=b[keep], minlength=n_groups))
+    sum_a, sum_b = books.pair_sums(groups, None, a, b, n_groups)
+    assert np.array_equal(sum_a, np.bincount(groups, weights=a, minlength=n_groups))
+    assert np.array_equal(sum_b, np.bincount(groups, weights=b, minlength=n_groups))
