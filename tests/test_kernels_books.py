@@ -76,3 +76,25 @@ def test_pair_sums_are_two_bincounts(n, n_groups):
     sum_a, sum_b = books.pair_sums(groups, None, a, b, n_groups)
     assert np.array_equal(sum_a, np.bincount(groups, weights=a, minlength=n_groups))
     assert np.array_equal(sum_b, np.bincount(groups, weights=b, minlength=n_groups))
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 17, 5000])
+def test_rows_with_is_flatnonzero(n):
+    codes = np.random.default_rng(n).integers(0, 6, n).astype(np.int8)
+    for code in range(7):
+        assert np.array_equal(books.rows_with(codes, code), np.flatnonzero(codes == code))
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 10, 11, 101, 9000])
+def test_percentile90_is_numpys(n):
+    from simmarket.metrics import percentile90
+    rng = np.random.default_rng(n)
+    cases = [rng.lognormal(8, 1, n), rng.integers(0, 4, n) * 1000.5, np.full(n, 7.1), np.round(rng.normal(0, 1e4, n))]
+    if n:
+        with_nan = rng.lognormal(8, 1, n)
+        with_nan[rng.integers(0, n)] = np.nan
+        cases += [with_nan, np.sort(cases[0]), np.sort(cases[0])[::-1].copy()]
+    for a in cases:
+        want = np.percentile(a, 90) if n else np.nan
+        assert np.array_equal(np.float64(percentile90(a)), np.float64(want), equal_nan=True)
+
