@@ -98,3 +98,42 @@ def test_percentile90_is_numpys(n):
         want = np.percentile(a, 90) if n else np.nan
         assert np.array_equal(np.float64(percentile90(a)), np.float64(want), equal_nan=True)
 
+
+@pytest.mark.parametrize("n", [0, 1, 5, 4000])
+def test_homes_closing_is_the_numpy_it_replaces(n):
+    rng = np.random.default_rng(n)
+    h = homes(n, 10, 10, n)
+    ewma, secure = rng.normal(0, 500, n), rng.random(n) < 0.1
+    since = np.where(rng.random(n) < 0.2, rng.integers(0, 60, n), -1)
+    u = rng.random(n) ** 4  # some below the weekly hazards
+    base, loss, week, weeks = 0.03, 0.25, 70, 26
+    got = books.homes_closing(h["state"], ewma, h["sector"], secure, since, u, ACTIVE, COUNCIL, base, loss, 52, week,
+                              weeks)
+    act = h["state"] == ACTIVE
+    losing = act & (ewma < 0) & (h["sector"] != COUNCIL) & ~secure
+    hazard = np.where(act, base, 0.0) + np.where(losing, loss, 0.0)
+    no_mgr = act & (since >= 0) & (week - since >= weeks)
+    assert np.array_equal(got, np.flatnonzero((u < hazard / 52) | no_mgr))
+
+
+@pytest.mark.parametrize("n, n_homes", [(0, 1), (3, 1), (5000, 300)])
+def test_children_in_closing_homes(n, n_homes):
+    c = children(n, n_homes, 5, n)
+    closing = np.random.default_rng(0).random(n_homes) < 0.3
+    closing[-1] = True  # the flag a child with no home (-1) reads
+    placed = np.flatnonzero(c["status"] == HOME)
+    want = placed[closing[c["home"][placed]]]
+    assert np.array_equal(books.children_in(c["status"], c["home"], closing, HOME), want)
+
+
+@pytest.mark.parametrize("n, n_owners", [(0, 0), (1, 0), (4, 3), (30, 2000)])
+def test_growing_owners_pick_as_the_loop_did(n, n_owners):
+    rng = np.random.default_rng(n + n_owners)
+    sector, grows, pick = rng.choice([0, 1, 2], n), rng.random(n) < 0.5, rng.random(n)
+    owner_sector, failed = rng.integers(0, 3, n_owners), rng.random(n_owners) < 0.2
+    want = np.full(n, -1, np.int64)
+    for i in range(n):
+        same = np.flatnonzero((owner_sector == sector[i]) & ~failed)
+        if grows[i] and len(same):
+            want[i] = same[int(pick[i] * len(same))]
+    assert np.array_equal(books.growing_owners(sector, grows, pick, owner_sector, failed), want)

@@ -97,3 +97,62 @@ def rows_with(codes, code):
         k += codes[i] == code
     return rows[:n]
 
+
+@njit(cache=True)
+def homes_closing(state, profit_ewma, sector, secure, no_manager_since, u, active_code, council_code, base, loss,
+                  weeks_per_year, week, no_manager_weeks):
+    """Homes that close this week (entry_exit.close_failing), flatnonzero(by_hazard | no_mgr) of:
+
+    losing = active & (profit_ewma < 0) & (sector != council_code) & ~secure;
+    hazard = where(active, base, 0.0) + where(losing, loss, 0.0); by_hazard = u < hazard / weeks_per_year;
+    no_mgr = active & (no_manager_since >= 0) & (week - no_manager_since >= no_manager_weeks).
+    """
+    close = np.zeros(len(state), np.bool_)
+    for i in range(len(state)):
+        active = state[i] == active_code
+        losing = active and profit_ewma[i] < 0 and sector[i] != council_code and not secure[i]
+        hazard = (base if active else 0.0) + (loss if losing else 0.0)
+        since = no_manager_since[i]
+        close[i] = u[i] < hazard / weeks_per_year or (active and since >= 0 and week - since >= no_manager_weeks)
+    return np.flatnonzero(close)
+
+
+@njit(cache=True)
+def children_in(status, home, closing, home_code):
+    """flatnonzero((status == home_code) & closing[home]): the children placed in the homes
+    flagged in `closing`, from the placed children's rows (`rows_with`)."""
+    placed = rows_with(status, home_code)
+    n = 0
+    for r in placed:
+        n += closing[home[r]]
+    rows = np.empty(n, np.int64)
+    k = 0
+    for r in placed:
+        if closing[home[r]]:
+            rows[k] = r
+            k += 1
+    return rows
+
+
+@njit(cache=True)
+def growing_owners(sector, grows, pick, owner_sector, failed):
+    """Existing owners of new homes that go to a growing organisation (entry_exit.owners_for): for
+    home i with grows[i], the owner at position int(pick[i] * k) among the k owners of its sector
+    that have not failed (in table order), or -1 if there are none (then a new organisation)."""
+    n_sectors = max(sector.max() + 1 if len(sector) else 0, owner_sector.max() + 1 if len(owner_sector) else 0)
+    k = np.zeros(n_sectors, np.int64)
+    for j in range(len(owner_sector)):
+        if not failed[j]:
+            k[owner_sector[j]] += 1
+    owner = np.full(len(sector), -1, np.int64)
+    for i in range(len(sector)):
+        if grows[i] and k[sector[i]] > 0:
+            target = int(pick[i] * k[sector[i]])
+            seen = 0
+            for j in range(len(owner_sector)):
+                if owner_sector[j] == sector[i] and not failed[j]:
+                    if seen == target:
+                        owner[i] = j
+                        break
+                    seen += 1
+    return owner
