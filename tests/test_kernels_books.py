@@ -162,3 +162,16 @@ def test_staffing_kernels_are_the_numpy_they_replace(n):
     books.settle_staff(act, h["staff"], manager, since, staff, leavers, hires, u_lose, u_gain, 0.3, 0.4, week)
     assert np.array_equal(h["staff"], want_staff) and np.array_equal(manager, want_manager)
     assert np.array_equal(since, want_since)
+
+
+@pytest.mark.parametrize("n, n_la", [(0, 1), (2, 2), (4000, 150)])
+def test_region_money_is_three_bincounts(n, n_la):
+    h = homes(n, n_la, 3, n)
+    region_of_la = np.random.default_rng(n).integers(0, 9, n_la)
+    got = books.region_money(h["la"], region_of_la, h["sector"], h["state"], h["rev"], h["cost"], 9, PRIVATE, ACTIVE)
+    region = region_of_la[h["la"]]
+    private = (h["sector"] == PRIVATE) & (h["state"] == ACTIVE)
+    want = (np.bincount(region, weights=h["rev"], minlength=9),
+            np.bincount(region[private], weights=h["rev"][private], minlength=9),
+            np.bincount(region[private], weights=h["cost"][private], minlength=9))
+    assert all(np.array_equal(a, b) for a, b in zip(got, want))

@@ -190,3 +190,20 @@ def settle_staff(act, staff, manager, no_manager_since, staff_act, leavers, hire
             no_manager_since[i] = -1
         elif no_manager_since[i] < 0:
             no_manager_since[i] = week
+
+
+@njit(cache=True)
+def region_money(la, region_of_la, sector, state, revenue, cost, n_regions, private_code, active_code):
+    """Providers' money by region of the home, with region = region_of_la[la] and private = active
+    private homes: bincount(region, revenue), bincount(region[private], revenue[private]) and
+    bincount(region[private], cost[private]), in one pass."""
+    all_revenue = np.zeros(n_regions)
+    private_revenue = np.zeros(n_regions)
+    private_cost = np.zeros(n_regions)
+    for i in range(len(la)):
+        r = region_of_la[la[i]]
+        all_revenue[r] += revenue[i]
+        if sector[i] == private_code and state[i] == active_code:
+            private_revenue[r] += revenue[i]
+            private_cost[r] += cost[i]
+    return all_revenue, private_revenue, private_cost

@@ -51,12 +51,10 @@ class FlowBook:
             return
         self.la["spend_homes"][week] += spend_homes
         self.la["spend_total"][week] += spend_total
-        region = region_of_la[homes.la]
-        self.add_region("provider_revenue", week, region, revenue)
-        private = (homes.sector == PRIVATE) & (homes.state == ACTIVE)
-        private_revenue, private_cost = books.pair_sums(region, private, revenue, cost, len(self.region["private_cost"][week]))
-        self.region["private_revenue"][week] += private_revenue
-        self.region["private_cost"][week] += private_cost
+        by_region = books.region_money(homes.la, region_of_la, homes.sector, homes.state, revenue, cost,
+                                       self.region["provider_revenue"].shape[1], PRIVATE, ACTIVE)
+        for key, value in zip(("provider_revenue", "private_revenue", "private_cost"), by_region):
+            self.region[key][week] += value
 
     def record_finance(self, week, spend_unregistered, spend_supported, residential_children, council_cost,
                        council_income, home_office) -> None:
