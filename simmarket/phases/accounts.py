@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..rules import establishment, property_cost, wage
-from ..state import ACTIVE, COUNCIL, FOSTER, GONE, HOME, SUPPORTED, UNREG
+from ..kernels import books
+from ..rules import property_cost, wage
+from ..rules.costs import staff_per_place_beyond_core
+from ..state import ACTIVE, COUNCIL, FOSTER, GONE, HOME, N_STATUS, SUPPORTED, UNREG
 from ..time import WEEKS_PER_YEAR
 
 PROFIT_SMOOTHING = 1 / 13  # weekly weight of a home's profit average (about a quarter; prior)
@@ -19,37 +21,29 @@ NIGHTS_PER_WEEK = 7
 
 def settle_accounts(m) -> None:
     """Authorities pay for every placement; providers earn, pay their costs, and review."""
-    ch = m.children
-    paid = np.flatnonzero((ch.status == HOME) | (ch.status == UNREG))
-    status = ch.status[paid]
-    spot = paid[(status == HOME) & ~ch.block[paid]]
-    unreg = paid[status == UNREG]
-    spot_price = ch.price[spot]
-    blocks = np.where(m.homes.state == ACTIVE, m.homes.block_places * m.homes.block_price, 0.0)
-    rev = np.bincount(ch.home[spot], weights=spot_price, minlength=m.homes.n) + blocks
+    ch, homes = m.children, m.homes
+    # spot placements (not block places) earn their homes their price, paid by the child's authority
+    rev_spot, spend_homes, spend_unreg, in_use, uasc = books.child_accounts(
+        ch.status, ch.block, ch.home, ch.la, ch.price, ch.uasc, homes.n, m.n_la, N_STATUS, HOME, UNREG, GONE)
+    blocks = np.where(homes.state == ACTIVE, homes.block_places * homes.block_price, 0.0)
+    rev = rev_spot + blocks
     cost = home_costs(m, rev)
-    profit = rev - cost
-    act = m.homes.state == ACTIVE
-    m.homes.profit_ewma[:] = np.where(act, (1 - PROFIT_SMOOTHING) * m.homes.profit_ewma + PROFIT_SMOOTHING * profit, 0.0)
+    books.smooth_profit(homes.state, homes.profit_ewma, rev, cost, ACTIVE, 1 - PROFIT_SMOOTHING, PROFIT_SMOOTHING)
     # authorities' spend: home placements (spot and block) by the child's / holder's authority
-    spend_homes = np.bincount(ch.la[spot], weights=spot_price, minlength=m.n_la)
     spend_homes += block_payments(m, blocks)
-    in_use = ch.counts_by_status(m.n_la)
-    spend_unreg = np.bincount(ch.la[unreg], weights=ch.price[unreg], minlength=m.n_la)
     spend_total = spend_homes + other_spend(m, spend_unreg, in_use)
-    m.flows.record_money(m.week, spend_homes, spend_total, m.homes, rev, cost, m.region_of_la)
-    record_finance(m, spend_unreg, in_use, rev, cost)
+    m.flows.record_money(m.week, spend_homes, spend_total, homes, rev, cost, m.region_of_la)
+    record_finance(m, spend_unreg, in_use, rev, cost, uasc)
     review_owners(m, rev, cost)
     learn_occupancy(m)
 
 
 def regional_occupancy(m) -> np.ndarray:
     """Children in homes per registered place of the active homes, by region."""
-    homes, n = m.homes, len(m.occupancy_seen)
-    act = np.flatnonzero(homes.state == ACTIVE)
-    region = m.region_of_la[homes.la[act]]
-    places = np.bincount(region, weights=homes.places[act], minlength=n)
-    return np.bincount(region, weights=homes.occupied[act], minlength=n) / np.maximum(places, 1.0)
+    homes = m.homes
+    places, occupied = books.pair_sums(m.region_of_la[homes.la], homes.state == ACTIVE, homes.places, homes.occupied,
+                                       len(m.occupancy_seen))
+    return occupied / np.maximum(places, 1.0)
 
 
 def learn_occupancy(m) -> None:
@@ -65,14 +59,13 @@ def home_costs(m, rev: np.ndarray) -> np.ndarray:
     """Each home's weekly cost: its full staff establishment, its property, and (for highly
     indebted owners) debt service as a share of revenue."""
     homes, p = m.homes, m.params
-    act = homes.state == ACTIVE
-    prop = property_cost(m.geo.property_index[homes.la], p)
+    wf = p.workforce
     # homes pay for their full establishment: vacancies are covered by agency staff and overtime
     # (which keep the rota legal but do not add capacity for new children)
-    target = np.maximum(establishment(homes.places, p.workforce), homes.staff)
-    cost = np.where(act, target * wage(p, m.week) + homes.places * prop, 0.0)
-    indebted = m.owners.indebted[homes.owner]
-    return cost + np.where(indebted, p.pricing.debt_cost_share * rev, 0.0)
+    return books.home_costs(homes.state, homes.places, homes.staff, homes.la, homes.owner,
+                            property_cost(m.geo.property_index, p), m.owners.indebted, rev, ACTIVE,
+                            float(wf.core_staff_per_home), staff_per_place_beyond_core(wf), wage(p, m.week),
+                            float(p.pricing.debt_cost_share))
 
 
 def other_spend(m, spend_unreg: np.ndarray, in_use: np.ndarray) -> np.ndarray:
@@ -82,24 +75,25 @@ def other_spend(m, spend_unreg: np.ndarray, in_use: np.ndarray) -> np.ndarray:
     return spend_unreg + in_use[FOSTER] * p.foster.cost_gbp_week + in_use[SUPPORTED] * p.supported.cost_gbp_week
 
 
-def record_finance(m, spend_unreg: np.ndarray, in_use: np.ndarray, rev: np.ndarray, cost: np.ndarray) -> None:
+def record_finance(m, spend_unreg: np.ndarray, in_use: np.ndarray, rev: np.ndarray, cost: np.ndarray,
+                   uasc: np.ndarray) -> None:
     """Money a finance director adds to the prices paid, recorded by authority and read by no
     decision: spend on unregistered settings and supported accommodation; children in homes and
     unregistered settings (for spend per child); council homes' full running cost and their income
     from placements, by the authority the home is in (council homes are run by the authority they
     are in); and the Home Office's funding of unaccompanied children, 143 a night for each one in
-    care (placed or waiting), by the child's authority."""
-    ch, homes, n = m.children, m.homes, m.n_la
+    care (placed or waiting), by the child's authority (uasc: those in care, by authority)."""
+    homes = m.homes
     council = (homes.sector == COUNCIL) & (homes.state == ACTIVE)
-    uasc = ch.uasc & (ch.status != GONE)
+    council_cost, council_income = books.pair_sums(homes.la, council, cost, rev, m.n_la)
     m.flows.record_finance(
         m.week,
         spend_unregistered=spend_unreg,
         spend_supported=in_use[SUPPORTED] * m.params.supported.cost_gbp_week,
         residential_children=in_use[HOME] + in_use[UNREG],
-        council_cost=np.bincount(homes.la[council], weights=cost[council], minlength=n),
-        council_income=np.bincount(homes.la[council], weights=rev[council], minlength=n),
-        home_office=np.bincount(ch.la[uasc], minlength=n) * (HOME_OFFICE_UASC_GBP_NIGHT * NIGHTS_PER_WEEK))
+        council_cost=council_cost,
+        council_income=council_income,
+        home_office=uasc * (HOME_OFFICE_UASC_GBP_NIGHT * NIGHTS_PER_WEEK))
 
 
 def block_payments(m, blocks: np.ndarray) -> np.ndarray:
@@ -123,14 +117,15 @@ def review_owners(m, rev: np.ndarray, cost: np.ndarray) -> None:
     """Owners' books: revenue and cost to date; every four weeks the highly indebted owners look
     at their last twelve months and may fail."""
     owners, n = m.owners, m.owners.n
-    owners.revenue_to_date[:] += np.bincount(m.homes.owner, weights=rev, minlength=n)
-    owners.cost_to_date[:] += np.bincount(m.homes.owner, weights=cost, minlength=n)
+    revenue, costs = books.pair_sums(m.homes.owner, None, rev, cost, n)
+    owners.revenue_to_date[:] += revenue
+    owners.cost_to_date[:] += costs
     if m.week % REVIEW_EVERY_WEEKS != REVIEW_EVERY_WEEKS - 1:
         return
-    books = m.owner_books
-    books.append((owners.revenue_to_date.copy(), owners.cost_to_date.copy()))
+    kept = m.owner_books
+    kept.append((owners.revenue_to_date.copy(), owners.cost_to_date.copy()))
     # the books a year ago (none in the first year); indebted owners all exist from the start
-    then = books.popleft() if len(books) > REVIEWS_PER_YEAR else None
+    then = kept.popleft() if len(kept) > REVIEWS_PER_YEAR else None
     for prov in m.indebted_providers:
         i = prov.index
         prov.revenue_12m = owners.revenue_to_date[i] - (then[0][i] if then is not None else 0.0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import books
 from ..rules import staff_target
 from ..state import ACTIVE, CLOSED, COUNCIL, HOME, PIPELINE, PRIVATE, UNREG, VOLUNTARY, WAITING, draw_home_traits
 from ..time import WEEKS_PER_YEAR
@@ -31,12 +32,13 @@ def close_failing(m) -> None:
     """Homes close at a base rate, more often when losing money, and after a long time with no
     registered manager."""
     homes, sup, rng = m.homes, m.params.supply, m.streams["supply"]
-    act = homes.state == ACTIVE
-    losing = act & (homes.profit_ewma < 0) & (homes.sector != COUNCIL) & ~homes.secure
-    hazard = np.where(act, sup.closure_base_per_year, 0.0) + np.where(losing, sup.closure_loss_per_year, 0.0)
-    by_hazard = rng.random(homes.n) < hazard / WEEKS_PER_YEAR
-    no_mgr = act & (homes.no_manager_since >= 0) & (m.week - homes.no_manager_since >= sup.closure_no_manager_weeks)
-    close_homes(m, np.flatnonzero(by_hazard | no_mgr))
+    u = rng.random(homes.n)
+    # active homes close at the base hazard, plus the loss hazard when losing money (council and
+    # secure homes excepted), or after closure_no_manager_weeks without a manager
+    close_homes(m, books.homes_closing(homes.state, homes.profit_ewma, homes.sector, homes.secure,
+                                       homes.no_manager_since, u, ACTIVE, COUNCIL, sup.closure_base_per_year,
+                                       sup.closure_loss_per_year, WEEKS_PER_YEAR, m.week,
+                                       sup.closure_no_manager_weeks))
 
 
 def close_homes(m, h: np.ndarray) -> None:
@@ -46,8 +48,7 @@ def close_homes(m, h: np.ndarray) -> None:
     ch, homes = m.children, m.homes
     closing = np.zeros(homes.n, bool)
     closing[h] = True
-    placed = np.flatnonzero(ch.status == HOME)
-    kids = placed[closing[ch.home[placed]]]
+    kids = books.children_in(ch.status, ch.home, closing, HOME)
     vacate(m, kids)
     start_search(m, kids)
     homes.state[h] = CLOSED
@@ -139,16 +140,11 @@ def owners_for(m, sector: np.ndarray) -> np.ndarray:
 
     The new organisations are created together, after the choices (one append to the owners
     table; the same names, draws and order as one at a time)."""
-    owner = np.full(len(sector), -1, np.int64)
     rng = m.streams["supply"]
     new_org = (sector == COUNCIL) | (rng.random(len(sector)) < NEW_ENTRANT_SHARE)
-    sectors, failed = m.owners.sector, m.owners.failed
-    existing = {sec: np.flatnonzero((sectors == sec) & ~failed) for sec in np.unique(sector).tolist()}
     pick = rng.random(len(sector))
-    for i, sec in enumerate(sector.tolist()):
-        same = existing[sec] if not new_org[i] else ()
-        if len(same):
-            owner[i] = same[int(pick[i] * len(same))]
+    # a growing organisation: picked uniformly (by `pick`) among the sector's owners not failed
+    owner = books.growing_owners(sector, ~new_org, pick, m.owners.sector, m.owners.failed)
     new = np.flatnonzero(owner < 0)
     first = len(m.providers)
     names = [f"New {SECTOR_LABELS[sec]} provider {first + j}" for j, sec in enumerate(sector[new].tolist())]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..rules import establishment
+from ..kernels import books
+from ..rules.costs import staff_per_place_beyond_core
 from ..time import WEEKS_PER_YEAR
 
 
@@ -26,17 +27,11 @@ def update_staffing(homes, rng: np.random.Generator, wf, rates, week: int) -> No
     staff = homes.staff[act]
     leavers = rng.binomial(staff, min(rates.turnover_per_year / WEEKS_PER_YEAR, 1.0))
     # homes recruit for their places, and for more if their residents need it
-    target = np.ceil(np.maximum(establishment(homes.places[act], wf), homes.staff_used[act]) - 1e-9).astype(np.int64)
-    vacancies = np.maximum(target - (staff - leavers), 0)
+    vacancies = books.staff_vacancies(act, homes.places, homes.staff_used, staff, leavers,
+                                      float(wf.core_staff_per_home), staff_per_place_beyond_core(wf))
     p_hire = min(rates.hire_per_week * wf.supply_multiplier, 1.0)
     hires = rng.binomial(vacancies, p_hire)
-    homes.staff[act] = staff - leavers + hires
-
-    manager = homes.manager[act]
-    lose = manager & (rng.random(len(act)) < wf.manager_loss_per_year / WEEKS_PER_YEAR)
-    p_mgr = np.clip(rates.manager_hire_per_week * wf.supply_multiplier, 0, 1)
-    gain = ~manager & (rng.random(len(act)) < p_mgr)
-    new_manager = (manager & ~lose) | gain
-    homes.manager[act] = new_manager
-    since = homes.no_manager_since[act]
-    homes.no_manager_since[act] = np.where(new_manager, -1, np.where(since < 0, week, since))
+    u_lose, u_gain = rng.random(len(act)), rng.random(len(act))
+    p_mgr = min(max(rates.manager_hire_per_week * wf.supply_multiplier, 0.0), 1.0)  # np.clip's number
+    books.settle_staff(act, homes.staff, homes.manager, homes.no_manager_since, staff, leavers, hires, u_lose, u_gain,
+                       wf.manager_loss_per_year / WEEKS_PER_YEAR, p_mgr, week)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import books
 from .children import HOME, UNREG
 from .homes import ACTIVE, PRIVATE
 
@@ -50,11 +51,10 @@ class FlowBook:
             return
         self.la["spend_homes"][week] += spend_homes
         self.la["spend_total"][week] += spend_total
-        self.add_region("provider_revenue", week, region_of_la[homes.la], revenue)
-        private = (homes.sector == PRIVATE) & (homes.state == ACTIVE)
-        reg = region_of_la[homes.la[private]]
-        self.add_region("private_revenue", week, reg, revenue[private])
-        self.add_region("private_cost", week, reg, cost[private])
+        by_region = books.region_money(homes.la, region_of_la, homes.sector, homes.state, revenue, cost,
+                                       self.region["provider_revenue"].shape[1], PRIVATE, ACTIVE)
+        for key, value in zip(("provider_revenue", "private_revenue", "private_cost"), by_region):
+            self.region[key][week] += value
 
     def record_finance(self, week, spend_unregistered, spend_supported, residential_children, council_cost,
                        council_income, home_office) -> None:
