@@ -109,8 +109,14 @@ def candidate_pairs(found, none, qx, qy, x, y, radius):
     pts = np.empty(n_rows * width, np.int64)
     dist = np.empty(n_rows * width)
     n = 0
+    row = np.empty(width, found.dtype)
     for i in range(n_rows):
-        row = np.sort(found[i])
+        for t in range(width):  # the row sorted by insertion (short rows; no allocation)
+            v, p = found[i, t], t
+            while p > 0 and row[p - 1] > v:
+                row[p] = row[p - 1]
+                p -= 1
+            row[p] = v
         for t in range(width):
             j = row[t]
             if j == none or (t > 0 and j == row[t - 1]):
