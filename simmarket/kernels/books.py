@@ -42,11 +42,9 @@ def child_accounts(status, block, home, la, price, uasc, n_homes, n_la, n_status
 
 
 @njit(cache=True)
-def home_costs(state, places, staff, la, owner, prop_of_la, indebted, rev, active_code, core, per_place, wage,
-               debt_share):
-    """Each home's weekly cost, as accounts.home_costs wrote it in NumPy:
-
-    est = where(places > 0, core + per_place * places, 0.0); target = maximum(est, staff);
+def home_costs(state, places, est, staff, la, owner, prop_of_la, indebted, rev, active_code, wage, debt_share):
+    """Each home's weekly cost, as accounts.home_costs wrote it in NumPy, given its establishment
+    `est` (rules.establishment): target = maximum(est, staff);
     cost = where(active, target * wage + places * prop_of_la[la], 0.0)
            + where(indebted[owner], debt_share * rev, 0.0).
     """
@@ -55,10 +53,8 @@ def home_costs(state, places, staff, la, owner, prop_of_la, indebted, rev, activ
     for i in range(n):
         c = 0.0
         if state[i] == active_code:
-            p = places[i]
-            est = core + per_place * p if p > 0 else 0.0
-            target = max(est, float(staff[i]))
-            c = target * wage + p * prop_of_la[la[i]]
+            target = max(est[i], float(staff[i]))
+            c = target * wage + places[i] * prop_of_la[la[i]]
         cost[i] = c + (debt_share * rev[i] if indebted[owner[i]] else 0.0)
     return cost
 
@@ -159,16 +155,14 @@ def growing_owners(sector, grows, pick, owner_sector, failed):
 
 
 @njit(cache=True)
-def staff_vacancies(act, places, staff_used, staff, leavers, core, per_place):
+def staff_vacancies(act, est, staff_used, staff, leavers):
     """Vacancies of the active homes `act` (staffing.update_staffing), as NumPy wrote them:
-    target = ceil(maximum(where(places > 0, core + per_place * places, 0.0), staff_used) - 1e-9)
-    as integers; vacancies = maximum(target - (staff - leavers), 0) (staff, leavers: of act)."""
+    target = ceil(maximum(est, staff_used) - 1e-9) as integers; vacancies = maximum(target -
+    (staff - leavers), 0) (est: the establishment, rules.establishment; est, staff, leavers: of act)."""
     vacancies = np.empty(len(act), np.int64)
     for j in range(len(act)):
         i = act[j]
-        p = places[i]
-        est = core + per_place * p if p > 0 else 0.0
-        target = np.int64(np.ceil(max(est, staff_used[i]) - 1e-9))
+        target = np.int64(np.ceil(max(est[j], staff_used[i]) - 1e-9))
         vacancies[j] = max(target - (staff[j] - leavers[j]), 0)
     return vacancies
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..kernels import books
-from ..rules import property_cost, wage
-from ..rules.costs import staff_per_place_beyond_core
+from ..rules import establishment, property_cost, wage
 from ..state import ACTIVE, COUNCIL, FOSTER, GONE, HOME, N_STATUS, SUPPORTED, UNREG
 from ..time import WEEKS_PER_YEAR
 
@@ -59,13 +58,11 @@ def home_costs(m, rev: np.ndarray) -> np.ndarray:
     """Each home's weekly cost: its full staff establishment, its property, and (for highly
     indebted owners) debt service as a share of revenue."""
     homes, p = m.homes, m.params
-    wf = p.workforce
     # homes pay for their full establishment: vacancies are covered by agency staff and overtime
     # (which keep the rota legal but do not add capacity for new children)
-    return books.home_costs(homes.state, homes.places, homes.staff, homes.la, homes.owner,
-                            property_cost(m.geo.property_index, p), m.owners.indebted, rev, ACTIVE,
-                            float(wf.core_staff_per_home), staff_per_place_beyond_core(wf), wage(p, m.week),
-                            float(p.pricing.debt_cost_share))
+    return books.home_costs(homes.state, homes.places, establishment(homes.places, p.workforce), homes.staff,
+                            homes.la, homes.owner, property_cost(m.geo.property_index, p), m.owners.indebted, rev,
+                            ACTIVE, wage(p, m.week), float(p.pricing.debt_cost_share))
 
 
 def other_spend(m, spend_unreg: np.ndarray, in_use: np.ndarray) -> np.ndarray:

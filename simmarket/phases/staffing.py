@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..kernels import books
-from ..rules.costs import staff_per_place_beyond_core
+from ..rules import establishment
 from ..time import WEEKS_PER_YEAR
 
 
@@ -27,8 +27,7 @@ def update_staffing(homes, rng: np.random.Generator, wf, rates, week: int) -> No
     staff = homes.staff[act]
     leavers = rng.binomial(staff, min(rates.turnover_per_year / WEEKS_PER_YEAR, 1.0))
     # homes recruit for their places, and for more if their residents need it
-    vacancies = books.staff_vacancies(act, homes.places, homes.staff_used, staff, leavers,
-                                      float(wf.core_staff_per_home), staff_per_place_beyond_core(wf))
+    vacancies = books.staff_vacancies(act, establishment(homes.places[act], wf), homes.staff_used, staff, leavers)
     p_hire = min(rates.hire_per_week * wf.supply_multiplier, 1.0)
     hires = rng.binomial(vacancies, p_hire)
     u_lose, u_gain = rng.random(len(act)), rng.random(len(act))
