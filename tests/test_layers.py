@@ -27,7 +27,7 @@ LAYERS = (
     ("model",),
     ("experiment",),
     ("report",),
-    ("cli", "dashboard"),
+    ("cli", "dashboard", "__main__"),
 )
 LAYER = {name: i for i, names in enumerate(LAYERS) for name in names}
 API = "simmarket"  # simmarket/__init__.py: the Python API, imports anything (lazily)
