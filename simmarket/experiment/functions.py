@@ -47,6 +47,8 @@ FUNCTIONS = (
     _rcc("rcc_blocks", "RCC pooled forecasting and block contracts", ("block_share", "block_margin"),
          {"block_share": 0.0}),
     _rcc("price_benchmark", "RCC price benchmark", ("price_benchmark",), {"price_benchmark": 0.0}),
+    _rcc("market_shaping", "RCC market shaping (its market position statement steers entry)", ("market_shaping",),
+         {"market_shaping": 0.0}),
     _rcc("rcc_capital", "RCC capital for council homes", ("capital_gbp_per_year", "capital_cost_per_place_gbp"),
          {"capital_gbp_per_year": 0.0}),
     _rcc("foster_hub", "RCC foster recruitment hub", ("foster_uplift", "foster_ramp_weeks"), {"foster_uplift": 0.0}),

@@ -295,6 +295,9 @@ class Rcc:
     block_margin: float = P(0.08, "share", -1.0, 5.0, "margin the RCC agrees in block contracts")
     price_benchmark: float = P(0.0, "x", 0.0, 10.0,
                                "refuse offers above this multiple of the reference cost (0 = no benchmark)")
+    market_shaping: float = P(0.0, "share", 0.0, 1.0,
+                              "share of new-home projects in the cooperative's area that its market position statement "
+                              "steers to members where children go without (0 = none; prior)")
     capital_gbp_per_year: float = P(0.0, "GBP/yr", 0.0, 1e10, "capital for new council-run homes per RCC")
     capital_cost_per_place_gbp: float = P(350_000.0, "GBP", 1.0, 1e8, "capital cost of one new place (prior)")
     foster_uplift: float = P(0.0, "share", 0.0, 2.0, "members' foster capacity added by a regional hub")

@@ -81,7 +81,25 @@ def entry_weights(m) -> np.ndarray:
         need = need_score(m) + 1e-9
         w = m.levers.planning_need_weight
         base = (1 - w) * base + w * need / need.sum() * norm
+    if np.any(m.levers.shaping > 0):
+        base = shaped_by_cooperatives(base, need_score(m), m.levers.rcc_of_la, m.levers.shaping)
     return base * attractive[m.region_of_la] / norm
+
+
+def shaped_by_cooperatives(base: np.ndarray, need: np.ndarray, coop: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """Market shaping: a cooperative's market position statement tells providers where its
+    members' children go without (waiting, unregistered or placed outside their authority), and
+    `share` of the projects providers would start in its members' area go there, by that need.
+    The area's pull on entrants stays the same (information redirects projects; it does not add
+    returns): within each cooperative, weights are mixed towards the members' shares of need."""
+    out = base.copy()
+    for g in np.unique(coop[(coop >= 0) & (share > 0)]):
+        members = np.flatnonzero(coop == g)
+        if need[members].sum() <= 0:
+            continue
+        w = share[members]
+        out[members] = (1 - w) * base[members] + w * need[members] / need[members].sum() * base[members].sum()
+    return out
 
 
 def stock_factor(m) -> float:

@@ -33,6 +33,7 @@ class Levers:
     foster_hub: np.ndarray  # multiplies foster capacity (a cooperative's recruitment hub)
     unreg_limit: np.ndarray  # weeks of search before an unregistered setting
     duty_held: np.ndarray  # a cooperative holds the sufficiency duty (its search limit, not the authority's)
+    shaping: np.ndarray  # share of entry in its cooperative's area steered by the cooperative's market shaping
     # each authority's commissioning: [commissioning]'s values, or its [[commissioning.local]] table's from its week
     radius_miles: np.ndarray  # first week's search radius
     radius_growth_per_week: np.ndarray
@@ -66,7 +67,7 @@ class Levers:
             customer=np.arange(n), rcc_of_la=np.full(n, -1), council_pool=np.full(n, -1), foster_pool=np.full(n, -1),
             wtp_cap=np.full(n, np.inf),
             urgent_at_once=np.ones(n, bool), foster_hub=np.ones(n), unreg_limit=np.asarray(unreg_limit, float),
-            duty_held=np.zeros(n, bool),
+            duty_held=np.zeros(n, bool), shaping=np.zeros(n),
             forward_plan=np.zeros(n, bool) if forward_plan is None else np.asarray(forward_plan, bool).copy(),
             **national,
         )
@@ -99,6 +100,7 @@ class Levers:
             self.foster_pool[la] = customer_id
         if rcc.price_benchmark > 0:
             self.wtp_cap[la] = rcc.price_benchmark
+        self.shaping[la] = rcc.market_shaping
         if rcc.holds_duty:
             self.duty_held[la] = True
             self.unreg_limit[la] = rcc.duty_unregistered_after_weeks

@@ -9,7 +9,7 @@ from handmade import GEO, N_LA, REGION_OF_LA, flows, levers, make_children, make
 from simmarket.invariants import violations
 from simmarket.params import Scenario
 from simmarket.phases.entry_exit import (MARCH_2024_HOMES, close_failing, close_homes, entry_weights, fail_owner,
-                                        open_registered, start_projects, stock_factor)
+                                        open_registered, shaped_by_cooperatives, start_projects, stock_factor)
 from simmarket.rules import staff_target
 from simmarket.state import ACTIVE, CLOSED, COUNCIL, HOME, NO_BUYER, PIPELINE, PRIVATE, WAITING, Owners
 from simmarket.time import WEEKS_PER_YEAR
@@ -184,3 +184,17 @@ def test_projects_grow_with_the_homes_open():
     assert stock_factor(m) == pytest.approx(20 / (MARCH_2024_HOMES * 0.5))  # twice the homes, twice the projects
     m.params = P.replace(**{"supply.entry_scales_with_stock": False})
     assert stock_factor(m) == 1.0
+
+
+def test_market_shaping_steers_projects_within_a_cooperative_by_need_and_keeps_its_pull():
+    base = np.array([4.0, 1.0, 5.0, 2.0, 3.0])
+    need = np.array([0.0, 9.0, 1.0, 30.0, 5.0])
+    coop = np.array([0, 0, 0, -1, 1])  # authorities 0-2 in one cooperative, 3 in none, 4 alone in another
+    share = np.array([0.5, 0.5, 0.5, 0.0, 0.0])
+    got = shaped_by_cooperatives(base, need, coop, share)
+    assert got[:3].sum() == pytest.approx(base[:3].sum())  # the area's pull on entrants is unchanged
+    np.testing.assert_allclose(got[:3], 0.5 * base[:3] + 0.5 * np.array([0.0, 0.9, 0.1]) * 10.0)
+    assert got[1] > base[1] and got[0] < base[0]  # towards the member where children go without
+    assert got[3] == base[3] and got[4] == base[4]  # non-members, and a cooperative that does not shape
+    np.testing.assert_array_equal(shaped_by_cooperatives(base, need, coop, np.zeros(5)), base)
+    np.testing.assert_array_equal(shaped_by_cooperatives(base, np.zeros(5), coop, share), base)  # no need: no signal

@@ -7,7 +7,7 @@ from simhelpers import build
 
 NULL = {"rcc.membership": "regions", "rcc.start_week": 4, "rcc.one_customer": False, "rcc.block_share": 0.0,
         "rcc.foster_uplift": 0.0, "rcc.holds_duty": False, "rcc.price_benchmark": 0.0, "rcc.capital_gbp_per_year": 0.0,
-        "rcc.runs_council_homes": False, "rcc.runs_fostering": False}
+        "rcc.runs_council_homes": False, "rcc.runs_fostering": False, "rcc.market_shaping": 0.0}
 
 
 def test_a_cooperative_with_every_function_off_equals_the_baseline_bit_for_bit():
