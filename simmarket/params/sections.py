@@ -179,6 +179,12 @@ class Workforce:
     wage_growth_per_year: float = P(0.02, "1/yr", -0.5, 1.0, "real growth of staff costs (prior: wage floors rise above inflation)")
     wage_growth_from_data: bool = P(True, "", doc="real pay each April as data/exogenous.toml says up to 2025, then wage_growth_per_year")
     # National Living Wage uprating less CPI, April 2021-2025 (data/exogenous.toml)
+    richer_ratios_per_year: float = P(0.04, "1/yr", 0.0, 0.2,
+                                      "growth a year of staff hours per place up to April 2024 (richer ratios)")
+    # NAO25 2.14: the workforce grew from about 20,000 (2014) to 46,000 (2024), 8.7% a year, "partly from
+    # richer ratios" (37% of homes with six or more staff per child in 2024, 32% in 2023); registered places
+    # grew 5.4% a year 2019-2024 (data/history): staff per place rose about 3% a year if places grew as fast
+    # before 2019, more if slower (prior 4%). Cost only: the staffing a child needs stays 2024's.
     no_manager_admits: bool = P(False, "", doc="may a home with no registered manager admit children")
 
 

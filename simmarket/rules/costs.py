@@ -39,14 +39,19 @@ def staff_target(places, wf) -> np.ndarray:
 
 
 def wage(params, week: int) -> float:
-    """Weekly cost of one FTE in a given week: `workforce.wage_gbp_week` is April 2024's. Real pay
-    moves each April as the data say (data/exogenous.toml: National Living Wage uprating less CPI,
-    to April 2025), then by `workforce.wage_growth_per_year`; without the data, by that growth
-    throughout (continuously, from April 2024)."""
+    """Weekly staff cost of one FTE post of a home's 2024 establishment in a given week:
+    `workforce.wage_gbp_week` is April 2024's. Real pay moves each April as the data say
+    (data/exogenous.toml: National Living Wage uprating less CPI, to April 2025), then by
+    `workforce.wage_growth_per_year`; without the data, by that growth throughout (continuously,
+    from April 2024). Before April 2024 a post also stood for fewer staff hours: ratios got richer
+    by `workforce.richer_ratios_per_year` a year up to then (NAO25 2.14), so a run from an earlier
+    March pays for the leaner staffing of its years; from April 2024 the factor is exactly 1."""
     wf, start = params.workforce, params.run.start_year
+    years = start - WAGE_BASE_APRIL + week / WEEKS_PER_YEAR
+    richer = (1 + wf.richer_ratios_per_year) ** min(years, 0.0)
     if wf.wage_growth_from_data:
-        return wf.wage_gbp_week * real_wage_index(start + week // WEEKS_PER_YEAR, wf.wage_growth_per_year)
-    return wf.wage_gbp_week * (1 + wf.wage_growth_per_year) ** (start - WAGE_BASE_APRIL + week / WEEKS_PER_YEAR)
+        return wf.wage_gbp_week * real_wage_index(start + week // WEEKS_PER_YEAR, wf.wage_growth_per_year) * richer
+    return wf.wage_gbp_week * (1 + wf.wage_growth_per_year) ** years * richer
 
 
 def property_cost(property_index, params) -> np.ndarray:

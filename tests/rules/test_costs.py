@@ -73,10 +73,21 @@ def test_wage_follows_the_data_each_april_then_the_growth_parameter():
     assert wage(p, 0) == wage(p, WEEKS_PER_YEAR - 1) == pytest.approx(500.0)  # April 2024 to March 2025
     assert wage(p, WEEKS_PER_YEAR) == pytest.approx(500.0 * (1 + growth[2025]))  # April 2025, the data's
     assert wage(p, 2 * WEEKS_PER_YEAR) == pytest.approx(500.0 * (1 + growth[2025]) * 1.1)  # then the parameter
-    early = p.replace(**{"run.start_year": 2020})  # April 2020: back from April 2024 through the data
-    back = (1 + growth[2021]) * (1 + growth[2022]) * (1 + growth[2023]) * (1 + growth[2024])
+    early = p.replace(**{"run.start_year": 2020, "workforce.richer_ratios_per_year": 0.0})  # April 2020: back
+    back = (1 + growth[2021]) * (1 + growth[2022]) * (1 + growth[2023]) * (1 + growth[2024])  # through the data
     assert wage(early, 0) == pytest.approx(500.0 / back)
     assert wage(early, 4 * WEEKS_PER_YEAR) == pytest.approx(500.0)
+
+
+def test_a_post_stood_for_fewer_staff_hours_before_april_2024_and_exactly_2024s_after():
+    p = P.replace(**{"workforce.wage_growth_from_data": False, "workforce.wage_growth_per_year": 0.0,
+                     "workforce.wage_gbp_week": 500.0, "workforce.richer_ratios_per_year": 0.05})
+    early = p.replace(**{"run.start_year": 2020})
+    assert wage(early, 0) == pytest.approx(500.0 / 1.05**4)  # March 2020: four years of richer ratios to come
+    assert wage(early, 2 * WEEKS_PER_YEAR) == pytest.approx(500.0 / 1.05**2)
+    assert wage(early, 4 * WEEKS_PER_YEAR) == wage(early, 5 * WEEKS_PER_YEAR) == 500.0  # from April 2024: none
+    for week in (0, 30, 300):  # a run from March 2024 is untouched, bit for bit
+        assert wage(p, week) == wage(p.replace(**{"workforce.richer_ratios_per_year": 0.0}), week)
 
 
 def test_property_cost_follows_house_prices_in_part():
