@@ -29,24 +29,11 @@ def _run_start_of_each(groups: np.ndarray) -> np.ndarray:
     return np.repeat(starts, np.diff(np.append(starts, len(groups))))
 
 
-def rank_within(groups: np.ndarray) -> np.ndarray:
-    """Position of each element within its run of equal (sorted) group values."""
-    return np.arange(len(groups)) - _run_start_of_each(groups)
-
-
 def cumsum_within(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Running total of values within each run of equal (sorted) group values."""
     cum = np.cumsum(values)
     start = _run_start_of_each(groups)
     return cum - cum[start] + values[start]
-
-
-def rank_by_group(groups: np.ndarray) -> np.ndarray:
-    """Position of each element among the elements of its group, in input order (groups unsorted)."""
-    order = np.argsort(groups, kind="stable")
-    rank = np.empty(len(groups), np.int64)
-    rank[order] = rank_within(groups[order])
-    return rank
 
 
 def popcount(a: np.ndarray) -> np.ndarray:

@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from simmarket.arrays import (SEARCH_MAX_LENGTH, cumsum_within, distinct, first_of_runs, popcount, rank_by_group,
-                              rank_within)
+from simmarket.arrays import SEARCH_MAX_LENGTH, cumsum_within, distinct, first_of_runs, popcount
 from simmarket.kernels.groups import first_k_within
 
 SEEDS = range(6)
@@ -14,14 +13,6 @@ def _sorted_groups(seed, n=None):
     rng = np.random.default_rng(seed)
     n = int(rng.integers(1, 60)) if n is None else n
     return np.sort(rng.integers(0, max(n // 3, 1), n)), rng
-
-
-def _rank_reference(groups):
-    seen, out = {}, []
-    for g in groups.tolist():
-        out.append(seen.get(g, 0))
-        seen[g] = seen.get(g, 0) + 1
-    return out
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -39,41 +30,36 @@ def test_distinct_is_the_sorted_set(seed):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_rank_within_counts_position_in_run(seed):
-    g, _ = _sorted_groups(seed)
-    assert rank_within(g).tolist() == _rank_reference(g)
-    long, _ = _sorted_groups(seed, n=SEARCH_MAX_LENGTH + 50)  # runs found the other way
-    assert rank_within(long).tolist() == _rank_reference(long)
-
-
-@pytest.mark.parametrize("seed", SEEDS)
 def test_cumsum_within_restarts_at_each_run(seed):
-    g, rng = _sorted_groups(seed)
-    v = rng.random(len(g)) * 10
-    ref, total, prev = [], 0.0, None
-    for gi, vi in zip(g.tolist(), v.tolist()):
-        total = vi if gi != prev else total + vi
-        ref.append(total)
-        prev = gi
-    np.testing.assert_allclose(cumsum_within(g, v), ref)
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-def test_rank_by_group_keeps_input_order(seed):
-    rng = np.random.default_rng(seed)
-    g = rng.integers(0, 7, 40)  # unsorted
-    assert rank_by_group(g).tolist() == _rank_reference(g)
+    for n in (None, SEARCH_MAX_LENGTH + 50):  # short arrays, and long ones whose runs are found the other way
+        g, rng = _sorted_groups(seed, n=n)
+        v = rng.random(len(g)) * 10
+        ref, total, prev = [], 0.0, None
+        for gi, vi in zip(g.tolist(), v.tolist()):
+            total = vi if gi != prev else total + vi
+            ref.append(total)
+            prev = gi
+        np.testing.assert_allclose(cumsum_within(g, v), ref)
 
 
 def test_empty_inputs():
     e = np.zeros(0, np.int64)
-    assert len(first_of_runs(e)) == len(distinct(e)) == len(rank_within(e)) == len(rank_by_group(e)) == 0
+    assert len(first_of_runs(e)) == len(distinct(e)) == 0
     assert len(cumsum_within(e, np.zeros(0))) == 0
 
 
 def test_popcount_of_need_masks():
     a = np.arange(256)
     assert popcount(a).tolist() == [bin(i).count("1") for i in range(256)]
+
+
+def _rank_reference(groups):
+    """Each element's position among the elements of its group before it."""
+    seen, out = {}, []
+    for g in groups.tolist():
+        out.append(seen.get(g, 0))
+        seen[g] = seen.get(g, 0) + 1
+    return np.array(out, np.int64)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -86,6 +72,6 @@ def test_first_k_within_is_lexsort_cut_to_k_per_group(seed):
     for keys in (distinct_keys, tied_keys, special):
         full = np.lexsort((keys, groups))
         for k in (1, 3, 100):
-            expect = full[rank_within(groups[full]) < k]
+            expect = full[_rank_reference(groups[full]) < k]
             assert np.array_equal(first_k_within(groups, keys, k), expect)
     assert len(first_k_within(np.zeros(0, np.int64), np.zeros(0), 3)) == 0

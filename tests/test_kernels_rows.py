@@ -3,11 +3,12 @@
 import numpy as np
 import pytest
 
-from simmarket.arrays import popcount, rank_by_group
+from simmarket.arrays import popcount
 from simmarket.kernels.rows import (age_count_find, broken_placements, count_pairs, entrants, fit_in_order,
                                     foster_fates, keep_rows, needs_from_draws, vacate_rows)
+from simmarket.rules import staff_need
 from simmarket.state.children import draw_needs
-from simmarket.state.geography import METRES_PER_MILE, miles
+from simmarket.state.geography import miles
 
 SEEDS = range(8)
 GONE, N_STATUS = 0, 6
@@ -108,7 +109,12 @@ def test_fit_in_order_is_rank_below_free(seed, used_dtype):
     groups = rng.integers(0, 5, int(rng.integers(0, 40)))
     free = rng.integers(0, 4, 5)
     used = rng.integers(0, 9, 5).astype(used_dtype)
-    fits_ref = rank_by_group(groups) < free[groups]
+    seen: dict = {}
+    rank = []  # each element's position among its group's, in input order
+    for g in groups.tolist():
+        rank.append(seen.get(g, 0))
+        seen[g] = rank[-1] + 1
+    fits_ref = np.array(rank, np.int64) < free[groups]
     used_ref = used + np.bincount(groups[fits_ref], minlength=5)
     assert np.array_equal(fit_in_order(groups, free, used), fits_ref)
     assert np.array_equal(used, used_ref) and used.dtype == used_ref.dtype
@@ -157,7 +163,7 @@ def test_vacate_rows_is_the_subtractions_and_clearing(seed):
     ref = [home.copy(), occupied.copy(), staff_used.copy()]
     _vacate_reference(rows, ref[0], complexity, dol, ref[1], ref[2], spc)
     price, miles, block = rng.random(n) + 1, rng.random(n) + 1, rng.random(n) < 0.5
-    vacate_rows(rows, home, complexity, dol, price, miles, block, occupied, staff_used, np.asarray(spc), 1.5)
+    vacate_rows(rows, staff_need(complexity[rows], dol[rows], spc), home, price, miles, block, occupied, staff_used)
     assert all(np.array_equal(g, r) and g.dtype == r.dtype for g, r in zip((home, occupied, staff_used), ref))
     kept = np.setdiff1d(np.arange(n), rows)
     assert (price[rows] == 0).all() and (miles[rows] == 0).all() and not block[rows].any()
@@ -220,11 +226,12 @@ def test_broken_placements_is_the_numpy_hazard(seed, rates):
     spec = rng.integers(0, 16, n_homes).astype(np.int64)
     home = rng.integers(0, n_homes, n).astype(np.int32)
     placed = np.flatnonzero(rng.random(n) < 0.7)
+    home_miles = miles(x, y, hx[home], hy[home])  # each placement's distance, as placements.place keeps it
     cap = rates[0] * (1 + rates[1] * 600 / 20 + rates[2] * 4) / 52
     u = rng.random(len(placed)) * cap * 2
     ref = _broken_reference(placed, u, cap, home, x, y, needs, hx, hy, spec, rates)
     for limit in (cap, cap / 3):  # all, or some, of the breakdowns below the limit
-        got = broken_placements(placed, u, limit, home, x, y, needs, hx, hy, spec, *rates, 52, METRES_PER_MILE)
+        got = broken_placements(placed, u, limit, home, home_miles, needs, spec, *rates, 52)
         want = _broken_reference(placed, u, limit, home, x, y, needs, hx, hy, spec, rates)
         assert np.array_equal(got, want) and got.dtype == want.dtype
     assert len(ref) > 0 or len(placed) == 0 or rates[0] == 0
@@ -233,8 +240,8 @@ def test_broken_placements_is_the_numpy_hazard(seed, rates):
 def test_broken_placements_on_a_tie_and_empty():
     one = np.array([0])
     hazard = 0.5 * (1 + 0.1 * 1.0 / 20 + 0.2 * 2) / 52  # one mile apart, two needs unmet
-    args = (one, np.array([0], np.int32), np.array([0.0]), np.array([0.0]), np.array([0b1011], np.int8),
-            np.array([METRES_PER_MILE]), np.array([0.0]), np.array([0b0001]), 0.5, 0.1, 0.2, 52, METRES_PER_MILE)
+    args = (one, np.array([0], np.int32), np.array([1.0]), np.array([0b1011], np.int8), np.array([0b0001]),
+            0.5, 0.1, 0.2, 52)
     assert broken_placements(one, np.array([hazard]), 1.0, *args[1:]).tolist() == []  # u == hazard: no breakdown
     assert broken_placements(one, np.array([np.nextafter(hazard, 0)]), 1.0, *args[1:]).tolist() == [0]
     got = broken_placements(np.zeros(0, np.int64), np.zeros(0), 1.0, *args[1:])

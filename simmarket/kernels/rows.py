@@ -6,8 +6,6 @@ NumPy expressions named in its docstring, so results are identical.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit
 
@@ -114,9 +112,8 @@ def foster_fates(status, fostered, u, age, uasc, p_young, p_old, p_home, young_a
 @njit(cache=True)
 def fit_in_order(groups, free, used):
     """Which elements, in order, find one of their group's `free` places: an element fits when
-    fewer elements of its group came before it than the group has free places
-    (`rank_by_group(groups) < free[groups]`). `used` counts the fitting elements in, by group
-    (`used += np.bincount(groups[fits], minlength=len(used))`)."""
+    fewer elements of its group came before it than the group has free places. `used` counts the
+    fitting elements in, by group (`used += np.bincount(groups[fits], minlength=len(used))`)."""
     seen = np.zeros(len(free), np.int64)
     fits = np.zeros(len(groups), np.bool_)
     for i in range(len(groups)):
@@ -139,20 +136,15 @@ def keep_rows(col, keep, n, fill):
 
 
 @njit(cache=True)
-def vacate_rows(rows, home, complexity, dol, price, home_miles, block, occupied, staff_used, staff_per_child,
-                dol_multiplier):
+def vacate_rows(rows, need, home, price, home_miles, block, occupied, staff_used):
     """Children leave their homes: `np.subtract.at(occupied, home[rows], 1)` and
-    `np.subtract.at(staff_used, home[rows], need)`, need being each child's staff
-    (`staff_per_child[complexity]`, times `dol_multiplier` under a DoL order, as rules.staff_need),
+    `np.subtract.at(staff_used, home[rows], need)` (need: each row's staff, rules.staff_need),
     subtracted in the same order; then the rows' home, price, home_miles and block are cleared.
     Homes are all read before any is cleared, as NumPy's gather does."""
-    for i in rows:
-        need = staff_per_child[complexity[i]]
-        if dol[i]:
-            need = need * dol_multiplier
-        h = home[i]
+    for j in range(len(rows)):
+        h = home[rows[j]]
         occupied[h] -= 1
-        staff_used[h] -= need
+        staff_used[h] -= need[j]
     for i in rows:
         home[i] = -1
         price[i] = 0.0
@@ -183,13 +175,13 @@ def needs_from_draws(complexity, u_needs, need_probs, u_dol, p_dol, u_secure, p_
 
 
 @njit(cache=True)
-def broken_placements(placed, u, limit, home, x, y, needs, home_x, home_y, specialisms, per_year, per_20mi,
-                      per_unmet, weeks_per_year, metres_per_mile):
+def broken_placements(placed, u, limit, home, home_miles, needs, specialisms, per_year, per_20mi, per_unmet,
+                      weeks_per_year):
     """Placements that break down this week, as demand.break_down did in NumPy: of the `placed`
     children whose draws `u` fall below `limit`, those with u < hazard / weeks_per_year, where
-    hazard = per_year * (1 + per_20mi * miles / 20 + per_unmet * unmet), miles (the child's home
-    to the placement, `np.hypot(dx, dy) / metres_per_mile`) and unmet (the child's needs the home
-    lacks, popcount of the low 8 bits of `needs & ~specialisms`) as there; same operations in the
+    hazard = per_year * (1 + per_20mi * miles / 20 + per_unmet * unmet), miles the placement's
+    distance from the child's home (`home_miles`, kept per placement) and unmet the child's needs
+    the home lacks (popcount of the low 8 bits of `needs & ~specialisms`); same operations in the
     same order. Only the few rows below `limit` are read."""
     broke = np.empty(len(placed), np.int64)
     k = 0
@@ -197,7 +189,7 @@ def broken_placements(placed, u, limit, home, x, y, needs, home_x, home_y, speci
         if u[j] < limit:
             i = placed[j]
             h = home[i]
-            dist = math.hypot(x[i] - home_x[h], y[i] - home_y[h]) / metres_per_mile
+            dist = home_miles[i]
             lacking = (np.int64(needs[i]) & ~specialisms[h]) & 255
             unmet = 0
             while lacking:
@@ -208,7 +200,6 @@ def broken_placements(placed, u, limit, home, x, y, needs, home_x, home_y, speci
                 broke[k] = i
                 k += 1
     return broke[:k].copy()
-
 
 
 @njit(cache=True)

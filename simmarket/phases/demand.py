@@ -10,7 +10,7 @@ import numpy as np
 
 from ..data.paths import uasc_index
 from ..kernels.rows import age_count_find, broken_placements, entrants, fit_in_order, foster_fates
-from ..state import FOSTER, GONE, HOME, METRES_PER_MILE, N_NEEDS, N_STATUS, SUPPORTED, WAITING, draw_needs, miles
+from ..state import FOSTER, GONE, HOME, N_NEEDS, N_STATUS, SUPPORTED, WAITING, draw_needs, miles
 from ..time import START_DATE, WEEKS_PER_YEAR
 from .placements import leave_care, start_search, vacate
 
@@ -175,9 +175,8 @@ def break_down(m, placed: np.ndarray | None = None) -> None:
     cap = d.breakdown_per_year * (1 + d.breakdown_distance_per_20mi * farthest_miles(ch, homes) / 20
                                   + d.breakdown_mismatch * N_NEEDS)
     limit = cap * (1 + 1e-9) / WEEKS_PER_YEAR  # the margin covers rounding
-    broke = broken_placements(placed, u, limit, ch.home, ch.x, ch.y, ch.needs, homes.x, homes.y, homes.specialisms,
-                              d.breakdown_per_year, d.breakdown_distance_per_20mi, d.breakdown_mismatch,
-                              WEEKS_PER_YEAR, METRES_PER_MILE)
+    broke = broken_placements(placed, u, limit, ch.home, ch.home_miles, ch.needs, homes.specialisms,
+                              d.breakdown_per_year, d.breakdown_distance_per_20mi, d.breakdown_mismatch, WEEKS_PER_YEAR)
     vacate(m, broke)
     start_search(m, broke)
     m.flows.add_la("breakdowns", m.week, ch.la[broke])

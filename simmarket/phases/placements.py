@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..kernels.rows import vacate_rows
-from ..rules import DOL_STAFF_MULTIPLIER, staff_need
+from ..rules import staff_need
 from ..state import GONE, HOME, WAITING, miles
 
 
@@ -35,9 +35,8 @@ def vacate(m, idx: np.ndarray) -> None:
     if len(idx) == 0:
         return
     ch, homes = m.children, m.homes
-    vacate_rows(np.asarray(idx, np.int64), ch.home, ch.complexity, ch.dol, ch.price, ch.home_miles, ch.block,
-                homes.occupied, homes.staff_used, np.asarray(m.params.workforce.staff_per_child, float),
-                DOL_STAFF_MULTIPLIER)
+    vacate_rows(np.asarray(idx, np.int64), children_staff_need(m, idx), ch.home, ch.price, ch.home_miles, ch.block,
+                homes.occupied, homes.staff_used)
 
 
 def start_search(m, idx: np.ndarray) -> None:

@@ -10,7 +10,7 @@ from simmarket.data.paths import PATH_COLUMNS, AuthorityPaths
 from simmarket.params import Scenario
 from simmarket.phases.demand import (arrive_and_leave, assess_residential, break_down, end_home_placements, enter_care,
                                      fit_capacity, need_factor, need_mix)
-from simmarket.state import FOSTER, GONE, HOME, SUPPORTED, WAITING
+from simmarket.state import FOSTER, GONE, HOME, SUPPORTED, WAITING, miles
 from simmarket.time import WEEKS_PER_YEAR
 
 P = Scenario()
@@ -100,6 +100,7 @@ def test_breakdowns_are_more_likely_far_from_home():
     homes = make_homes(x=x, y=y, places=n, occupied=n, staff_used=n * 3.75)
     home = np.repeat([0, 1], n)
     ch = make_children(la=0, status=HOME, home=home, price=4000.0)
+    ch.home_miles[:] = miles(ch.x, ch.y, homes.x[home], homes.y[home])  # as placements.place keeps it
     m = demand_model(ch, homes, p, week=7)
     break_down(m)
     broke = ch.status == WAITING
