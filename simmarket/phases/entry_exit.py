@@ -77,12 +77,13 @@ def entry_weights(m) -> np.ndarray:
     attractive = np.clip(relative, 0.0, MAX_ATTRACTIVENESS) ** sup.return_elasticity
     base = m.pop_0_17 * m.geo.property_index ** -sup.property_elasticity
     norm = base.sum()
+    shaping = np.any(m.levers.shaping > 0)
+    need = need_score(m) if m.levers.planning_need_weight > 0 or shaping else None  # one scan of the children
     if m.levers.planning_need_weight > 0:
-        need = need_score(m) + 1e-9
-        w = m.levers.planning_need_weight
-        base = (1 - w) * base + w * need / need.sum() * norm
-    if np.any(m.levers.shaping > 0):
-        base = shaped_by_cooperatives(base, need_score(m), m.levers.rcc_of_la, m.levers.shaping)
+        w, needy = m.levers.planning_need_weight, need + 1e-9
+        base = (1 - w) * base + w * needy / needy.sum() * norm
+    if shaping:
+        base = shaped_by_cooperatives(base, need, m.levers.rcc_of_la, m.levers.shaping)
     return base * attractive[m.region_of_la] / norm
 
 
