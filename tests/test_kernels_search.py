@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.spatial import cKDTree
 
-from simmarket.kernels.search import candidate_pairs, grid_index, nearest
+from simmarket.kernels.search import candidate_pairs, grid_index, nearest, shortlist_pairs
 
 
 def tree_sets(x, y, px, py, k):
@@ -59,3 +59,37 @@ def test_candidate_pairs_are_the_distinct_pairs_within_each_radius():
     assert list(zip(rows.tolist(), pts.tolist())) == expect
     assert np.array_equal(dist, np.hypot(qx[rows] - x[pts], qy[rows] - y[pts]))
     assert 0 < len(rows) < n_rows * width
+
+
+def shortlist_reference(kind, serves, k_near, k_wide, qx, qy, wx, wy, radius, x, y, level, child_level, staff,
+                        child_staff):
+    """shortlist_pairs by brute force: sort all usable points by distance, take the first k."""
+    out = set()
+    for i in range(len(qx)):
+        pts = np.flatnonzero(serves[kind[i]])
+        for k, px, py in ((k_near, qx[i], qy[i]), (k_wide, wx[i], wy[i])):
+            near = pts[np.argsort((px - x[pts]) ** 2 + (py - y[pts]) ** 2)[:k]]
+            out |= {(i, int(j)) for j in near if np.hypot(qx[i] - x[j], qy[i] - y[j]) <= radius[i]
+                    and level[j] >= child_level[i] and staff[j] >= child_staff[i]}
+    return sorted(out)
+
+
+@pytest.mark.parametrize("n_q,n_pts,k_near,k_wide", [(0, 50, 9, 9), (30, 0, 9, 9), (60, 5, 9, 9), (200, 800, 9, 9),
+                                                     (200, 800, 18, 0), (100, 3000, 4, 11)])
+def test_shortlist_pairs_are_the_brute_force_pairs(n_q, n_pts, k_near, k_wide):
+    rng = np.random.default_rng(n_q + n_pts + k_near)
+    x, y = rng.uniform(0, 600_000, n_pts), rng.uniform(0, 600_000, n_pts)
+    qx, qy = rng.uniform(0, 600_000, n_q), rng.uniform(0, 600_000, n_q)
+    radius = rng.uniform(20_000, 150_000, n_q)
+    wx, wy = qx + rng.uniform(-1, 1, n_q) * radius, qy + rng.uniform(-1, 1, n_q) * radius
+    kind = rng.integers(0, 3, n_q)
+    serves = rng.random((3, n_pts)) < [[0.9], [0.4], [0.1]]
+    level, child_level = rng.integers(0, 3, n_pts), rng.integers(0, 3, n_q)
+    staff, child_staff = rng.uniform(0, 10, n_pts), rng.uniform(0, 5, n_q)
+    args = (kind, serves, k_near, k_wide, qx, qy, wx, wy, radius, x, y, level, child_level, staff, child_staff)
+    c, h, d = shortlist_pairs(*args)
+    expect = shortlist_reference(*args)
+    assert list(zip(c.tolist(), h.tolist())) == expect
+    assert np.array_equal(d, np.hypot(qx[c] - x[h], qy[c] - y[h]))
+    if n_q and n_pts > 100:
+        assert 0 < len(c) < n_q * (k_near + k_wide)

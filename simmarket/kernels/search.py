@@ -1,12 +1,14 @@
-"""Nearest homes: a uniform grid over a set of points, searched ring by ring.
+"""Nearest homes: a uniform grid over a set of points, searched outwards from each query's cell.
 
 The clearing asks, for a few hundred children a week, for the k nearest homes of the right kind
 with a place free. A k-d tree built each week over those homes (scipy's cKDTree) spent most of
 the shortlist's time building trees and in per-query overhead; a grid is built by one counting
-sort and each query visits rings of cells outwards from its own. It returns the same set of k
-points as an exact k-d tree query: squared distances are dx*dx + dy*dy, and the search stops only
-once every unvisited cell lies farther than the k-th nearest point found (an exact tie at the
-k-th distance could be broken differently; homes' coordinates are distinct).
+sort and each query grows a block of cells around its own, on the side nearest the point. It
+returns the same set of k points as an exact k-d tree query: squared distances are dx*dx + dy*dy,
+and the search stops only once every unvisited cell lies farther than the k-th nearest point found
+(an exact tie at the k-th distance could be broken differently; homes' coordinates are distinct).
+`shortlist_pairs` does a week's whole shortlist in one call (per call from Python, the overhead
+of a few small queries cost as much as the queries).
 """
 
 from __future__ import annotations
@@ -42,18 +44,6 @@ def grid_index(x, y):
 
 
 @njit(cache=True)
-def _gap(q, lo_cell, hi_cell, origin, cell, n_cells):
-    """Distance from coordinate q to the nearest unvisited column (or row) of cells beyond the
-    visited block [lo_cell, hi_cell]; inf where the block reaches the grid's edges."""
-    g = np.inf
-    if lo_cell > 0:
-        g = min(g, q - (origin + lo_cell * cell))
-    if hi_cell < n_cells - 1:
-        g = min(g, origin + (hi_cell + 1) * cell - q)
-    return g
-
-
-@njit(cache=True)
 def _cell_of(q, origin, cell, n_cells):
     """The grid column (or row) holding coordinate q, clamped to the grid."""
     c = int(np.floor((q - origin) / cell))
@@ -62,39 +52,52 @@ def _cell_of(q, origin, cell, n_cells):
 
 @njit(cache=True)
 def nearest(px, py, k, x0, y0, cell, nx, ny, xs, ys, order, start):
-    """For each query point, the indices of its k nearest points (any order), searching rings of
-    cells outwards from the point's cell; -1 pads a row when there are fewer than k points.
+    """For each query point, the indices of its k nearest points (any order); -1 pads a row when
+    there are fewer than k points. The visited cells are a block around the point's cell, grown by
+    one row or column at a time on the side nearest the point, until every unvisited cell lies
+    farther than the k-th nearest point found (a row of the block is one run of points in memory).
     (The scan and the insertion are written out here: as function calls they cost ten times more.)"""
     out = np.full((len(px), k), -1, np.int64)
     bd = np.empty(max(k, 1))  # the best k so far: squared distances, ascending, and indices
     bi = np.empty(max(k, 1), np.int64)
     for q in range(len(px)):
         qx, qy = px[q], py[q]
-        cx, cy = _cell_of(qx, x0, cell, nx), _cell_of(qy, y0, cell, ny)
-        cnt, r = 0, 0
+        lx = hx = _cell_of(qx, x0, cell, nx)
+        ly = hy = _cell_of(qy, y0, cell, ny)
+        r0, r1, c0, c1, cnt = ly, hy, lx, hx, 0  # the strip of cells to scan next
         while True:
-            for gy in range(max(cy - r, 0), min(cy + r, ny - 1) + 1):
-                step = 1 if (gy == cy - r or gy == cy + r) else 2 * r  # inside the ring: visited
-                for gx in range(cx - r, cx + r + 1, max(step, 1)):
-                    if gx < 0 or gx >= nx:
+            for gy in range(r0, r1 + 1):
+                for t in range(start[gy * nx + c0], start[gy * nx + c1 + 1]):
+                    dx, dy = qx - xs[t], qy - ys[t]
+                    d = dx * dx + dy * dy
+                    if cnt < k:
+                        p, cnt = cnt, cnt + 1
+                    elif d < bd[k - 1]:
+                        p = k - 1
+                    else:
                         continue
-                    c = gy * nx + gx
-                    for t in range(start[c], start[c + 1]):
-                        dx, dy = qx - xs[t], qy - ys[t]
-                        d = dx * dx + dy * dy
-                        if cnt < k:
-                            p, cnt = cnt, cnt + 1
-                        elif d < bd[k - 1]:
-                            p = k - 1
-                        else:
-                            continue
-                        while p > 0 and bd[p - 1] > d:
-                            bd[p], bi[p], p = bd[p - 1], bi[p - 1], p - 1
-                        bd[p], bi[p] = d, order[t]
-            gap = min(_gap(qx, cx - r, cx + r, x0, cell, nx), _gap(qy, cy - r, cy + r, y0, cell, ny))
+                    while p > 0 and bd[p - 1] > d:
+                        bd[p], bi[p], p = bd[p - 1], bi[p - 1], p - 1
+                    bd[p], bi[p] = d, order[t]
+            g_left = qx - (x0 + lx * cell) if lx > 0 else np.inf
+            g_right = x0 + (hx + 1) * cell - qx if hx < nx - 1 else np.inf
+            g_down = qy - (y0 + ly * cell) if ly > 0 else np.inf
+            g_up = y0 + (hy + 1) * cell - qy if hy < ny - 1 else np.inf
+            gap = min(g_left, g_right, g_down, g_up)
             if gap == np.inf or (cnt == k and gap * gap > bd[k - 1]):
                 break
-            r += 1
+            if gap == g_left:
+                lx -= 1
+                r0, r1, c0, c1 = ly, hy, lx, lx
+            elif gap == g_right:
+                hx += 1
+                r0, r1, c0, c1 = ly, hy, hx, hx
+            elif gap == g_down:
+                ly -= 1
+                r0, r1, c0, c1 = ly, ly, lx, hx
+            else:
+                hy += 1
+                r0, r1, c0, c1 = hy, hy, lx, hx
         for t in range(cnt):
             out[q, t] = bi[t]
     return out
@@ -126,3 +129,36 @@ def candidate_pairs(found, none, qx, qy, x, y, radius):
                 rows[n], pts[n], dist[n] = i, j, dd
                 n += 1
     return rows[:n], pts[:n], dist[:n]
+
+
+@njit(cache=True)
+def shortlist_pairs(kind, serves, k_near, k_wide, qx, qy, wx, wy, radius, x, y, level, child_level, staff, child_staff):
+    """The week's referral pairs in one call: for each query (a child, of group `kind`), the k_near
+    points nearest to it and the k_wide nearest to its wide point (wx, wy), among the points its
+    group may use (serves[kind]; k at most their number); of these, the distinct pairs within the
+    query's radius whose point has level >= child_level and staff >= child_staff, sorted by query
+    then point, with their distances (as `candidate_pairs`)."""
+    none = len(x)
+    found = np.full((len(qx), k_near + k_wide), none, np.int64)
+    for g in range(serves.shape[0]):
+        rows, pts = np.flatnonzero(kind == g), np.flatnonzero(serves[g])
+        if len(rows) == 0 or len(pts) == 0:
+            continue
+        x0, y0, cell, nx, ny, xs, ys, order, start = grid_index(x[pts], y[pts])
+        col = 0
+        for k, px, py in ((k_near, qx[rows], qy[rows]), (k_wide, wx[rows], wy[rows])):
+            k = min(k, len(pts))
+            if k <= 0:
+                continue
+            got = nearest(px, py, k, x0, y0, cell, nx, ny, xs, ys, order, start)
+            for i in range(len(rows)):
+                for t in range(k):
+                    found[rows[i], col + t] = pts[got[i, t]]
+            col += k
+    c, h, d = candidate_pairs(found, none, qx, qy, x, y, radius)
+    n = 0
+    for i in range(len(c)):
+        if level[h[i]] >= child_level[c[i]] and staff[h[i]] >= child_staff[c[i]]:
+            c[n], h[n], d[n] = c[i], h[i], d[i]
+            n += 1
+    return c[:n], h[:n], d[:n]

@@ -24,7 +24,7 @@ import numpy as np
 from ..arrays import popcount
 from ..kernels.groups import first_k_within
 from ..kernels.offers import offer_rounds
-from ..kernels.search import candidate_pairs, grid_index, nearest
+from ..kernels.search import shortlist_pairs
 from ..rules import care_cost, sector_margin, staff_need
 from ..state import COUNCIL, HOME, METRES_PER_MILE, UNREG, WAITING
 from .placements import place, search_weeks
@@ -39,6 +39,7 @@ SCORE_NOISE_SD = 0.1  # providers' judgement of a referral beyond margin and ris
 COUNCIL_OWN_BONUS = 10.0  # council homes rank their own authority's children above any others (rule)
 BLOCK_BONUS = 100.0  # a block-contracted place is offered to the holder's children first (contract)
 KIND_ORDINARY, KIND_DOL, KIND_SECURE = 0, 1, 2  # what a child needs / a home accepts
+STAFF_SLACK = 1e-9  # staff are compared with this slack (floating sums of fractional staff)
 
 
 @dataclass
@@ -169,8 +170,8 @@ def clear(s: Search, mk: Market):
     free = homes.free_places()
     spare_staff = homes.staff - homes.staff_used
     need = staff_need(s.complexity, s.dol, params.workforce.staff_per_child)
-    p = shortlist(s, homes, available_homes(homes, params.workforce, free, spare_staff), params.commissioning, mk.rng)
-    p = p.keep(screen_feasible(p, s, homes, need, spare_staff))
+    p = shortlist(s, homes, available_homes(homes, params.workforce, free, spare_staff), params.commissioning, mk.rng,
+                  need, spare_staff)
     p = rank_referrals(p, s, homes, params.commissioning, mk.rng)
     quote(p, s, mk, free)
     ref = Referrals(child=s.idx[p.c], home=p.h, miles=p.d / METRES_PER_MILE, quote=p.quote, n_children=len(s.idx))
@@ -188,43 +189,35 @@ def available_homes(homes, wf, free, spare_staff) -> np.ndarray:
     staff for at least the least demanding child."""
     admits = homes.manager | wf.no_manager_admits
     min_need = float(np.min(wf.staff_per_child))
-    return (free > 0) & admits & (spare_staff >= min_need - 1e-9)
+    return (free > 0) & admits & (spare_staff >= min_need - STAFF_SLACK)
 
 
-def shortlist(s: Search, homes, available, cm, rng) -> Pairs:
-    """Candidate homes of the right kind within each child's search radius.
+def shortlist(s: Search, homes, available, cm, rng, need, spare_staff) -> Pairs:
+    """Candidate homes of the right kind within each child's search radius, able to care for it.
 
     Authorities refer both to the nearest homes and across their whole search area (to the
     providers on their frameworks, wherever they are): a share of each child's candidates are
-    the homes nearest to a random point in the search disc. Pairs come sorted by child, distinct.
+    the homes nearest to a random point in the search disc. Homes drop out that are not equipped
+    for the child's complexity or lack the staff to spare for its needs. Pairs come sorted by
+    child, distinct (kernels/search.py `shortlist_pairs`).
     """
     k_wide = int(round(QUERY_K * cm.wide_referral_share))
     hkind = np.where(homes.secure, KIND_SECURE, np.where(homes.dol_ok, KIND_DOL, KIND_ORDINARY))
+    serves = np.stack([available & (hkind != KIND_SECURE), available & (hkind == KIND_DOL),
+                       available & (hkind == KIND_SECURE)])  # the homes each kind of child may use
     ckind = s.kind
-    none = homes.n  # no home: sorts after every home, dropped below
-    found = np.full((len(s.idx), QUERY_K), none)  # each child's candidates, one row per child
+    u_spread, u_theta = np.zeros(len(s.idx)), np.zeros(len(s.idx))
     for kind in (KIND_ORDINARY, KIND_DOL, KIND_SECURE):
         cmask = np.flatnonzero(ckind == kind)
-        hmask = np.flatnonzero(available & ((hkind != KIND_SECURE) if kind == KIND_ORDINARY else (hkind == kind)))
-        if len(cmask) == 0 or len(hmask) == 0:
-            continue
-        grid = grid_index(homes.x[hmask], homes.y[hmask])
-        spread = s.radius_m[cmask] * np.sqrt(rng.random(len(cmask)))
-        theta = 2 * np.pi * rng.random(len(cmask))
-        cx, cy = s.x[cmask], s.y[cmask]
-        col = 0
-        for k, px, py in ((QUERY_K - k_wide, cx, cy), (k_wide, cx + spread * np.cos(theta), cy + spread * np.sin(theta))):
-            k = min(k, len(hmask))
-            if k <= 0:
-                continue
-            found[cmask, col:col + k] = hmask[nearest(px, py, k, *grid)]
-            col += k
-    return Pairs(*candidate_pairs(found, none, s.x, s.y, homes.x, homes.y, s.radius_m))  # distinct, by child then home
-
-
-def screen_feasible(p: Pairs, s: Search, homes, need, spare_staff) -> np.ndarray:
-    """Homes equipped for the child's complexity, with staff to spare for the child's needs."""
-    return (homes.max_complexity[p.h] >= s.complexity[p.c]) & (spare_staff[p.h] >= need[p.c] - 1e-9)
+        if len(cmask) and serves[kind].any():
+            u_spread[cmask] = rng.random(len(cmask))
+            u_theta[cmask] = rng.random(len(cmask))
+    spread = s.radius_m * np.sqrt(u_spread)
+    theta = 2 * np.pi * u_theta
+    c, h, d = shortlist_pairs(ckind, serves, QUERY_K - k_wide, k_wide, s.x, s.y, s.x + spread * np.cos(theta),
+                              s.y + spread * np.sin(theta), s.radius_m, homes.x, homes.y, homes.max_complexity,
+                              s.complexity, spare_staff, need - STAFF_SLACK)
+    return Pairs(c, h, d)
 
 
 def rank_referrals(p: Pairs, s: Search, homes, cm, rng) -> Pairs:

@@ -9,7 +9,7 @@ from handmade import N_LA, GEO, at, flows, levers, make_children, make_homes
 from simmarket.data import REGIONS
 from simmarket.params import Scenario
 from simmarket.phases.clearing import (Market, Pairs, Search, available_homes, clear, quote, rank_referrals,
-                                       refer_and_place, referral_pressure, screen_feasible, search_of, shortlist)
+                                       refer_and_place, referral_pressure, search_of, shortlist)
 from simmarket.rules import care_cost, staff_need
 from simmarket.state import CLOSED, COUNCIL, GONE, HOME, METRES_PER_MILE, PIPELINE, UNREG, VOLUNTARY, WAITING
 
@@ -48,6 +48,12 @@ def shortlisted(p: Pairs, child: int) -> set:
     return set(p.h[p.c == child].tolist())
 
 
+def shortlist_of(s: Search, homes, available) -> Pairs:
+    """The shortlist with the homes' spare staff and the children's staff needs."""
+    need = staff_need(s.complexity, s.dol, P.workforce.staff_per_child)
+    return shortlist(s, homes, available, P.commissioning, np.random.default_rng(0), need, homes.staff - homes.staff_used)
+
+
 # ------------------------------------------------------------------------------- shortlist
 def test_children_are_only_shortlisted_to_homes_within_their_radius():
     miles = np.array([5.0, 15.0, 25.0, 35.0, 45.0])
@@ -56,7 +62,7 @@ def test_children_are_only_shortlisted_to_homes_within_their_radius():
     ch = make_children(la=[0, 0])
     s = search(ch)
     s.radius_m[:] = np.array([20.0, 40.0]) * METRES_PER_MILE
-    p = shortlist(s, homes, np.ones(homes.n, bool), P.commissioning, np.random.default_rng(0))
+    p = shortlist_of(s, homes, np.ones(homes.n, bool))
     assert shortlisted(p, 0) == {0, 1}
     assert shortlisted(p, 1) == {0, 1, 2, 3}
     np.testing.assert_allclose(p.d / METRES_PER_MILE, miles[p.h])
@@ -65,7 +71,7 @@ def test_children_are_only_shortlisted_to_homes_within_their_radius():
 def test_children_are_shortlisted_to_homes_of_their_kind():
     homes = make_homes(dol_ok=[False, True, True], secure=[False, False, True])  # ordinary, DoL, secure
     ch = make_children(complexity=[1, 2, 2], dol=[False, True, False], secure=[False, False, True])
-    p = shortlist(search(ch), homes, np.ones(3, bool), P.commissioning, np.random.default_rng(0))
+    p = shortlist_of(search(ch), homes, np.ones(3, bool))
     assert shortlisted(p, 0) == {0, 1}  # an ordinary child: any home but a secure one
     assert shortlisted(p, 1) == {1}  # a DoL order: homes able to care under one
     assert shortlisted(p, 2) == {2}  # a secure need: secure homes only
@@ -73,8 +79,7 @@ def test_children_are_shortlisted_to_homes_of_their_kind():
 
 def test_shortlist_skips_unavailable_homes():
     homes = make_homes(places=[1, 1, 1])
-    p = shortlist(search(make_children()), homes, np.array([True, False, True]), P.commissioning,
-                  np.random.default_rng(0))
+    p = shortlist_of(search(make_children()), homes, np.array([True, False, True]))
     assert shortlisted(p, 0) == {0, 2}
 
 
@@ -92,11 +97,8 @@ def test_homes_without_a_manager_staff_or_free_place_are_not_available():
 
 def test_homes_unable_to_care_for_the_child_drop_out():
     homes = make_homes(max_complexity=[1, 2, 2], staff=[12, 5, 12])
-    ch = make_children(complexity=2)
-    s = search(ch)
-    need = staff_need(s.complexity, s.dol, P.workforce.staff_per_child)  # 6 staff for a high-need child
-    p = Pairs(np.zeros(3, np.int64), np.arange(3), np.zeros(3))
-    assert screen_feasible(p, s, homes, need, homes.staff - homes.staff_used).tolist() == [False, False, True]
+    ch = make_children(complexity=2)  # a high-need child needs 6 staff
+    assert shortlisted(shortlist_of(search(ch), homes, np.ones(3, bool)), 0) == {2}
 
 
 def test_rank_keeps_the_nearest_best_matched_homes_up_to_the_shortlist():
