@@ -26,10 +26,10 @@ def test_lexsort2_is_lexsorts_order_with_ties_and_nan(seed):
 
 
 def rounds(c, h, blk, score, cust, quote, wtp, block, open_, staff, need=None, cost=None, d=None, council=None,
-           cap=1.0, n_rounds=3, weight=None):
+           cap=1.0, n_rounds=3, weight=None, live=None):
     n = len(c)
     need = np.ones(n) if need is None else need
-    return offer_rounds(n_rounds, c, h, blk, score, cust, quote, quote if cost is None else cost,
+    return offer_rounds(n_rounds, np.ones(n, bool) if live is None else live, c, h, blk, score, cust, quote, quote if cost is None else cost,
                         np.zeros(n) if d is None else d, need, np.zeros(n, bool) if council is None else council,
                         wtp, block, open_, staff, cap, np.zeros(n) if weight is None else weight, MILE, len(block))
 
@@ -94,3 +94,26 @@ def test_each_buyer_weighs_distance_against_price_by_its_own_weight():
     for weights, homes in (([0.0, 0.0], [1, 1]), ([25.0, 0.0], [0, 1]), ([0.0, 25.0], [1, 0])):
         placed, _, _, _ = rounds(c, h, np.zeros(4, bool), **args, **cap(), weight=np.array(weights)[c])
         assert h[placed].tolist() == homes, weights  # 55 miles x 25 = 1,375 a week outweighs the 1,000 saved
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pairs_not_live_are_as_if_absent(seed):
+    rng = np.random.default_rng(seed)
+    n_children, n_homes = 50, 15
+    pairs = np.unique(np.column_stack([rng.integers(0, n_children, 250), rng.integers(0, n_homes, 250)]), axis=0)
+    c, h = pairs[:, 0], pairs[:, 1]
+    n = len(c)
+    cols = dict(blk=rng.random(n) < 0.2, score=rng.random(n), cust=rng.integers(0, 4, n_children)[c],
+                quote=rng.uniform(4000, 8000, n), need=rng.choice([1.0, 1.5], n_children)[c],
+                d=rng.uniform(0, 50 * MILE, n), council=rng.random(n) < 0.2, weight=rng.uniform(0, 30, n))
+    wtp = rng.uniform(5000, 9000, n_children)
+    cap = (rng.integers(0, 2, n_homes), rng.integers(0, 3, n_homes), rng.uniform(0, 5, n_homes))
+    live = rng.random(n) < 0.6
+    sub = {k: v[live] for k, v in cols.items()}
+    placed, price, offers, contested = rounds(c, h, wtp=wtp, live=live, **cols, **dict(zip(("block", "open_", "staff"),
+                                                                                        [a.copy() for a in cap])))
+    placed_s, price_s, offers_s, contested_s = rounds(c[live], h[live], wtp=wtp, **sub,
+                                                      **dict(zip(("block", "open_", "staff"), [a.copy() for a in cap])))
+    assert len(placed_s) > 0
+    assert np.array_equal(placed, np.flatnonzero(live)[placed_s]) and np.array_equal(price, price_s)
+    assert offers == offers_s and np.array_equal(contested, contested_s)

@@ -104,17 +104,19 @@ def _choose(off, price, c, h, d, score, need, staff, weight_per_mile, metres_per
 
 
 @njit(cache=True)
-def offer_rounds(rounds, c, h, blk, score, cust, quote, cost, d, need, council, wtp_child,
+def offer_rounds(rounds, live, c, h, blk, score, cust, quote, cost, d, need, council, wtp_child,
                  block, open_, staff, profit_cap, weight_per_mile, metres_per_mile, n_homes):
-    """The week's offer rounds over referral pairs (child c, home h; need: the child's staff;
-    weight_per_mile: the price the child's buyer trades for a mile):
+    """The week's offer rounds over referral pairs (child c, home h; live: the pairs taking part,
+    as if the others were not there; need: the child's staff; weight_per_mile: the price the
+    child's buyer trades for a mile):
     homes offer, buyers choose, prices are settled, capacity (block, open, staff: per home,
     updated in place) is used up. Returns the placed pairs in order, their prices, the number
     of offers made and which homes' offers were contested."""
     group = 2 * h + blk
     n_groups = (group.max() + 1) if len(group) else 1
-    by_group = lexsort2(-score, group)  # a round's live pairs are a subset, in the same order
-    alive = np.ones(len(c), np.bool_)
+    pairs = np.flatnonzero(live)
+    by_group = pairs[lexsort2(-score[pairs], group[pairs])]  # a round's live pairs are a subset, in the same order
+    alive = live.copy()
     placed, prices = np.empty(len(c), np.int64), np.empty(len(c))
     n_placed, n_offers = 0, 0
     contested = np.zeros(n_homes, np.bool_)
@@ -137,7 +139,7 @@ def offer_rounds(rounds, c, h, blk, score, cust, quote, cost, d, need, council, 
                 open_[h[j]] -= 1
             staff[h[j]] -= need[j]
             done_child[c[j]] = True
-        for j in range(len(c)):
+        for j in pairs:
             left = block[h[j]] if blk[j] else open_[h[j]]
             alive[j] = alive[j] and not done_child[c[j]] and left > 0 and staff[h[j]] >= need[j] - STAFF_TOLERANCE
     return placed[:n_placed], prices[:n_placed], n_offers, contested

@@ -93,6 +93,7 @@ class Pairs:
     quote: np.ndarray | None = None
     is_block: np.ndarray | None = None
     council_own: np.ndarray | None = None
+    unmet: np.ndarray | None = None  # the child's needs the home does not specialise in
     cust: np.ndarray | None = None
     score: np.ndarray | None = None
 
@@ -176,12 +177,11 @@ def clear(s: Search, mk: Market):
     quote(p, s, mk, free)
     ref = Referrals(child=s.idx[p.c], home=p.h, miles=p.d / METRES_PER_MILE, quote=p.quote, n_children=len(s.idx))
     affordable = screen_price(p, s)
-    ref.refused_price = int(np.count_nonzero(~affordable))
-    p = p.keep(affordable)
-    accept = screen_risk(p, s, mk)
-    ref.refused_risk = int(np.count_nonzero(~accept))
-    p = p.keep(accept)
-    return bid(p, s, mk, free, spare_staff, need, ref)
+    n_affordable = int(np.count_nonzero(affordable))
+    ref.refused_price = len(p.c) - n_affordable
+    accept = screen_risk(p, s, mk, affordable)
+    ref.refused_risk = n_affordable - int(np.count_nonzero(accept))
+    return bid(p, accept, s, mk, free, spare_staff, need, ref)
 
 
 def available_homes(homes, wf, free, spare_staff) -> np.ndarray:
@@ -223,8 +223,8 @@ def shortlist(s: Search, homes, available, cm, rng, need, spare_staff) -> Pairs:
 def rank_referrals(p: Pairs, s: Search, homes, cm, rng) -> Pairs:
     """Each child's shortlist: nearest and best matched first, with the frictions of who answers
     a referral; the authority refers to its first `commissioning.shortlist` homes."""
-    unmet = popcount(s.needs[p.c] & ~homes.specialisms[p.h])
-    rank_key = p.d / s.radius_m[p.c] + UNMET_NEED_RANK_WEIGHT * unmet + cm.referral_spread * rng.random(len(p.c))
+    p.unmet = popcount(s.needs[p.c] & ~homes.specialisms[p.h])
+    rank_key = p.d / s.radius_m[p.c] + UNMET_NEED_RANK_WEIGHT * p.unmet + cm.referral_spread * rng.random(len(p.c))
     return p.keep(first_k_within(p.c, rank_key, cm.shortlist))  # pairs come sorted by child
 
 
@@ -232,26 +232,30 @@ def quote(p: Pairs, s: Search, mk: Market, free) -> None:
     """Providers' quotes: cost x (1 + target margin) x scarcity x the provider's own pricing,
     within the profit cap; council homes quote cost; a block place costs its agreed price."""
     homes, pr = mk.homes, mk.params.pricing
-    hla = homes.la[p.h]
+    hla, sector, child_la = homes.la[p.h], homes.sector[p.h], s.la[p.c]
     occupancy = None if mk.occupancy_la is None else mk.occupancy_la[hla]
     p.cost = care_cost(s.complexity[p.c], s.dol[p.c], mk.property_index_la[hla], mk.params, mk.week, homes.places[p.h],
                        occupancy)
-    margin = sector_margin(homes.sector[p.h], pr, mk.profit_cap)
+    margin = sector_margin(sector, pr, mk.profit_cap)
     p.cust = s.customer[p.c]
     scarcity = np.clip(referral_pressure(p, homes, free, mk) ** pr.scarcity_elasticity, 1.0, pr.scarcity_cap)
     q = p.cost * (1 + margin) * scarcity * homes.price_factor[p.h]
     if mk.profit_cap < 1.0:
         q = np.minimum(q, p.cost * (1 + mk.profit_cap))
-    own = hla == s.la[p.c]
-    if mk.council_pool is not None and s.cooperative is not None:  # a cooperative's homes serve all its members
-        own |= (mk.council_pool[hla] >= 0) & (mk.council_pool[hla] == s.cooperative[p.c])
-    p.council_own = (homes.sector[p.h] == COUNCIL) & own
-    q = np.where(homes.sector[p.h] == COUNCIL, p.cost, q)
+    own = hla == child_la
+    coop = None if s.cooperative is None else s.cooperative[p.c]
+    if mk.council_pool is not None and coop is not None:  # a cooperative's homes serve all its members
+        pool = mk.council_pool[hla]
+        own |= (pool >= 0) & (pool == coop)
+    council = sector == COUNCIL
+    p.council_own = council & own
+    q = np.where(council, p.cost, q)
     # the block places of the child's buyer, its own authority or its cooperative (a member uses its
     # own blocks and its cooperative's, whoever buys for it) while any is free; once full, the others
-    holder = (homes.block_buyer[p.h] == p.cust) | (homes.block_buyer[p.h] == s.la[p.c])
-    if s.cooperative is not None:
-        holder |= (s.cooperative[p.c] >= 0) & (homes.block_buyer[p.h] == s.cooperative[p.c])
+    buyer = homes.block_buyer[p.h]
+    holder = (buyer == p.cust) | (buyer == child_la)
+    if coop is not None:
+        holder |= (coop >= 0) & (buyer == coop)
     p.is_block = holder & (mk.reserved_free[p.h] > 0)
     p.quote = np.where(p.is_block, homes.block_price[p.h], q)
 
@@ -272,33 +276,35 @@ def screen_price(p: Pairs, s: Search) -> np.ndarray:
     return p.quote <= s.wtp[p.c]
 
 
-def screen_risk(p: Pairs, s: Search, mk: Market) -> np.ndarray:
-    """Providers choose by profit and by how hard a child is to care for (NAO25 2.3, 2.14): a
-    referral whose margin at the buyer's ceiling does not cover its risk is declined."""
-    homes, params = mk.homes, mk.params
-    unmet = popcount(s.needs[p.c] & ~homes.specialisms[p.h])
-    risk = s.complexity[p.c] * RISK_PER_COMPLEXITY + RISK_PER_UNMET_NEED * unmet + RISK_DOL * s.dol[p.c]
+def screen_risk(p: Pairs, s: Search, mk: Market, affordable: np.ndarray) -> np.ndarray:
+    """Providers choose by profit and by how hard a child is to care for (NAO25 2.3, 2.14): an
+    affordable referral whose margin at the buyer's ceiling does not cover its risk is declined.
+    (Scores are computed for every pair, their noise drawn for the affordable ones only.)"""
+    params = mk.params
+    risk = s.complexity[p.c] * RISK_PER_COMPLEXITY + RISK_PER_UNMET_NEED * p.unmet + RISK_DOL * s.dol[p.c]
+    noise = np.zeros(len(p.c))
+    noise[affordable] = mk.rng.standard_normal(np.count_nonzero(affordable))
     with np.errstate(invalid="ignore", divide="ignore"):  # zero cost: no margin to rank (NaN is never accepted)
-        score = ((s.wtp[p.c] - p.cost) / p.cost - params.pricing.risk_aversion * risk
-                 + SCORE_NOISE_SD * mk.rng.standard_normal(len(p.c)))
+        score = (s.wtp[p.c] - p.cost) / p.cost - params.pricing.risk_aversion * risk + SCORE_NOISE_SD * noise
     if params.commissioning.council_own_first:
         score = score + COUNCIL_OWN_BONUS * p.council_own
     p.score = score + BLOCK_BONUS * p.is_block
-    return p.score >= 0
+    return affordable & (p.score >= 0)
 
 
 # ------------------------------------------------------------------------------- offers and bids
-def bid(p: Pairs, s: Search, mk: Market, free, spare_staff, need, ref: Referrals):
+def bid(p: Pairs, live: np.ndarray, s: Search, mk: Market, free, spare_staff, need, ref: Referrals):
     """The offer rounds (kernels/offers.py): each round, every home offers its places (block and
     open places separately) to its referrals, best score first, while places and staff last;
     each child's buyer takes its best offer (price against distance) as far as the home's staff
     cover every child who took one of its offers; a losing bid from another customer lifts the
-    price towards its ceiling (second price), within the profit cap; capacity is used up."""
+    price towards its ceiling (second price), within the profit cap; capacity is used up. Only
+    the live pairs (those that passed the screens) take part."""
     block = np.minimum(mk.reserved_free, free).astype(np.int64)
     open_ = (free - block).astype(np.int64)
     council = mk.homes.sector[p.h] == COUNCIL
     placed, price, offers, contested = offer_rounds(
-        ROUNDS, p.c, p.h, p.is_block, p.score, p.cust, p.quote, p.cost, p.d, need[p.c], council, s.wtp,
+        ROUNDS, live, p.c, p.h, p.is_block, p.score, p.cust, p.quote, p.cost, p.d, need[p.c], council, s.wtp,
         block, open_, spare_staff.astype(float), mk.profit_cap, s.distance_weight[p.c], METRES_PER_MILE, mk.homes.n)
     ref.offers += offers
     ref.contested_homes = int(np.count_nonzero(contested))
