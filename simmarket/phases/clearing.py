@@ -2,9 +2,9 @@
 
 Everything here works on whole arrays of (child, home) referral pairs. A week clears in steps:
 1. `shortlist`: each searching child is referred to the nearest suitable homes with room, and to
-   homes across its authority's search area;
-2. `screen_feasible`, `rank_referrals`: homes that cannot care for the child drop out; the rest
-   are ranked nearest and best matched first, and each child keeps its authority's shortlist;
+   homes across its authority's search area; homes that cannot care for the child drop out;
+2. `rank_referrals`: the rest are ranked nearest and best matched first, and each child keeps its
+   authority's shortlist;
 3. `quote`: providers quote cost x target margin x scarcity (referrals per vacancy); council homes
    quote cost; block places cost their agreed price;
 4. `screen_price`, `screen_risk`: quotes above the authority's ceiling are refused, and providers
