@@ -99,3 +99,15 @@ def test_profit_cap_lowers_prices_and_slows_openings():
     cap = {"policy.profit_cap.cap": 0.05}
     assert_lower(paired({}, cap, "mean_weekly_price_gbp", years=3), "profit cap: prices")
     assert_lower(paired({}, cap, "homes_opened", years=3), "profit cap: openings in the third year")
+
+
+
+# The ratchet behind the private margin's climb (docs/backcast.md): a contested place goes at the
+# rival's ceiling, and ceilings grow with every week waited; held at the price of the alternative
+# (an unregistered setting), new placements' prices and the margin climb far less over three years.
+def test_ceilings_held_at_the_alternatives_price_lower_the_margin_and_new_prices():
+    runs = [run_replicates(small(**{"run.years": 3, "run.scale": 1.0, "run.check": False, "commissioning.ceiling_to_alternative": on}),
+                           SEEDS, workers=2) for on in (False, True)]
+    for metric in ("provider_margin_private", "new_placement_mean_weekly_price_gbp"):
+        off, on = (np.array([r.metrics[metric] for r in res]) for res in runs)
+        assert_lower(on - off, f"ceilings held at the alternative: {metric}")

@@ -219,6 +219,8 @@ class Commissioning:
     wtp_multiple: float = P(1.25, "x", 0.1, 10.0, "authority's first-week ceiling over the benchmark cost")
     urgent_wtp_multiple: float = P(1.5, "x", 1.0, 10.0, "extra ceiling for emergencies and DoL / secure cases")
     wtp_growth_per_week: float = P(0.12, "1/wk", 0.0, 10.0, "rise of the ceiling each week of waiting")
+    ceiling_to_alternative: bool = P(False, "", doc="waiting raises a ceiling only up to the price of the "
+                                     "authority's alternative, an unregistered setting (a higher first-week ceiling stays)")
     unregistered_after_weeks: float = P(5.0, "weeks", 0.0, 520.0, "weeks waiting before an unregistered setting")
     unregistered_price_gbp_week: float = P(14000.0, "GBP/wk", 0.0, 1e6, "price of an unregistered setting")
     # NAO25 1.12, 1.18: usually one child, high fees; placements reach 63,000 a week

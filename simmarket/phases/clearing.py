@@ -25,7 +25,7 @@ from ..arrays import popcount
 from ..kernels.groups import first_k_within
 from ..kernels.offers import offer_rounds
 from ..kernels.search import shortlist_pairs
-from ..rules import care_cost, sector_margin, staff_need
+from ..rules import care_cost, price_ceiling, sector_margin, staff_need
 from ..state import COUNCIL, HOME, METRES_PER_MILE, UNREG, WAITING
 from .placements import place, search_weeks
 
@@ -133,8 +133,9 @@ def search_of(m, idx: np.ndarray) -> Search:
     bench = care_cost(ch.complexity[idx], ch.dol[idx], m.geo.property_index[la], m.params, m.week,
                       occupancy=m.occupancy_seen[m.region_of_la[la]])
     urgent = np.where(ch.emergency[idx] | ch.dol[idx] | ch.secure[idx], lv.urgent_wtp_multiple[la], 1.0)
-    with np.errstate(invalid="ignore"):  # zero cost x no benchmark (inf) is NaN: fmin skips it
-        wtp = np.fmin(bench * lv.wtp_multiple[la] * urgent * (1 + lv.wtp_growth_per_week[la] * waited), bench * lv.wtp_cap[la])
+    cm = m.params.commissioning
+    alternative = cm.unregistered_price_gbp_week + lv.unreg_fine_per_week if cm.ceiling_to_alternative else None
+    wtp = price_ceiling(bench, lv.wtp_multiple[la], urgent, lv.wtp_growth_per_week[la], waited, lv.wtp_cap[la], alternative)
     radius = lv.radius_miles[la] * METRES_PER_MILE * (1 + lv.radius_growth_per_week[la] * waited)
     cols = {k: getattr(ch, k)[idx] for k in ("x", "y", "la", "complexity", "needs", "dol", "secure")}
     coop = np.where(lv.rcc_of_la[la] >= 0, len(lv.customer) + lv.rcc_of_la[la], -1)
