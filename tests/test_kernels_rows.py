@@ -180,8 +180,12 @@ def _draw_needs_reference(rng, n, complexity_shares, need_probs, dol_share, secu
     return complexity, needs, dol, secure
 
 
+SHARES = [(0.3, 0.5, 0.2), (0.5, 0.5, 0.0), (0.0, 0.0, 1.0), (0.0, 0.6, 0.4), (1 / 3, 1 / 3, 1 / 3),
+          (0.1, 0.2, 0.7 + 1e-9), (0.25, 0.25 - 1e-9, 0.5)]  # the last two: sums choice accepts, not exactly 1
+
+
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("shares", [(0.3, 0.5, 0.2), (0.5, 0.5, 0.0), (0.0, 0.0, 1.0)])
+@pytest.mark.parametrize("shares", SHARES)
 def test_draw_needs_is_the_numpy_draw(seed, shares):
     n = [0, 1, 7, 300][seed % 4]
     probs = np.random.default_rng(seed).random(4) * [1, 1, 1, 0]  # one need type never drawn
@@ -193,14 +197,35 @@ def test_draw_needs_is_the_numpy_draw(seed, shares):
     assert rng.bit_generator.state == ref_rng.bit_generator.state
 
 
+def _cdf(p):
+    cdf = np.asarray(p, float).cumsum()
+    return cdf / cdf[-1]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_needs_from_draws_picks_complexity_as_choice_does(seed):
+    """Generator.choice(len(p), size=n, p=p) on the same stream, for random and lopsided p."""
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(1, 6))
+    p = rng.random(k) * (rng.random(k) < 0.7)  # some zero, at either end too
+    p = p / p.sum() if p.sum() > 0 else np.eye(k)[0]
+    n = int(rng.integers(0, 500))
+    ref = np.random.default_rng(seed + 100).choice(k, size=n, p=p)
+    got = needs_from_draws(np.random.default_rng(seed + 100).random(n * 7), _cdf(p), np.ones(4), 0.5, 0.5)[0]
+    assert np.array_equal(got, ref) and got.dtype == ref.dtype
+
+
 def test_needs_from_draws_ties_and_empty():
-    needs, dol, secure = needs_from_draws(np.array([2, 2, 1]), np.array([[0.5, 0.2, 0.9, 0.0]] * 3),
-                                          np.array([0.5, 0.3, 1.0, 0.0]), np.array([0.1, 0.9, 0.1]), 0.5,
-                                          np.array([0.1, 0.1, 0.1]), 0.5)
-    assert needs.tolist() == [6, 6, 6] and dol.tolist() == [True, False, False]  # u == p: not drawn
+    u_needs = [0.5, 0.2, 0.9, 0.0] * 3
+    u = np.array([0.3, 0.8, 0.8 - 1e-12] + u_needs + [0.1, 0.9, 0.1] + [0.1, 0.1, 0.1])
+    comp, needs, dol, secure = needs_from_draws(u, np.array([0.3, 0.8, 1.0]), np.array([0.5, 0.3, 1.0, 0.0]), 0.5, 0.5)
+    assert comp.tolist() == [1, 2, 1]  # a draw equal to a cdf entry goes above it (searchsorted side='right')
+    assert needs.tolist() == [6, 6, 6] and dol.tolist() == [False, False, False]  # u == p: not drawn
+    comp, needs, dol, secure = needs_from_draws(u, np.array([0.2, 0.3, 1.0]), np.array([0.5, 0.3, 1.0, 0.0]), 0.5, 0.5)
+    assert comp.tolist() == [2, 2, 2] and dol.tolist() == [True, False, True]  # DoL and secure go with the top
     assert secure.tolist() == [False, True, False]
-    got = needs_from_draws(np.zeros(0, np.int64), np.zeros((0, 4)), np.ones(4), np.zeros(0), 0.5, np.zeros(0), 0.5)
-    assert [len(g) for g in got] == [0, 0, 0] and [g.dtype for g in got] == [np.int64, np.bool_, np.bool_]
+    got = needs_from_draws(np.zeros(0), np.array([0.2, 1.0]), np.ones(4), 0.5, 0.5)
+    assert [len(g) for g in got] == [0] * 4 and [g.dtype for g in got] == [np.int64, np.int64, np.bool_, np.bool_]
 
 
 def _broken_reference(placed, u, limit, home, x, y, needs, hx, hy, spec, rates):

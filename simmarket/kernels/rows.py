@@ -153,25 +153,37 @@ def vacate_rows(rows, need, home, price, home_miles, block, occupied, staff_used
 
 
 @njit(cache=True)
-def needs_from_draws(complexity, u_needs, need_probs, u_dol, p_dol, u_secure, p_secure):
-    """Need profiles from their draws, as state.draw_needs did in NumPy: `needs`, the bit mask
-    `((u_needs < need_probs) * (1 << np.arange(k))).sum(axis=1)`, `dol = (u_dol < p_dol) &
-    (complexity == 2)` and `secure = (u_secure < p_secure) & (complexity == 2) & ~dol`. One call
-    in place of a dozen small array operations (the children drawn each time are few)."""
-    n = len(complexity)
+def needs_from_draws(u, cdf, need_probs, p_dol, p_secure):
+    """Need profiles of n children from their uniform draws u (n * (3 + k) of them, k need types),
+    as state.draw_needs did with `Generator.choice` and a dozen array operations: u holds n draws
+    for complexity, then n rows of k for the need types, then n for DoL and n for secure.
+
+    complexity is `cdf.searchsorted(u[:n], side='right')`, which is how NumPy's `choice(len(p),
+    size=n, p=p)` picks from its draws (cdf = p.cumsum() / its last entry; the cdf rises, so the
+    count of its entries at or below the draw); `needs` the bit mask
+    `((u_needs < need_probs) * (1 << np.arange(k))).sum(axis=1)`; `dol = (u_dol < p_dol) & top`
+    and `secure = (u_secure < p_secure) & top & ~dol`, top the highest complexity.
+    """
+    k = len(need_probs)
+    n = len(u) // (3 + k)
+    top = len(cdf) - 1
+    complexity = np.empty(n, np.int64)
     needs = np.zeros(n, np.int64)
     dol = np.zeros(n, np.bool_)
     secure = np.zeros(n, np.bool_)
     for i in range(n):
+        c = 0
+        for v in cdf:
+            c += v <= u[i]
+        complexity[i] = c
         bits = 0
-        for j in range(u_needs.shape[1]):
-            if u_needs[i, j] < need_probs[j]:
+        for j in range(k):
+            if u[n + i * k + j] < need_probs[j]:
                 bits += 1 << j
         needs[i] = bits
-        top = complexity[i] == 2
-        dol[i] = u_dol[i] < p_dol and top
-        secure[i] = u_secure[i] < p_secure and top and not dol[i]
-    return needs, dol, secure
+        dol[i] = u[(k + 1) * n + i] < p_dol and c == top
+        secure[i] = u[(k + 2) * n + i] < p_secure and c == top and not dol[i]
+    return complexity, needs, dol, secure
 
 
 @njit(cache=True)
