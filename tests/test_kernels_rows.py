@@ -96,6 +96,24 @@ def test_foster_fates_is_the_masks(seed, rates):
     assert all(np.array_equal(g, r) and g.dtype == r.dtype for g, r in zip(got, ref))
 
 
+@pytest.mark.parametrize("n", [63, 64, 65, 1000, 6000])
+@pytest.mark.parametrize("fostered_share", [0.0, 0.02, 0.5, 1.0])
+def test_foster_fates_finds_rows_across_blocks(n, fostered_share):
+    """Long tables, fostered rows sparse or dense, in runs (as the rows of authorities are) or
+    not: the rows are found block by block."""
+    rng = np.random.default_rng(n)
+    status = np.where(rng.random(n) < fostered_share, 4, 1).astype(np.int8)
+    status[n // 3: n // 2] = 1  # a long run without fostered rows
+    status[n // 2: n // 2 + 300] = 4
+    rows = np.flatnonzero(status == 4)
+    age, uasc = rng.uniform(5, 18, n), rng.random(n) < 0.2
+    u = rng.random(len(rows)) * rng.choice([0.05, 1.0])
+    ref = _foster_fates_reference(rows, u, age, uasc, 4.0, 2.0, 0.02)
+    got = foster_fates(status, 4, u, age, uasc, 4.0 / 52, 2.0 / 52, 0.02, 11)
+    assert all(np.array_equal(g, r) and g.dtype == r.dtype for g, r in zip(got, ref))
+    assert len(rows) == 0 or len(ref[0]) + len(ref[1]) > 0
+
+
 def test_foster_fates_empty():
     for status in (np.zeros(0, np.int8), np.array([1, 5, 0], np.int8)):  # no row, no fostered row
         leave, need = foster_fates(status, 4, np.zeros(0), np.zeros(3), np.zeros(3, bool), 0.1, 0.1, 0.1, 11)

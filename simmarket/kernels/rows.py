@@ -75,37 +75,52 @@ def foster_fates(status, fostered, u, age, uasc, p_young, p_old, p_home, young_a
     With young = age[rows] < young_age and p_exit = p_young where young else p_old, returns
     (leave, need_home): `rows[u < p_exit]` and
     `rows[(u >= p_exit) & (u < p_exit + p_home) & ~young & ~uasc[rows]]`.
-    Only draws below the largest of the four thresholds can meet either condition (few): the
-    table is scanned once for their rows, without a list of all the fostered rows.
+    Only draws below the largest of the four thresholds can meet either condition (few). Their
+    rows are found without a list of all the fostered rows: the table is counted in blocks of
+    rows, and only the block holding the next row sought is scanned row by row.
     """
     hi = -np.inf
     for p in (p_young, p_old, p_young + p_home, p_old + p_home):
         if p > hi:
             hi = p
-    cand = np.flatnonzero(u < hi)
-    leave = np.empty(len(cand), np.int64)
-    need = np.empty(len(cand), np.int64)
-    n_leave = n_need = q = seen = 0
-    if len(cand) == 0:
-        return leave, need
-    j = cand[0]  # the next draw that matters; seen: the fostered rows before row i
-    for i in range(len(status)):
-        is_f = status[i] == fostered
-        if seen == j and is_f:
-            uj = u[seen]
-            young = age[i] < young_age
-            p_exit = p_young if young else p_old
-            if uj < p_exit:
-                leave[n_leave] = i
-                n_leave += 1
-            if uj >= p_exit and uj < p_exit + p_home and not young and not uasc[i]:
-                need[n_need] = i
-                n_need += 1
-            q += 1
-            if q == len(cand):
+    cand = np.empty(len(u), np.int64)
+    n_cand = 0
+    for j in range(len(u)):
+        if u[j] < hi:
+            cand[n_cand] = j
+            n_cand += 1
+    leave = np.empty(n_cand, np.int64)
+    need = np.empty(n_cand, np.int64)
+    n_leave = n_need = 0
+    n, block = len(status), 64  # (speed only)
+    i = seen = 0  # seen: the fostered rows before row i
+    for q in range(n_cand):
+        j = cand[q]
+        while i + block <= n:
+            rows = status[i:i + block]  # a slice and a loop from 0: the compiler counts many rows at a time
+            c = 0
+            for r in range(block):
+                c += rows[r] == fostered
+            if seen + c > j:
                 break
-            j = cand[q]
-        seen += is_f
+            seen += c
+            i += block
+        while i < n and (seen < j or status[i] != fostered):
+            seen += status[i] == fostered
+            i += 1
+        if i == n:  # more draws than fostered rows
+            break
+        uj = u[j]
+        young = age[i] < young_age
+        p_exit = p_young if young else p_old
+        if uj < p_exit:
+            leave[n_leave] = i
+            n_leave += 1
+        if uj >= p_exit and uj < p_exit + p_home and not young and not uasc[i]:
+            need[n_need] = i
+            n_need += 1
+        i += 1
+        seen += 1
     return leave[:n_leave].copy(), need[:n_need].copy()
 
 
