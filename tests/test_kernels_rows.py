@@ -145,19 +145,35 @@ def test_fit_in_order_hand_made():
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("dtype, fill", [(np.int64, -1), (np.int32, -10**6), (np.int8, 0), (np.float64, 0.0),
-                                         (np.bool_, False)])
-def test_keep_rows_is_the_compaction(seed, dtype, fill):
+@pytest.mark.parametrize("width", [1, 4, 8])
+def test_keep_rows_is_the_compaction(seed, width):
+    """Columns of one width (as ColumnStore passes them: bools, codes and floats seen as unsigned
+    integers), each compacted as `col[:len(keep)] = col[keep]` and refilled past the kept rows."""
     rng = np.random.default_rng(seed)
     cap = int(rng.integers(0, 50))
     n = int(rng.integers(0, cap + 1))
-    col = (rng.random(cap) * 100 - 50).astype(dtype)
+    dtypes = {1: [np.bool_, np.int8, np.uint8], 4: [np.int32, np.float32], 8: [np.int64, np.float64]}[width]
+    cols = [(rng.random(cap) * 100 - 50).astype(dt) for dt in dtypes * 2]
+    cols[-1][: cap // 2] = np.nan if cols[-1].dtype.kind == "f" else cols[-1][: cap // 2]
+    fills = [np.array(v, c.dtype) for v, c in zip(rng.integers(-3, 3, len(cols)), cols)]
     keep = np.flatnonzero(rng.random(n) < rng.random())
-    ref = col.copy()
-    ref[: len(keep)] = ref[keep]
-    ref[len(keep): n] = fill
-    keep_rows(col, keep, n, np.dtype(dtype).type(fill))
-    assert np.array_equal(col, ref)
+    refs = []
+    for col, fill in zip(cols, fills):
+        ref = col.copy()
+        ref[: len(keep)] = ref[keep]
+        ref[len(keep): n] = fill
+        refs.append(ref)
+    u = np.dtype(f"u{width}")
+    keep_rows(tuple(c.view(u) for c in cols), np.array([f.view(u) for f in fills]), keep, n)
+    assert all(np.array_equal(c.view(u), r.view(u)) for c, r in zip(cols, refs))  # bit for bit
+
+
+def test_keep_rows_with_nothing_to_keep_or_no_rows():
+    col = np.arange(5, dtype=np.int32)
+    keep_rows((col,), np.array([-1], np.int32), np.zeros(0, np.int64), 3)
+    assert col.tolist() == [-1, -1, -1, 3, 4]
+    keep_rows((col,), np.array([7], np.int32), np.zeros(0, np.int64), 0)
+    assert col.tolist() == [-1, -1, -1, 3, 4]
 
 
 def _vacate_reference(rows, home, complexity, dol, occupied, staff_used, staff_per_child):

@@ -141,13 +141,24 @@ def fit_in_order(groups, free, used):
 
 
 @njit(cache=True)
-def keep_rows(col, keep, n, fill):
-    """Compact a column in place: `col[:len(keep)] = col[keep]` (keep increasing, so no row is
-    overwritten before it is read) and `col[len(keep):n] = fill`, without a temporary copy."""
-    for j in range(len(keep)):
-        col[j] = col[keep[j]]
-    for j in range(len(keep), n):
-        col[j] = fill
+def keep_rows(cols, fills, keep, n):
+    """Compact columns in place: for each column and its fill, `col[:len(keep)] = col[keep]`
+    (keep increasing, so no row is overwritten before it is read) and `col[len(keep):n] = fill`,
+    without a temporary copy.
+
+    The columns come as a tuple of one dtype (callers pass columns of one item size as views of
+    one integer type: a bit-for-bit copy), moved row by row together: each position in keep is
+    read once for them all, and the rows are read and written where their neighbours are.
+    """
+    m = len(keep)
+    for j in range(m):
+        k = keep[j]
+        for c in range(len(cols)):
+            cols[c][j] = cols[c][k]
+    for c in range(len(cols)):
+        col = cols[c]
+        for j in range(m, n):
+            col[j] = fills[c]
 
 
 @njit(cache=True)
