@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..arrays import choice_cdf
 from ..kernels.rows import count_pairs, needs_from_draws
 from .columns import ColumnStore
 
@@ -92,11 +93,9 @@ def draw_needs(rng: np.random.Generator, n: int, complexity_shares, need_probs, 
     The draws are those of `rng.choice(3, size=n, p=complexity_shares)`, `rng.random((n, N_NEEDS))`
     and `rng.random(n)` twice, in that order, made in one call (each takes one double from the
     stream per number, so the numbers are the same); the profiles are worked out from them by
-    kernels.rows.needs_from_draws, which picks the complexity from choice's cdf as choice does.
-    The shares are probabilities (choice would check them; need_mix's are).
+    kernels.rows.needs_from_draws, which picks the complexity from choice's cdf as choice does
+    (arrays.choice_cdf). The shares are probabilities (choice would check them; need_mix's are).
     """
     u = rng.random(n * (3 + N_NEEDS))
-    cdf = np.asarray(complexity_shares, float).cumsum()
-    cdf /= cdf[-1]
-    return needs_from_draws(u, cdf, np.asarray(need_probs, float), dol_share / max(complexity_shares[2], 1e-9),
+    return needs_from_draws(u, choice_cdf(complexity_shares), np.asarray(need_probs, float), dol_share / max(complexity_shares[2], 1e-9),
                             secure_share / max(complexity_shares[2], 1e-9))
