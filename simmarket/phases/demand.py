@@ -6,6 +6,8 @@ children's home when assessed as needing one, or when no foster place is free.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from ..arrays import choice_cdf
@@ -77,9 +79,17 @@ def need_mix(m) -> tuple[np.ndarray, float]:
     `demand.complexity_shares` is the mix of 2024-25.
     """
     d = m.params.demand
-    base = np.asarray(d.complexity_shares, float)
-    grown = base * np.array([1.0, 1.0, (1 + d.complex_need_growth_per_year) ** years_since_calibration(m)])
-    return grown / grown.sum(), float(grown.sum() / base.sum())
+    return _mix(tuple(d.complexity_shares), d.complex_need_growth_per_year, years_since_calibration(m))
+
+
+@lru_cache(maxsize=8)  # (speed only) a week asks for its mix six times
+def _mix(shares: tuple, growth: float, years: float) -> tuple[np.ndarray, float]:
+    """need_mix's arithmetic, by value (its shares read-only: they are shared by the calls)."""
+    base = np.asarray(shares, float)
+    grown = base * np.array([1.0, 1.0, (1 + growth) ** years])
+    mix = grown / grown.sum()
+    mix.flags.writeable = False
+    return mix, float(grown.sum() / base.sum())
 
 
 def draw_residential_needs(m, n: int, rng):
