@@ -75,27 +75,18 @@ def foster_fates(status, fostered, u, age, uasc, p_young, p_old, p_home, young_a
     With young = age[rows] < young_age and p_exit = p_young where young else p_old, returns
     (leave, need_home): `rows[u < p_exit]` and
     `rows[(u >= p_exit) & (u < p_exit + p_home) & ~young & ~uasc[rows]]`.
-    Only draws below the largest of the four thresholds can meet either condition (few). Their
-    rows are found without a list of all the fostered rows: the table is counted in blocks of
-    rows, and only the block holding the next row sought is scanned row by row.
+    Only draws below the largest of the four thresholds can meet either condition (few); their
+    rows are found by counting the table in blocks, scanning row by row only the block that holds one.
     """
     hi = -np.inf
     for p in (p_young, p_old, p_young + p_home, p_old + p_home):
         if p > hi:
             hi = p
-    cand = np.empty(len(u), np.int64)
-    n_cand = 0
-    for j in range(len(u)):
-        if u[j] < hi:
-            cand[n_cand] = j
-            n_cand += 1
-    leave = np.empty(n_cand, np.int64)
-    need = np.empty(n_cand, np.int64)
-    n_leave = n_need = 0
+    cand = np.flatnonzero(u < hi)
+    leave, need = np.empty(len(cand), np.int64), np.empty(len(cand), np.int64)
     n, block = len(status), 64  # (speed only)
-    i = seen = 0  # seen: the fostered rows before row i
-    for q in range(n_cand):
-        j = cand[q]
+    i = seen = n_leave = n_need = 0  # seen: the fostered rows before row i
+    for j in cand:
         while i + block <= n:
             rows = status[i:i + block]  # a slice and a loop from 0: the compiler counts many rows at a time
             c = 0
