@@ -1,8 +1,19 @@
-"""Grouped operations on sorted NumPy arrays (runs of equal values), used across the model."""
+"""Grouped operations on sorted NumPy arrays (runs of equal values), and the cdf Generator.choice picks from,
+used across the model."""
 
 from __future__ import annotations
 
 import numpy as np
+
+
+def choice_cdf(p) -> np.ndarray:
+    """The cdf NumPy's `Generator.choice(len(p), size, p=p)` picks from: `p.cumsum()` over its last
+    entry. That choice is `cdf.searchsorted(rng.random(size), side="right")` (numpy/random/
+    _generator.pyx, NumPy 2.x), so the same draws pick the same, without choice's checks of p (the
+    caller's p are probabilities) and with its draws made in one call with others."""
+    cdf = np.asarray(p, float).cumsum()
+    cdf /= cdf[-1]
+    return cdf
 
 
 def first_of_runs(sorted_values: np.ndarray) -> np.ndarray:

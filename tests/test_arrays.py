@@ -1,9 +1,10 @@
-"""Grouped operations on sorted arrays, against plain-Python references on random inputs."""
+"""Grouped operations on sorted arrays, against plain-Python references on random inputs; choice_cdf against
+Generator.choice."""
 
 import numpy as np
 import pytest
 
-from simmarket.arrays import SEARCH_MAX_LENGTH, cumsum_within, distinct, first_of_runs, popcount
+from simmarket.arrays import SEARCH_MAX_LENGTH, choice_cdf, cumsum_within, distinct, first_of_runs, popcount
 from simmarket.kernels.groups import first_k_within
 
 SEEDS = range(6)
@@ -75,3 +76,21 @@ def test_first_k_within_is_lexsort_cut_to_k_per_group(seed):
             expect = full[_rank_reference(groups[full]) < k]
             assert np.array_equal(first_k_within(groups, keys, k), expect)
     assert len(first_k_within(np.zeros(0, np.int64), np.zeros(0), 3)) == 0
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_choice_cdf_picks_as_generator_choice_does(seed):
+    """cdf.searchsorted(rng.random(n), side="right") is rng.choice(len(p), size=n, p=p), draw for
+    draw, on p of many lengths, with zeros (at either end), one certain entry, and sums that
+    choice accepts but are not exactly 1."""
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(1, 200))
+    p = rng.random(k) ** 3 * (rng.random(k) < 0.8)
+    p = [p / p.sum() if p.sum() > 0 else np.eye(k)[-1], np.eye(k)[seed % k], p / p.sum() * (1 + 1e-9)
+         if p.sum() > 0 else np.eye(k)[0]][seed % 3]
+    n = int(rng.integers(0, 300))
+    ref_rng, got_rng = np.random.default_rng(seed + 1), np.random.default_rng(seed + 1)
+    ref = ref_rng.choice(k, size=n, p=p)
+    got = choice_cdf(p).searchsorted(got_rng.random(n), side="right")
+    assert np.array_equal(got, ref) and got.dtype == ref.dtype
+    assert got_rng.bit_generator.state == ref_rng.bit_generator.state

@@ -96,6 +96,24 @@ def test_foster_fates_is_the_masks(seed, rates):
     assert all(np.array_equal(g, r) and g.dtype == r.dtype for g, r in zip(got, ref))
 
 
+@pytest.mark.parametrize("n", [63, 64, 65, 1000, 6000])
+@pytest.mark.parametrize("fostered_share", [0.0, 0.02, 0.5, 1.0])
+def test_foster_fates_finds_rows_across_blocks(n, fostered_share):
+    """Long tables, fostered rows sparse or dense, in runs (as the rows of authorities are) or
+    not: the rows are found block by block."""
+    rng = np.random.default_rng(n)
+    status = np.where(rng.random(n) < fostered_share, 4, 1).astype(np.int8)
+    status[n // 3: n // 2] = 1  # a long run without fostered rows
+    status[n // 2: n // 2 + 300] = 4
+    rows = np.flatnonzero(status == 4)
+    age, uasc = rng.uniform(5, 18, n), rng.random(n) < 0.2
+    u = rng.random(len(rows)) * rng.choice([0.05, 1.0])
+    ref = _foster_fates_reference(rows, u, age, uasc, 4.0, 2.0, 0.02)
+    got = foster_fates(status, 4, u, age, uasc, 4.0 / 52, 2.0 / 52, 0.02, 11)
+    assert all(np.array_equal(g, r) and g.dtype == r.dtype for g, r in zip(got, ref))
+    assert len(rows) == 0 or len(ref[0]) + len(ref[1]) > 0
+
+
 def test_foster_fates_empty():
     for status in (np.zeros(0, np.int8), np.array([1, 5, 0], np.int8)):  # no row, no fostered row
         leave, need = foster_fates(status, 4, np.zeros(0), np.zeros(3), np.zeros(3, bool), 0.1, 0.1, 0.1, 11)
@@ -127,19 +145,35 @@ def test_fit_in_order_hand_made():
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("dtype, fill", [(np.int64, -1), (np.int32, -10**6), (np.int8, 0), (np.float64, 0.0),
-                                         (np.bool_, False)])
-def test_keep_rows_is_the_compaction(seed, dtype, fill):
+@pytest.mark.parametrize("width", [1, 4, 8])
+def test_keep_rows_is_the_compaction(seed, width):
+    """Columns of one width (as ColumnStore passes them: bools, codes and floats seen as unsigned
+    integers), each compacted as `col[:len(keep)] = col[keep]` and refilled past the kept rows."""
     rng = np.random.default_rng(seed)
     cap = int(rng.integers(0, 50))
     n = int(rng.integers(0, cap + 1))
-    col = (rng.random(cap) * 100 - 50).astype(dtype)
+    dtypes = {1: [np.bool_, np.int8, np.uint8], 4: [np.int32, np.float32], 8: [np.int64, np.float64]}[width]
+    cols = [(rng.random(cap) * 100 - 50).astype(dt) for dt in dtypes * 2]
+    cols[-1][: cap // 2] = np.nan if cols[-1].dtype.kind == "f" else cols[-1][: cap // 2]
+    fills = [np.array(v, c.dtype) for v, c in zip(rng.integers(-3, 3, len(cols)), cols)]
     keep = np.flatnonzero(rng.random(n) < rng.random())
-    ref = col.copy()
-    ref[: len(keep)] = ref[keep]
-    ref[len(keep): n] = fill
-    keep_rows(col, keep, n, np.dtype(dtype).type(fill))
-    assert np.array_equal(col, ref)
+    refs = []
+    for col, fill in zip(cols, fills):
+        ref = col.copy()
+        ref[: len(keep)] = ref[keep]
+        ref[len(keep): n] = fill
+        refs.append(ref)
+    u = np.dtype(f"u{width}")
+    keep_rows(tuple(c.view(u) for c in cols), np.array([f.view(u) for f in fills]), keep, n)
+    assert all(np.array_equal(c.view(u), r.view(u)) for c, r in zip(cols, refs))  # bit for bit
+
+
+def test_keep_rows_with_nothing_to_keep_or_no_rows():
+    col = np.arange(5, dtype=np.int32)
+    keep_rows((col,), np.array([-1], np.int32), np.zeros(0, np.int64), 3)
+    assert col.tolist() == [-1, -1, -1, 3, 4]
+    keep_rows((col,), np.array([7], np.int32), np.zeros(0, np.int64), 0)
+    assert col.tolist() == [-1, -1, -1, 3, 4]
 
 
 def _vacate_reference(rows, home, complexity, dol, occupied, staff_used, staff_per_child):
@@ -180,8 +214,12 @@ def _draw_needs_reference(rng, n, complexity_shares, need_probs, dol_share, secu
     return complexity, needs, dol, secure
 
 
+SHARES = [(0.3, 0.5, 0.2), (0.5, 0.5, 0.0), (0.0, 0.0, 1.0), (0.0, 0.6, 0.4), (1 / 3, 1 / 3, 1 / 3),
+          (0.1, 0.2, 0.7 + 1e-9), (0.25, 0.25 - 1e-9, 0.5)]  # the last two: sums choice accepts, not exactly 1
+
+
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("shares", [(0.3, 0.5, 0.2), (0.5, 0.5, 0.0), (0.0, 0.0, 1.0)])
+@pytest.mark.parametrize("shares", SHARES)
 def test_draw_needs_is_the_numpy_draw(seed, shares):
     n = [0, 1, 7, 300][seed % 4]
     probs = np.random.default_rng(seed).random(4) * [1, 1, 1, 0]  # one need type never drawn
@@ -193,14 +231,35 @@ def test_draw_needs_is_the_numpy_draw(seed, shares):
     assert rng.bit_generator.state == ref_rng.bit_generator.state
 
 
+def _cdf(p):
+    cdf = np.asarray(p, float).cumsum()
+    return cdf / cdf[-1]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_needs_from_draws_picks_complexity_as_choice_does(seed):
+    """Generator.choice(len(p), size=n, p=p) on the same stream, for random and lopsided p."""
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(1, 6))
+    p = rng.random(k) * (rng.random(k) < 0.7)  # some zero, at either end too
+    p = p / p.sum() if p.sum() > 0 else np.eye(k)[0]
+    n = int(rng.integers(0, 500))
+    ref = np.random.default_rng(seed + 100).choice(k, size=n, p=p)
+    got = needs_from_draws(np.random.default_rng(seed + 100).random(n * 7), _cdf(p), np.ones(4), 0.5, 0.5)[0]
+    assert np.array_equal(got, ref) and got.dtype == ref.dtype
+
+
 def test_needs_from_draws_ties_and_empty():
-    needs, dol, secure = needs_from_draws(np.array([2, 2, 1]), np.array([[0.5, 0.2, 0.9, 0.0]] * 3),
-                                          np.array([0.5, 0.3, 1.0, 0.0]), np.array([0.1, 0.9, 0.1]), 0.5,
-                                          np.array([0.1, 0.1, 0.1]), 0.5)
-    assert needs.tolist() == [6, 6, 6] and dol.tolist() == [True, False, False]  # u == p: not drawn
+    u_needs = [0.5, 0.2, 0.9, 0.0] * 3
+    u = np.array([0.3, 0.8, 0.8 - 1e-12] + u_needs + [0.1, 0.9, 0.1] + [0.1, 0.1, 0.1])
+    comp, needs, dol, secure = needs_from_draws(u, np.array([0.3, 0.8, 1.0]), np.array([0.5, 0.3, 1.0, 0.0]), 0.5, 0.5)
+    assert comp.tolist() == [1, 2, 1]  # a draw equal to a cdf entry goes above it (searchsorted side='right')
+    assert needs.tolist() == [6, 6, 6] and dol.tolist() == [False, False, False]  # u == p: not drawn
+    comp, needs, dol, secure = needs_from_draws(u, np.array([0.2, 0.3, 1.0]), np.array([0.5, 0.3, 1.0, 0.0]), 0.5, 0.5)
+    assert comp.tolist() == [2, 2, 2] and dol.tolist() == [True, False, True]  # DoL and secure go with the top
     assert secure.tolist() == [False, True, False]
-    got = needs_from_draws(np.zeros(0, np.int64), np.zeros((0, 4)), np.ones(4), np.zeros(0), 0.5, np.zeros(0), 0.5)
-    assert [len(g) for g in got] == [0, 0, 0] and [g.dtype for g in got] == [np.int64, np.bool_, np.bool_]
+    got = needs_from_draws(np.zeros(0), np.array([0.2, 1.0]), np.ones(4), 0.5, 0.5)
+    assert [len(g) for g in got] == [0] * 4 and [g.dtype for g in got] == [np.int64, np.int64, np.bool_, np.bool_]
 
 
 def _broken_reference(placed, u, limit, home, x, y, needs, hx, hy, spec, rates):

@@ -75,37 +75,43 @@ def foster_fates(status, fostered, u, age, uasc, p_young, p_old, p_home, young_a
     With young = age[rows] < young_age and p_exit = p_young where young else p_old, returns
     (leave, need_home): `rows[u < p_exit]` and
     `rows[(u >= p_exit) & (u < p_exit + p_home) & ~young & ~uasc[rows]]`.
-    Only draws below the largest of the four thresholds can meet either condition (few): the
-    table is scanned once for their rows, without a list of all the fostered rows.
+    Only draws below the largest of the four thresholds can meet either condition (few); their
+    rows are found by counting the table in blocks, scanning row by row only the block that holds one.
     """
     hi = -np.inf
     for p in (p_young, p_old, p_young + p_home, p_old + p_home):
         if p > hi:
             hi = p
     cand = np.flatnonzero(u < hi)
-    leave = np.empty(len(cand), np.int64)
-    need = np.empty(len(cand), np.int64)
-    n_leave = n_need = q = seen = 0
-    if len(cand) == 0:
-        return leave, need
-    j = cand[0]  # the next draw that matters; seen: the fostered rows before row i
-    for i in range(len(status)):
-        is_f = status[i] == fostered
-        if seen == j and is_f:
-            uj = u[seen]
-            young = age[i] < young_age
-            p_exit = p_young if young else p_old
-            if uj < p_exit:
-                leave[n_leave] = i
-                n_leave += 1
-            if uj >= p_exit and uj < p_exit + p_home and not young and not uasc[i]:
-                need[n_need] = i
-                n_need += 1
-            q += 1
-            if q == len(cand):
+    leave, need = np.empty(len(cand), np.int64), np.empty(len(cand), np.int64)
+    n, block = len(status), 64  # (speed only)
+    i = seen = n_leave = n_need = 0  # seen: the fostered rows before row i
+    for j in cand:
+        while i + block <= n:
+            rows = status[i:i + block]  # a slice and a loop from 0: the compiler counts many rows at a time
+            c = 0
+            for r in range(block):
+                c += rows[r] == fostered
+            if seen + c > j:
                 break
-            j = cand[q]
-        seen += is_f
+            seen += c
+            i += block
+        while i < n and (seen < j or status[i] != fostered):
+            seen += status[i] == fostered
+            i += 1
+        if i == n:  # more draws than fostered rows
+            break
+        uj = u[j]
+        young = age[i] < young_age
+        p_exit = p_young if young else p_old
+        if uj < p_exit:
+            leave[n_leave] = i
+            n_leave += 1
+        if uj >= p_exit and uj < p_exit + p_home and not young and not uasc[i]:
+            need[n_need] = i
+            n_need += 1
+        i += 1
+        seen += 1
     return leave[:n_leave].copy(), need[:n_need].copy()
 
 
@@ -126,13 +132,24 @@ def fit_in_order(groups, free, used):
 
 
 @njit(cache=True)
-def keep_rows(col, keep, n, fill):
-    """Compact a column in place: `col[:len(keep)] = col[keep]` (keep increasing, so no row is
-    overwritten before it is read) and `col[len(keep):n] = fill`, without a temporary copy."""
-    for j in range(len(keep)):
-        col[j] = col[keep[j]]
-    for j in range(len(keep), n):
-        col[j] = fill
+def keep_rows(cols, fills, keep, n):
+    """Compact columns in place: for each column and its fill, `col[:len(keep)] = col[keep]`
+    (keep increasing, so no row is overwritten before it is read) and `col[len(keep):n] = fill`,
+    without a temporary copy.
+
+    The columns come as a tuple of one dtype (callers pass columns of one item size as views of
+    one integer type: a bit-for-bit copy), moved row by row together: each position in keep is
+    read once for them all, and the rows are read and written where their neighbours are.
+    """
+    m = len(keep)
+    for j in range(m):
+        k = keep[j]
+        for c in range(len(cols)):
+            cols[c][j] = cols[c][k]
+    for c in range(len(cols)):
+        col = cols[c]
+        for j in range(m, n):
+            col[j] = fills[c]
 
 
 @njit(cache=True)
@@ -153,25 +170,37 @@ def vacate_rows(rows, need, home, price, home_miles, block, occupied, staff_used
 
 
 @njit(cache=True)
-def needs_from_draws(complexity, u_needs, need_probs, u_dol, p_dol, u_secure, p_secure):
-    """Need profiles from their draws, as state.draw_needs did in NumPy: `needs`, the bit mask
-    `((u_needs < need_probs) * (1 << np.arange(k))).sum(axis=1)`, `dol = (u_dol < p_dol) &
-    (complexity == 2)` and `secure = (u_secure < p_secure) & (complexity == 2) & ~dol`. One call
-    in place of a dozen small array operations (the children drawn each time are few)."""
-    n = len(complexity)
+def needs_from_draws(u, cdf, need_probs, p_dol, p_secure):
+    """Need profiles of n children from their uniform draws u (n * (3 + k) of them, k need types),
+    as state.draw_needs did with `Generator.choice` and a dozen array operations: u holds n draws
+    for complexity, then n rows of k for the need types, then n for DoL and n for secure.
+
+    complexity is `cdf.searchsorted(u[:n], side='right')`, which is how NumPy's `choice(len(p),
+    size=n, p=p)` picks from its draws (cdf = p.cumsum() / its last entry; the cdf rises, so the
+    count of its entries at or below the draw); `needs` the bit mask
+    `((u_needs < need_probs) * (1 << np.arange(k))).sum(axis=1)`; `dol = (u_dol < p_dol) & top`
+    and `secure = (u_secure < p_secure) & top & ~dol`, top the highest complexity.
+    """
+    k = len(need_probs)
+    n = len(u) // (3 + k)
+    top = len(cdf) - 1
+    complexity = np.empty(n, np.int64)
     needs = np.zeros(n, np.int64)
     dol = np.zeros(n, np.bool_)
     secure = np.zeros(n, np.bool_)
     for i in range(n):
+        c = 0
+        for v in cdf:
+            c += v <= u[i]
+        complexity[i] = c
         bits = 0
-        for j in range(u_needs.shape[1]):
-            if u_needs[i, j] < need_probs[j]:
+        for j in range(k):
+            if u[n + i * k + j] < need_probs[j]:
                 bits += 1 << j
         needs[i] = bits
-        top = complexity[i] == 2
-        dol[i] = u_dol[i] < p_dol and top
-        secure[i] = u_secure[i] < p_secure and top and not dol[i]
-    return needs, dol, secure
+        dol[i] = u[(k + 1) * n + i] < p_dol and c == top
+        secure[i] = u[(k + 2) * n + i] < p_secure and c == top and not dol[i]
+    return complexity, needs, dol, secure
 
 
 @njit(cache=True)

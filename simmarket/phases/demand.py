@@ -6,8 +6,11 @@ children's home when assessed as needing one, or when no foster place is free.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
+from ..arrays import choice_cdf
 from ..data.paths import uasc_index
 from ..kernels.rows import age_count_find, broken_placements, entrants, fit_in_order, foster_fates
 from ..state import FOSTER, GONE, HOME, N_NEEDS, N_STATUS, SUPPORTED, WAITING, draw_needs, miles
@@ -76,9 +79,17 @@ def need_mix(m) -> tuple[np.ndarray, float]:
     `demand.complexity_shares` is the mix of 2024-25.
     """
     d = m.params.demand
-    base = np.asarray(d.complexity_shares, float)
-    grown = base * np.array([1.0, 1.0, (1 + d.complex_need_growth_per_year) ** years_since_calibration(m)])
-    return grown / grown.sum(), float(grown.sum() / base.sum())
+    return _mix(tuple(d.complexity_shares), d.complex_need_growth_per_year, years_since_calibration(m))
+
+
+@lru_cache(maxsize=8)  # (speed only) a week asks for its mix six times
+def _mix(shares: tuple, growth: float, years: float) -> tuple[np.ndarray, float]:
+    """need_mix's arithmetic, by value (its shares read-only: they are shared by the calls)."""
+    base = np.asarray(shares, float)
+    grown = base * np.array([1.0, 1.0, (1 + growth) ** years])
+    mix = grown / grown.sum()
+    mix.flags.writeable = False
+    return mix, float(grown.sum() / base.sum())
 
 
 def draw_residential_needs(m, n: int, rng):
@@ -234,21 +245,26 @@ def add_children(m, la, age, status, residential=False, uasc=False, emergency=No
 
 def _entrants(m, rng):
     """This week's entrants to care: authorities, ages, who needs a home at once, and UASC (the
-    draws made here, in their order, the entrants worked out by kernels.rows.entrants)."""
+    draws made here, in their order, the entrants worked out by kernels.rows.entrants).
+
+    Uniform draws that follow one another are made in one call (the same numbers): four for each
+    entrant, and for each UASC the draw choice would make for the authority (arrays.choice_cdf)
+    and three more.
+    """
     d, s = m.params.demand, m.scale
     cla = m.paths.at("cla_total", data_year(m))  # looked-after children as the data say (entrants follow them)
     lam = d.entry_rate_per_cla_year * cla / WEEKS_PER_YEAR * m.levers.prevention_factor
     counts = rng.poisson(lam)
     n = int(counts.sum())
-    u_older, u_old_age, u_young_age, u_direct = rng.random(n), rng.random(n), rng.random(n), rng.random(n)
+    u = rng.random(4 * n)  # older, old age, young age, direct
     n_uasc = rng.poisson(d.uasc_per_year * s * uasc_index(data_year(m)) / WEEKS_PER_YEAR)
-    uasc_la = rng.choice(m.n_la, size=n_uasc, p=m.uasc_weights_at(m.week))
-    u_over16, u_uasc_old, u_uasc_young = rng.random(n_uasc), rng.random(n_uasc), rng.random(n_uasc)
+    v = rng.random(4 * n_uasc)  # authority, over 16, old age, young age
+    uasc_la = choice_cdf(m.uasc_weights_at(m.week)).searchsorted(v[:n_uasc], side="right")
     ages = (OLDER_ENTRANT_AGE, LEAVING_AGE - OLDER_ENTRANT_AGE, OLDER_ENTRANT_AGE, SUPPORTED_MIN_AGE,
             LEAVING_AGE - SUPPORTED_MIN_AGE, UASC_MIN_AGE, SUPPORTED_MIN_AGE - UASC_MIN_AGE)
-    return entrants(counts, u_older, d.entry_age_12plus_share, u_old_age, u_young_age, u_direct,
-                    d.direct_residential_share * need_factor(m), uasc_la, u_over16, UASC_16PLUS_SHARE,
-                    u_uasc_old, u_uasc_young, ages)
+    return entrants(counts, u[:n], d.entry_age_12plus_share, u[n:2 * n], u[2 * n:3 * n], u[3 * n:],
+                    d.direct_residential_share * need_factor(m), uasc_la, v[n_uasc:2 * n_uasc], UASC_16PLUS_SHARE,
+                    v[2 * n_uasc:3 * n_uasc], v[3 * n_uasc:], ages)
 
 
 def enter_care(m, used: np.ndarray | None = None) -> None:

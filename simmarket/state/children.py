@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..arrays import choice_cdf
 from ..kernels.rows import count_pairs, needs_from_draws
 from .columns import ColumnStore
 
@@ -87,13 +88,14 @@ class Children(ColumnStore):
 
 def draw_needs(rng: np.random.Generator, n: int, complexity_shares, need_probs, dol_share, secure_share):
     """Need profiles for n children who need residential care: complexity, a bit mask of need
-    types, and DoL orders and secure needs, which go with the highest complexity (the draws made
-    here, the profiles worked out by kernels.rows.needs_from_draws)."""
-    complexity = rng.choice(3, size=n, p=np.asarray(complexity_shares))
-    u_needs = rng.random((n, N_NEEDS))
-    u_dol = rng.random(n)
-    u_secure = rng.random(n)
-    needs, dol, secure = needs_from_draws(complexity, u_needs, np.asarray(need_probs, float),
-                                          u_dol, dol_share / max(complexity_shares[2], 1e-9),
-                                          u_secure, secure_share / max(complexity_shares[2], 1e-9))
-    return complexity, needs, dol, secure
+    types, and DoL orders and secure needs, which go with the highest complexity.
+
+    The draws are those of `rng.choice(3, size=n, p=complexity_shares)`, `rng.random((n, N_NEEDS))`
+    and `rng.random(n)` twice, in that order, made in one call (each takes one double from the
+    stream per number, so the numbers are the same); the profiles are worked out from them by
+    kernels.rows.needs_from_draws, which picks the complexity from choice's cdf as choice does
+    (arrays.choice_cdf). The shares are probabilities (choice would check them; need_mix's are).
+    """
+    u = rng.random(n * (3 + N_NEEDS))
+    return needs_from_draws(u, choice_cdf(complexity_shares), np.asarray(need_probs, float), dol_share / max(complexity_shares[2], 1e-9),
+                            secure_share / max(complexity_shares[2], 1e-9))

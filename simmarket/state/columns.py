@@ -67,13 +67,24 @@ class ColumnStore:
             self._cols[name] = col
 
     def keep_only(self, keep: np.ndarray) -> None:
-        """Keep the rows at these (increasing) positions, in order, and drop the rest (each column
-        compacted in place)."""
+        """Keep the rows at these (increasing) positions, in order, and drop the rest (the columns
+        compacted in place, those of each item size together in one pass: kernels.rows.keep_rows)."""
         keep = np.asarray(keep, np.int64)
-        for name, (dtype, fill) in self._fields.items():
-            keep_rows(self._cols[name], keep, self.n, np.dtype(dtype).type(fill))
+        for cols, fills in self._by_width().values():
+            keep_rows(tuple(cols), np.array(fills), keep, self.n)
         self.n = len(keep)
         self._expose()
+
+    def _by_width(self) -> dict:
+        """The columns by item size, each seen as the unsigned integer of its width (a bit-for-bit
+        view: bools, codes and floats are moved as they are), with their fills seen the same way."""
+        groups: dict = {}
+        for name, (dtype, fill) in self._fields.items():
+            width = np.dtype(f"u{np.dtype(dtype).itemsize}")
+            cols, fills = groups.setdefault(width, ([], []))
+            cols.append(self._cols[name].view(width))
+            fills.append(np.array(fill, dtype).view(width))
+        return groups
 
     def rows_of(self, ids: np.ndarray) -> np.ndarray:
         """Current positions of rows by id (-1 for rows no longer held)."""

@@ -128,3 +128,20 @@ def test_a_pickled_store_keeps_live_columns():
     assert copy._cols["status"][0] == 4 and ch.status[0] == 1
     copy.add(la=np.array([3]))
     assert copy.n == 4 and copy.la.tolist() == [0, 1, 2, 3]
+
+
+def test_keep_only_moves_every_column_bit_for_bit_and_refills_the_rest():
+    """Columns of every width and dtype (ids, floats with NaN and -0.0, narrow codes, flags)."""
+    rng = np.random.default_rng(3)
+    ch = Children(capacity=8)
+    values = {name: (rng.random(40) * 200 - 100).astype(dtype) for name, (dtype, _) in Children.FIELDS.items()}
+    values["age"][:3] = [np.nan, -0.0, np.inf]
+    ch.add(**values)
+    keep = np.flatnonzero(rng.random(40) < 0.6)
+    before = {name: getattr(ch, name).copy() for name in ["id", *Children.FIELDS]}
+    ch.keep_only(keep)
+    assert ch.n == len(keep)
+    for name, col in before.items():
+        assert getattr(ch, name).tobytes() == col[keep].tobytes(), name
+        fill = np.array(ch._fields[name][1], col.dtype)
+        assert (ch._cols[name][len(keep):] == fill).all(), name
