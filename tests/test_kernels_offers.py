@@ -57,12 +57,17 @@ def test_the_same_buyer_does_not_bid_against_itself_and_a_cap_binds():
     assert price[0] == pytest.approx(5000.0 / 1.1 * 1.12)  # the bid is cut to cost x (1 + cap)
 
 
+def random_pairs(rng, n_children: int, n_homes: int, draws: int):
+    """Distinct random (child, home) referral pairs, sorted by child then home."""
+    pairs = np.unique(np.column_stack([rng.integers(0, n_children, draws), rng.integers(0, n_homes, draws)]), axis=0)
+    return pairs[:, 0], pairs[:, 1]
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_random_markets_keep_capacity_and_place_each_child_once(seed):
     rng = np.random.default_rng(seed)
     n_children, n_homes = 60, 25
-    pairs = np.unique(np.column_stack([rng.integers(0, n_children, 300), rng.integers(0, n_homes, 300)]), axis=0)
-    c, h = pairs[:, 0], pairs[:, 1]
+    c, h = random_pairs(rng, n_children, n_homes, 300)
     n = len(c)
     blk = rng.random(n) < 0.2
     need = rng.choice([1.0, 1.5, 2.0], n_children)[c]
@@ -100,8 +105,7 @@ def test_each_buyer_weighs_distance_against_price_by_its_own_weight():
 def test_pairs_not_live_are_as_if_absent(seed):
     rng = np.random.default_rng(seed)
     n_children, n_homes = 50, 15
-    pairs = np.unique(np.column_stack([rng.integers(0, n_children, 250), rng.integers(0, n_homes, 250)]), axis=0)
-    c, h = pairs[:, 0], pairs[:, 1]
+    c, h = random_pairs(rng, n_children, n_homes, 250)
     n = len(c)
     cols = dict(blk=rng.random(n) < 0.2, score=rng.random(n), cust=rng.integers(0, 4, n_children)[c],
                 quote=rng.uniform(4000, 8000, n), need=rng.choice([1.0, 1.5], n_children)[c],
