@@ -19,9 +19,24 @@ STAFF_TOLERANCE = 1e-9  # staff are compared with this slack (floating sums of f
 
 @njit(cache=True)
 def lexsort2(keys, groups):
-    """np.lexsort((keys, groups)): by group, then key (NaN last), then position."""
+    """np.lexsort((keys, groups)): by group, then key (NaN last), then position. The keys' order is
+    a stable sort; the groups' a stable counting sort over their range (a home's or a child's
+    number here: a few thousand buckets cost less than a second comparison sort)."""
     o = np.argsort(keys, kind="mergesort")
-    return o[np.argsort(groups[o], kind="mergesort")]
+    if len(o) == 0:
+        return o
+    lo = groups.min()
+    start = np.zeros(groups.max() - lo + 2, np.int64)
+    for g in groups:
+        start[g - lo + 1] += 1
+    for b in range(1, len(start)):
+        start[b] += start[b - 1]
+    out = np.empty(len(o), np.int64)
+    for i in o:
+        b = groups[i] - lo
+        out[start[b]] = i
+        start[b] += 1
+    return out
 
 
 @njit(cache=True)
