@@ -53,9 +53,12 @@ def test_candidate_pairs_are_the_distinct_pairs_within_each_radius():
     qx, qy = rng.uniform(0, 1e5, n_rows), rng.uniform(0, 1e5, n_rows)
     x, y = rng.uniform(0, 1e5, n_pts), rng.uniform(0, 1e5, n_pts)
     radius = rng.uniform(1e4, 8e4, n_rows)
-    rows, pts, dist = candidate_pairs(found, none, qx, qy, x, y, radius)
+    level, row_level = rng.integers(0, 3, n_pts), rng.integers(0, 3, n_rows)
+    staff, row_staff = rng.uniform(0, 2, n_pts), rng.uniform(0, 1, n_rows)
+    rows, pts, dist = candidate_pairs(found, none, qx, qy, x, y, radius, level, row_level, staff, row_staff)
     expect = sorted({(i, j) for i in range(n_rows) for j in found[i] if j != none
-                     and np.hypot(qx[i] - x[j], qy[i] - y[j]) <= radius[i]})
+                     and np.hypot(qx[i] - x[j], qy[i] - y[j]) <= radius[i]
+                     and level[j] >= row_level[i] and staff[j] >= row_staff[i]})
     assert list(zip(rows.tolist(), pts.tolist())) == expect
     assert np.array_equal(dist, np.hypot(qx[rows] - x[pts], qy[rows] - y[pts]))
     assert 0 < len(rows) < n_rows * width

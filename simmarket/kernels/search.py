@@ -104,9 +104,10 @@ def nearest(px, py, k, x0, y0, cell, nx, ny, xs, ys, order, start):
 
 
 @njit(cache=True)
-def candidate_pairs(found, none, qx, qy, x, y, radius):
+def candidate_pairs(found, none, qx, qy, x, y, radius, level, row_level, staff, row_staff):
     """Distinct (row, point) pairs of a table of candidates (one row per query, `none` for no
-    point), sorted by row then point, with their distances (np.hypot), within each row's radius."""
+    point), sorted by row then point, with their distances (np.hypot), within each row's radius,
+    whose point has level >= the row's and staff >= the row's (checked first: they are cheaper)."""
     n_rows, width = found.shape
     rows = np.empty(n_rows * width, np.int64)
     pts = np.empty(n_rows * width, np.int64)
@@ -122,7 +123,7 @@ def candidate_pairs(found, none, qx, qy, x, y, radius):
             row[p] = v
         for t in range(width):
             j = row[t]
-            if j == none or (t > 0 and j == row[t - 1]):
+            if j == none or (t > 0 and j == row[t - 1]) or level[j] < row_level[i] or staff[j] < row_staff[i]:
                 continue
             dd = np.hypot(qx[i] - x[j], qy[i] - y[j])
             if dd <= radius[i]:
@@ -155,10 +156,4 @@ def shortlist_pairs(kind, serves, k_near, k_wide, qx, qy, wx, wy, radius, x, y, 
                 for t in range(k):
                     found[rows[i], col + t] = pts[got[i, t]]
             col += k
-    c, h, d = candidate_pairs(found, none, qx, qy, x, y, radius)
-    n = 0
-    for i in range(len(c)):
-        if level[h[i]] >= child_level[c[i]] and staff[h[i]] >= child_staff[c[i]]:
-            c[n], h[n], d[n] = c[i], h[i], d[i]
-            n += 1
-    return c[:n], h[:n], d[:n]
+    return candidate_pairs(found, none, qx, qy, x, y, radius, level, child_level, staff, child_staff)
