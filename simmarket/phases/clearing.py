@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..arrays import popcount
 from ..kernels.groups import first_k_within
 from ..kernels.offers import offer_rounds
 from ..kernels.quotes import quote_pairs
@@ -149,7 +148,8 @@ def match(m, idx: np.ndarray, record: bool) -> Referrals | None:
     if len(idx) == 0:
         return None
     ch, homes = m.children, m.homes
-    block_used = np.bincount(ch.home[ch.block & (ch.status == HOME)], minlength=homes.n)
+    in_block = np.flatnonzero(ch.block)  # few children hold block places: look only at them
+    block_used = np.bincount(ch.home[in_block[ch.status[in_block] == HOME]], minlength=homes.n)
     market = Market(homes, m.params, m.geo.property_index, np.maximum(homes.block_places - block_used, 0),
                     len(m.levers.customer), m.levers.profit_cap, m.streams["market"], m.week,
                     m.occupancy_seen[m.region_of_la], m.levers.council_pool)
@@ -201,7 +201,8 @@ def shortlist(s: Search, homes, available, cm, rng, need, spare_staff) -> Pairs:
     providers on their frameworks, wherever they are): a share of each child's candidates are
     the homes nearest to a random point in the search disc. Homes drop out that are not equipped
     for the child's complexity or lack the staff to spare for its needs. Pairs come sorted by
-    child, distinct (kernels/search.py `shortlist_pairs`).
+    child, distinct, with the child's needs each home does not specialise in (kernels/search.py
+    `shortlist_pairs`).
     """
     k_wide = int(round(QUERY_K * cm.wide_referral_share))
     hkind = np.where(homes.secure, KIND_SECURE, np.where(homes.dol_ok, KIND_DOL, KIND_ORDINARY))
@@ -216,16 +217,15 @@ def shortlist(s: Search, homes, available, cm, rng, need, spare_staff) -> Pairs:
             u_theta[cmask] = rng.random(len(cmask))
     spread = s.radius_m * np.sqrt(u_spread)
     theta = 2 * np.pi * u_theta
-    c, h, d = shortlist_pairs(ckind, serves, QUERY_K - k_wide, k_wide, s.x, s.y, s.x + spread * np.cos(theta),
-                              s.y + spread * np.sin(theta), s.radius_m, homes.x, homes.y, homes.max_complexity,
-                              s.complexity, spare_staff, need - STAFF_SLACK)
-    return Pairs(c, h, d)
+    c, h, d, unmet = shortlist_pairs(ckind, serves, QUERY_K - k_wide, k_wide, s.x, s.y, s.x + spread * np.cos(theta),
+                                     s.y + spread * np.sin(theta), s.radius_m, homes.x, homes.y, homes.max_complexity,
+                                     s.complexity, spare_staff, need - STAFF_SLACK, homes.specialisms, s.needs)
+    return Pairs(c, h, d, unmet=unmet)
 
 
 def rank_referrals(p: Pairs, s: Search, homes, cm, rng) -> Pairs:
     """Each child's shortlist: nearest and best matched first, with the frictions of who answers
     a referral; the authority refers to its first `commissioning.shortlist` homes."""
-    p.unmet = popcount(s.needs[p.c] & ~homes.specialisms[p.h])
     rank_key = p.d / s.radius_m[p.c] + UNMET_NEED_RANK_WEIGHT * p.unmet + cm.referral_spread * rng.random(len(p.c))
     return p.keep(first_k_within(p.c, rank_key, cm.shortlist))  # pairs come sorted by child
 

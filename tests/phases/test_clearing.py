@@ -106,7 +106,8 @@ def test_rank_keeps_the_nearest_best_matched_homes_up_to_the_shortlist():
     homes = make_homes(x=x, y=y, specialisms=[0b0000, 0b0001, 0b0001, 0b0001])
     ch = make_children(needs=0b0001)
     s = search(ch)
-    p = Pairs(np.zeros(4, np.int64), np.arange(4), np.hypot(homes.x - s.x[0], homes.y - s.y[0]))
+    p = shortlist_of(s, homes, np.ones(4, bool))
+    assert p.h.tolist() == [0, 1, 2, 3] and p.unmet.tolist() == [1, 0, 0, 0]  # the child's need, met or not
     cm = P.replace(**{"commissioning.shortlist": 2}).commissioning
     kept = rank_referrals(p, s, homes, cm, np.random.default_rng(0))
     # the nearest home lacks the child's need; the two next nearest are kept, nearest first
