@@ -22,6 +22,11 @@ def test_lexsort2_is_lexsorts_order_with_ties_and_nan(seed):
     with_nan = np.where(rng.random(n) < 0.2, np.nan, distinct_keys)
     for keys in (distinct_keys, -distinct_keys, tied, with_nan):
         assert np.array_equal(lexsort2(keys, groups), np.lexsort((keys, groups)))
+    spread = rng.integers(-5000, 5000, n)  # groups over a wide range, some negative
+    assert np.array_equal(lexsort2(tied, spread), np.lexsort((tied, spread)))
+    signed = rng.choice([-np.inf, -3.5, -1e-300, -0.0, 0.0, 1e-300, 2.25, np.inf, np.nan, -np.nan, 1e300], n)
+    for keys in (signed, signed * rng.normal(size=n)):  # both signs, both zeros, infinities, NaNs, subnormals
+        assert np.array_equal(lexsort2(keys, groups), np.lexsort((keys, groups)))
     assert len(lexsort2(np.zeros(0), np.zeros(0, np.int64))) == 0
 
 

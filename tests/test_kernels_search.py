@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy.spatial import cKDTree
 
+from simmarket.arrays import popcount
 from simmarket.kernels.search import candidate_pairs, grid_index, nearest, shortlist_pairs
 
 
@@ -53,12 +54,18 @@ def test_candidate_pairs_are_the_distinct_pairs_within_each_radius():
     qx, qy = rng.uniform(0, 1e5, n_rows), rng.uniform(0, 1e5, n_rows)
     x, y = rng.uniform(0, 1e5, n_pts), rng.uniform(0, 1e5, n_pts)
     radius = rng.uniform(1e4, 8e4, n_rows)
-    rows, pts, dist = candidate_pairs(found, none, qx, qy, x, y, radius)
+    level, row_level = rng.integers(0, 3, n_pts), rng.integers(0, 3, n_rows)
+    staff, row_staff = rng.uniform(0, 2, n_pts), rng.uniform(0, 1, n_rows)
+    spec, row_needs = rng.integers(0, 1 << 5, n_pts), rng.integers(-128, 128, n_rows).astype(np.int8)  # all 8 bits
+    rows, pts, dist, unmet = candidate_pairs(found, none, qx, qy, x, y, radius, level, row_level, staff, row_staff,
+                                             spec, row_needs)
     expect = sorted({(i, j) for i in range(n_rows) for j in found[i] if j != none
-                     and np.hypot(qx[i] - x[j], qy[i] - y[j]) <= radius[i]})
+                     and np.hypot(qx[i] - x[j], qy[i] - y[j]) <= radius[i]
+                     and level[j] >= row_level[i] and staff[j] >= row_staff[i]})
     assert list(zip(rows.tolist(), pts.tolist())) == expect
     assert np.array_equal(dist, np.hypot(qx[rows] - x[pts], qy[rows] - y[pts]))
-    assert 0 < len(rows) < n_rows * width
+    assert np.array_equal(unmet, popcount(row_needs[rows] & ~spec[pts]))
+    assert 0 < len(rows) < n_rows * width and unmet.max() > 0
 
 
 def shortlist_reference(kind, serves, k_near, k_wide, qx, qy, wx, wy, radius, x, y, level, child_level, staff,
@@ -87,8 +94,10 @@ def test_shortlist_pairs_are_the_brute_force_pairs(n_q, n_pts, k_near, k_wide):
     level, child_level = rng.integers(0, 3, n_pts), rng.integers(0, 3, n_q)
     staff, child_staff = rng.uniform(0, 10, n_pts), rng.uniform(0, 5, n_q)
     args = (kind, serves, k_near, k_wide, qx, qy, wx, wy, radius, x, y, level, child_level, staff, child_staff)
-    c, h, d = shortlist_pairs(*args)
+    spec, needs = rng.integers(0, 1 << 5, n_pts), rng.integers(0, 1 << 5, n_q).astype(np.int8)
+    c, h, d, unmet = shortlist_pairs(*args, spec, needs)
     expect = shortlist_reference(*args)
+    assert np.array_equal(unmet, popcount(needs[c] & ~spec[h]))
     assert list(zip(c.tolist(), h.tolist())) == expect
     assert np.array_equal(d, np.hypot(qx[c] - x[h], qy[c] - y[h]))
     if n_q and n_pts > 100:

@@ -104,13 +104,16 @@ def nearest(px, py, k, x0, y0, cell, nx, ny, xs, ys, order, start):
 
 
 @njit(cache=True)
-def candidate_pairs(found, none, qx, qy, x, y, radius):
+def candidate_pairs(found, none, qx, qy, x, y, radius, level, row_level, staff, row_staff, spec, row_needs):
     """Distinct (row, point) pairs of a table of candidates (one row per query, `none` for no
-    point), sorted by row then point, with their distances (np.hypot), within each row's radius."""
+    point), sorted by row then point, with their distances (np.hypot), within each row's radius,
+    whose point has level >= the row's and staff >= the row's (checked first: they are cheaper),
+    and how many of the row's needs (bits of the low 8 of row_needs) the point's spec lacks."""
     n_rows, width = found.shape
     rows = np.empty(n_rows * width, np.int64)
     pts = np.empty(n_rows * width, np.int64)
     dist = np.empty(n_rows * width)
+    unmet = np.zeros(n_rows * width, np.int64)
     n = 0
     row = np.empty(width, found.dtype)
     for i in range(n_rows):
@@ -122,22 +125,27 @@ def candidate_pairs(found, none, qx, qy, x, y, radius):
             row[p] = v
         for t in range(width):
             j = row[t]
-            if j == none or (t > 0 and j == row[t - 1]):
+            if j == none or (t > 0 and j == row[t - 1]) or level[j] < row_level[i] or staff[j] < row_staff[i]:
                 continue
             dd = np.hypot(qx[i] - x[j], qy[i] - y[j])
             if dd <= radius[i]:
                 rows[n], pts[n], dist[n] = i, j, dd
+                lack = (row_needs[i] & ~spec[j]) & 0xFF
+                while lack:
+                    lack &= lack - 1
+                    unmet[n] += 1
                 n += 1
-    return rows[:n], pts[:n], dist[:n]
+    return rows[:n], pts[:n], dist[:n], unmet[:n]
 
 
 @njit(cache=True)
-def shortlist_pairs(kind, serves, k_near, k_wide, qx, qy, wx, wy, radius, x, y, level, child_level, staff, child_staff):
+def shortlist_pairs(kind, serves, k_near, k_wide, qx, qy, wx, wy, radius, x, y, level, child_level, staff, child_staff,
+                    spec, needs):
     """The week's referral pairs in one call: for each query (a child, of group `kind`), the k_near
     points nearest to it and the k_wide nearest to its wide point (wx, wy), among the points its
     group may use (serves[kind]; k at most their number); of these, the distinct pairs within the
     query's radius whose point has level >= child_level and staff >= child_staff, sorted by query
-    then point, with their distances (as `candidate_pairs`)."""
+    then point, with their distances and the child's needs the home's spec lacks (as `candidate_pairs`)."""
     none = len(x)
     found = np.full((len(qx), k_near + k_wide), none, np.int64)
     for g in range(serves.shape[0]):
@@ -155,10 +163,4 @@ def shortlist_pairs(kind, serves, k_near, k_wide, qx, qy, wx, wy, radius, x, y, 
                 for t in range(k):
                     found[rows[i], col + t] = pts[got[i, t]]
             col += k
-    c, h, d = candidate_pairs(found, none, qx, qy, x, y, radius)
-    n = 0
-    for i in range(len(c)):
-        if level[h[i]] >= child_level[c[i]] and staff[h[i]] >= child_staff[c[i]]:
-            c[n], h[n], d[n] = c[i], h[i], d[i]
-            n += 1
-    return c[:n], h[:n], d[:n]
+    return candidate_pairs(found, none, qx, qy, x, y, radius, level, child_level, staff, child_staff, spec, needs)

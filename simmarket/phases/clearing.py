@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..arrays import popcount
 from ..kernels.groups import first_k_within
 from ..kernels.offers import offer_rounds
+from ..kernels.quotes import quote_pairs
 from ..kernels.search import shortlist_pairs
 from ..rules import care_cost, price_ceiling, sector_margin, staff_need
 from ..state import COUNCIL, HOME, METRES_PER_MILE, UNREG, WAITING
@@ -95,7 +95,7 @@ class Pairs:
     council_own: np.ndarray | None = None
     unmet: np.ndarray | None = None  # the child's needs the home does not specialise in
     cust: np.ndarray | None = None
-    score: np.ndarray | None = None
+    score: np.ndarray | None = None  # providers' score (by `quote` before noise and priorities)
 
     def keep(self, mask: np.ndarray) -> "Pairs":
         return Pairs(*(None if a is None else a[mask] for a in self.__dict__.values()))
@@ -148,7 +148,8 @@ def match(m, idx: np.ndarray, record: bool) -> Referrals | None:
     if len(idx) == 0:
         return None
     ch, homes = m.children, m.homes
-    block_used = np.bincount(ch.home[ch.block & (ch.status == HOME)], minlength=homes.n)
+    in_block = np.flatnonzero(ch.block)  # few children hold block places: look only at them
+    block_used = np.bincount(ch.home[in_block[ch.status[in_block] == HOME]], minlength=homes.n)
     market = Market(homes, m.params, m.geo.property_index, np.maximum(homes.block_places - block_used, 0),
                     len(m.levers.customer), m.levers.profit_cap, m.streams["market"], m.week,
                     m.occupancy_seen[m.region_of_la], m.levers.council_pool)
@@ -200,7 +201,8 @@ def shortlist(s: Search, homes, available, cm, rng, need, spare_staff) -> Pairs:
     providers on their frameworks, wherever they are): a share of each child's candidates are
     the homes nearest to a random point in the search disc. Homes drop out that are not equipped
     for the child's complexity or lack the staff to spare for its needs. Pairs come sorted by
-    child, distinct (kernels/search.py `shortlist_pairs`).
+    child, distinct, with the child's needs each home does not specialise in (kernels/search.py
+    `shortlist_pairs`).
     """
     k_wide = int(round(QUERY_K * cm.wide_referral_share))
     hkind = np.where(homes.secure, KIND_SECURE, np.where(homes.dol_ok, KIND_DOL, KIND_ORDINARY))
@@ -215,61 +217,53 @@ def shortlist(s: Search, homes, available, cm, rng, need, spare_staff) -> Pairs:
             u_theta[cmask] = rng.random(len(cmask))
     spread = s.radius_m * np.sqrt(u_spread)
     theta = 2 * np.pi * u_theta
-    c, h, d = shortlist_pairs(ckind, serves, QUERY_K - k_wide, k_wide, s.x, s.y, s.x + spread * np.cos(theta),
-                              s.y + spread * np.sin(theta), s.radius_m, homes.x, homes.y, homes.max_complexity,
-                              s.complexity, spare_staff, need - STAFF_SLACK)
-    return Pairs(c, h, d)
+    c, h, d, unmet = shortlist_pairs(ckind, serves, QUERY_K - k_wide, k_wide, s.x, s.y, s.x + spread * np.cos(theta),
+                                     s.y + spread * np.sin(theta), s.radius_m, homes.x, homes.y, homes.max_complexity,
+                                     s.complexity, spare_staff, need - STAFF_SLACK, homes.specialisms, s.needs)
+    return Pairs(c, h, d, unmet=unmet)
 
 
 def rank_referrals(p: Pairs, s: Search, homes, cm, rng) -> Pairs:
     """Each child's shortlist: nearest and best matched first, with the frictions of who answers
     a referral; the authority refers to its first `commissioning.shortlist` homes."""
-    p.unmet = popcount(s.needs[p.c] & ~homes.specialisms[p.h])
     rank_key = p.d / s.radius_m[p.c] + UNMET_NEED_RANK_WEIGHT * p.unmet + cm.referral_spread * rng.random(len(p.c))
     return p.keep(first_k_within(p.c, rank_key, cm.shortlist))  # pairs come sorted by child
 
 
 def quote(p: Pairs, s: Search, mk: Market, free) -> None:
     """Providers' quotes: cost x (1 + target margin) x scarcity x the provider's own pricing,
-    within the profit cap; council homes quote cost; a block place costs its agreed price."""
-    homes, pr = mk.homes, mk.params.pricing
-    hla, sector, child_la = homes.la[p.h], homes.sector[p.h], s.la[p.c]
-    occupancy = None if mk.occupancy_la is None else mk.occupancy_la[hla]
-    p.cost = care_cost(s.complexity[p.c], s.dol[p.c], mk.property_index_la[hla], mk.params, mk.week, homes.places[p.h],
-                       occupancy)
-    margin = sector_margin(sector, pr, mk.profit_cap)
-    p.cust = s.customer[p.c]
-    scarcity = np.clip(referral_pressure(p, homes, free, mk) ** pr.scarcity_elasticity, 1.0, pr.scarcity_cap)
-    q = p.cost * (1 + margin) * scarcity * homes.price_factor[p.h]
-    if mk.profit_cap < 1.0:
-        q = np.minimum(q, p.cost * (1 + mk.profit_cap))
-    own = hla == child_la
-    coop = None if s.cooperative is None else s.cooperative[p.c]
-    if mk.council_pool is not None and coop is not None:  # a cooperative's homes serve all its members
-        pool = mk.council_pool[hla]
-        own |= (pool >= 0) & (pool == coop)
-    council = sector == COUNCIL
-    p.council_own = council & own
-    q = np.where(council, p.cost, q)
-    # the block places of the child's buyer, its own authority or its cooperative (a member uses its
-    # own blocks and its cooperative's, whoever buys for it) while any is free; once full, the others
-    buyer = homes.block_buyer[p.h]
-    holder = (buyer == p.cust) | (buyer == child_la)
-    if coop is not None:
-        holder |= (coop >= 0) & (buyer == coop)
-    p.is_block = holder & (mk.reserved_free[p.h] > 0)
-    p.quote = np.where(p.is_block, homes.block_price[p.h], q)
+    within the profit cap; council homes quote cost; a block place costs its agreed price. A block
+    place is the child's buyer's, its own authority's or its cooperative's (a member uses its own
+    blocks and its cooperative's, whoever buys for it) while any is free; once full, the others.
+    What depends on the home alone is computed once per quoting home (kernels/quotes.py)."""
+    homes, params, pr = mk.homes, mk.params, mk.params.pricing
+    hq, pressure = referral_pressure(p, homes, free, mk)
+    scarcity = np.clip(pressure ** pr.scarcity_elasticity, 1.0, pr.scarcity_cap)
+    hla = homes.la[hq]
+    occupancy = None if mk.occupancy_la is None else mk.occupancy_la[hla][:, None]
+    levels = np.arange(len(params.workforce.staff_per_child))  # kinds of child: 2 x complexity + dol
+    unit = care_cost(np.repeat(levels, 2)[None], np.tile([False, True], len(levels))[None],
+                     mk.property_index_la[hla][:, None], params, mk.week, homes.places[hq][:, None], occupancy)
+    none = np.zeros(0, np.int64)
+    p.cost, p.quote, p.is_block, p.council_own, p.cust, p.score = quote_pairs(
+        p.c, p.h, hq, unit, sector_margin(homes.sector[hq], pr, mk.profit_cap), scarcity, s.complexity, s.dol, s.la,
+        s.customer, none if s.cooperative is None else s.cooperative, s.wtp, p.unmet, homes.la, homes.sector, COUNCIL,
+        homes.price_factor, homes.block_buyer, homes.block_price, mk.reserved_free,
+        none if mk.council_pool is None else mk.council_pool, mk.profit_cap, pr.risk_aversion,
+        np.array([RISK_PER_COMPLEXITY, RISK_PER_UNMET_NEED, RISK_DOL]))
 
 
-def referral_pressure(p: Pairs, homes, free, mk: Market) -> np.ndarray:
-    """Referrals per vacancy at each pair's home, relative to the referrals each child sends out.
+def referral_pressure(p: Pairs, homes, free, mk: Market) -> tuple[np.ndarray, np.ndarray]:
+    """The homes referred to (increasing) and at each the referrals per vacancy, relative to the
+    referrals each child sends out.
 
     Every child referred counts, whoever buys for it: a cooperative's coordinated referrals still
     bring each of its children to the home, so children per bed set the scarcity a provider sees
     (pairs are distinct by child and home here).
     """
     n_ref = np.bincount(p.h, minlength=homes.n)
-    return n_ref[p.h] / np.maximum(free[p.h], 1) / mk.params.commissioning.shortlist
+    hq = np.flatnonzero(n_ref)
+    return hq, n_ref[hq] / np.maximum(free[hq], 1) / mk.params.commissioning.shortlist
 
 
 def screen_price(p: Pairs, s: Search) -> np.ndarray:
@@ -280,14 +274,11 @@ def screen_price(p: Pairs, s: Search) -> np.ndarray:
 def screen_risk(p: Pairs, s: Search, mk: Market, affordable: np.ndarray) -> np.ndarray:
     """Providers choose by profit and by how hard a child is to care for (NAO25 2.3, 2.14): an
     affordable referral whose margin at the buyer's ceiling does not cover its risk is declined.
-    (Scores are computed for every pair, their noise drawn for the affordable ones only.)"""
-    params = mk.params
-    risk = s.complexity[p.c] * RISK_PER_COMPLEXITY + RISK_PER_UNMET_NEED * p.unmet + RISK_DOL * s.dol[p.c]
+    (`quote` scored every pair by margin less risk; the noise is drawn for the affordable ones only.)"""
     noise = np.zeros(len(p.c))
     noise[affordable] = mk.rng.standard_normal(np.count_nonzero(affordable))
-    with np.errstate(invalid="ignore", divide="ignore"):  # zero cost: no margin to rank (NaN is never accepted)
-        score = (s.wtp[p.c] - p.cost) / p.cost - params.pricing.risk_aversion * risk + SCORE_NOISE_SD * noise
-    if params.commissioning.council_own_first:
+    score = p.score + SCORE_NOISE_SD * noise
+    if mk.params.commissioning.council_own_first:
         score = score + COUNCIL_OWN_BONUS * p.council_own
     p.score = score + BLOCK_BONUS * p.is_block
     return affordable & (p.score >= 0)

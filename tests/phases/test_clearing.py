@@ -106,7 +106,8 @@ def test_rank_keeps_the_nearest_best_matched_homes_up_to_the_shortlist():
     homes = make_homes(x=x, y=y, specialisms=[0b0000, 0b0001, 0b0001, 0b0001])
     ch = make_children(needs=0b0001)
     s = search(ch)
-    p = Pairs(np.zeros(4, np.int64), np.arange(4), np.hypot(homes.x - s.x[0], homes.y - s.y[0]))
+    p = shortlist_of(s, homes, np.ones(4, bool))
+    assert p.h.tolist() == [0, 1, 2, 3] and p.unmet.tolist() == [1, 0, 0, 0]  # the child's need, met or not
     cm = P.replace(**{"commissioning.shortlist": 2}).commissioning
     kept = rank_referrals(p, s, homes, cm, np.random.default_rng(0))
     # the nearest home lacks the child's need; the two next nearest are kept, nearest first
@@ -119,7 +120,7 @@ def test_quotes_private_at_margin_council_at_cost_block_at_block_price():
                        block_buyer=[-1, -1, 0, -1], block_price=[0.0, 0.0, 999.0, 0.0])
     ch = make_children(la=[0, 1])
     s = search(ch)
-    p = Pairs(np.array([0, 0, 0, 0, 1, 1]), np.array([0, 1, 2, 3, 1, 2]), np.zeros(6))
+    p = Pairs(np.array([0, 0, 0, 0, 1, 1]), np.array([0, 1, 2, 3, 1, 2]), np.zeros(6), unmet=np.zeros(6, np.int64))
     quote(p, s, market(homes, reserved_free=[0, 0, 1, 0]), homes.free_places())
     np.testing.assert_allclose(p.cost, COST)
     vol = 1 + P.pricing.target_margin_voluntary
@@ -131,7 +132,7 @@ def test_quotes_private_at_margin_council_at_cost_block_at_block_price():
 def test_providers_quote_for_the_occupancy_they_expect():
     homes = make_homes(places=[3, 3], la=[0, 1])
     s = search(make_children(la=[0]))
-    p = Pairs(np.array([0, 0]), np.array([0, 1]), np.zeros(2))
+    p = Pairs(np.array([0, 0]), np.array([0, 1]), np.zeros(2), unmet=np.zeros(2, np.int64))
     mk = market(homes)
     mk.occupancy_la = np.array([0.5, 0.75, 0.75])
     quote(p, s, mk, homes.free_places())
@@ -143,7 +144,7 @@ def test_a_small_home_quotes_more_for_the_same_child_when_homes_carry_core_staff
     params = P.replace(**{"workforce.core_staff_per_home": 3.0})
     homes = make_homes(places=[2, 6])
     s = search(make_children(la=[0]))
-    p = Pairs(np.array([0, 0]), np.array([0, 1]), np.zeros(2))
+    p = Pairs(np.array([0, 0]), np.array([0, 1]), np.zeros(2), unmet=np.zeros(2, np.int64))
     quote(p, s, market(homes, params), homes.free_places())
     assert p.cost[0] > COST > p.cost[1]  # the core spread over two places, or over six
     assert p.quote[0] / p.quote[1] == pytest.approx(p.cost[0] / p.cost[1])
@@ -159,8 +160,9 @@ def test_referral_pressure_counts_every_child_whoever_buys_for_it():
     free = homes.free_places()
     coop = N_LA  # a cooperative's customer number is above every authority's
     for cust in ([0, 1, 2, 0], [coop] * 4, [coop, coop, 2, coop]):
-        np.testing.assert_allclose(referral_pressure(pairs(cust), homes, free, mk),
-                                   np.array([3, 3, 3, 0.5]) * per_shortlist)
+        hq, pressure = referral_pressure(pairs(cust), homes, free, mk)
+        assert hq.tolist() == [0, 1]
+        np.testing.assert_allclose(pressure, np.array([3, 0.5]) * per_shortlist)
 
 
 def test_many_children_referred_raise_quotes_up_to_the_scarcity_cap_whoever_buys():
@@ -169,7 +171,7 @@ def test_many_children_referred_raise_quotes_up_to_the_scarcity_cap_whoever_buys
     for n, coordinated in ((1, False), (4, False), (4, True), (10_000, False)):
         ch = make_children(la=np.arange(n) % N_LA)
         s = search(ch, customer=np.full(n, N_LA) if coordinated else None)
-        p = Pairs(np.arange(n), np.zeros(n, np.int64), np.zeros(n))
+        p = Pairs(np.arange(n), np.zeros(n, np.int64), np.zeros(n), unmet=np.zeros(n, np.int64))
         quote(p, s, market(homes, params), homes.free_places())
         scarcity = min(max(n ** params.pricing.scarcity_elasticity, 1.0), params.pricing.scarcity_cap)
         np.testing.assert_allclose(p.quote, COST * MARKUP * scarcity)
@@ -177,7 +179,7 @@ def test_many_children_referred_raise_quotes_up_to_the_scarcity_cap_whoever_buys
 
 def test_profit_cap_limits_quotes():
     homes = make_homes(price_factor=1.5)
-    p = Pairs(np.array([0]), np.array([0]), np.zeros(1))
+    p = Pairs(np.array([0]), np.array([0]), np.zeros(1), unmet=np.zeros(1, np.int64))
     quote(p, search(make_children()), market(homes, profit_cap=0.1), homes.free_places())
     assert p.quote[0] == pytest.approx(COST * 1.1)
 
