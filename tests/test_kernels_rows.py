@@ -208,8 +208,8 @@ def test_vacate_rows_is_the_subtractions_and_clearing(seed):
 
 
 def ONE(n, top):
-    """needs_from_draws' batches for one batch of n, uncapped (top: the highest complexity)."""
-    return np.array([n], np.int64), np.array([top], np.int64)
+    """needs_from_draws' batches for one batch of n, uncapped (top: the highest complexity), in order."""
+    return np.array([n], np.int64), np.array([top], np.int64), np.arange(n)
 
 
 def _stream(u):
@@ -289,7 +289,8 @@ def test_needs_from_draws_ties_and_empty():
     assert comp.tolist() == [2, 2, 2] and dol.tolist() == [True, False, True]  # DoL and secure go with the top
     assert secure.tolist() == [False, True, False]
     for sizes in ([0], [], [0, 0]):
-        got = needs_from_draws(np.zeros(0), np.array(sizes, np.int64), np.ones(len(sizes), np.int64), np.array([0.2, 1.0]),
+        got = needs_from_draws(np.zeros(0), np.array(sizes, np.int64), np.ones(len(sizes), np.int64), np.zeros(0, np.int64),
+                               np.array([0.2, 1.0]),
                                np.ones(4), 0.5, 0.5)
         assert [len(g) for g in got] == [0] * 4 and [g.dtype for g in got] == [np.int64, np.int64, np.bool_, np.bool_]
 
@@ -297,21 +298,25 @@ def test_needs_from_draws_ties_and_empty():
 @pytest.mark.parametrize("seed", SEEDS)
 def test_needs_from_draws_in_capped_batches_is_one_draw_each(seed):
     """Batches one after another are each what draw_needs would make of their draws, complexity
-    at most the batch's cap, DoL and secure orders only at the (capped) top."""
+    at most the batch's cap, DoL and secure orders only at the (capped) top, each profile put in
+    its row (a later one in place of an earlier; rows none goes to all zero)."""
     rng = np.random.default_rng(seed)
     sizes = rng.integers(0, 30, int(rng.integers(1, 4)))
     caps = rng.integers(0, 3, len(sizes))
     u = rng.random(int(sizes.sum()) * 7)
     shares, probs = (0.2, 0.3, 0.5), (0.4, 0.1, 0.7, 0.2)
-    got = needs_from_draws(u, sizes, caps, _cdf(shares), np.array(probs), 0.6, 0.3)
+    rows = rng.integers(0, max(int(sizes.sum()) // 2, 1), int(sizes.sum()))
+    got = needs_from_draws(u, sizes, caps, rows, _cdf(shares), np.array(probs), 0.6, 0.3)
     take, parts = _stream(u), []
     for n, cap in zip(sizes.tolist(), caps.tolist()):
         comp, needs, dol, secure = _draw_needs_reference_from(take, n, shares, probs, 0.6 * 0.5, 0.3 * 0.5)
         top = np.minimum(comp, cap) == 2
         parts.append((np.minimum(comp, cap), needs, dol & top, secure & top))
     for g, r in zip(got, zip(*parts)):
-        assert np.array_equal(g, np.concatenate(r).astype(g.dtype))
-    assert len(got[0]) == sizes.sum()
+        want = np.zeros(rows.max() + 1 if len(rows) else 0, g.dtype)
+        for row, value in zip(rows.tolist(), np.concatenate(r).tolist()):
+            want[row] = value
+        assert np.array_equal(g, want) and g.dtype == want.dtype
 
 
 def _broken_reference(placed, u, limit, home, x, y, needs, hx, hy, spec, rates):

@@ -170,12 +170,13 @@ def vacate_rows(rows, need, home, price, home_miles, block, occupied, staff_used
 
 
 @njit(cache=True)
-def needs_from_draws(u, sizes, caps, cdf, need_probs, p_dol, p_secure):
+def needs_from_draws(u, sizes, caps, rows, cdf, need_probs, p_dol, p_secure):
     """Need profiles of children from their uniform draws u, in batches (as state.draw_needs did
     with `Generator.choice` and a dozen array operations, once a batch): batch b of `sizes[b]`
     children takes the next n * (3 + k) draws (k need types), n for complexity, then n rows of k
-    for the need types, then n for DoL and n for secure. Returns the batches' profiles, one after
-    another.
+    for the need types, then n for DoL and n for secure. The profiles, batch after batch, are
+    written to `rows` of the result (`max(rows) + 1` long, rows none goes to all zero): where two go
+    to one row, the later.
 
     complexity is `cdf.searchsorted(u[:n], side='right')`, which is how NumPy's `choice(len(p),
     size=n, p=p)` picks from its draws (cdf = p.cumsum() / its last entry; the cdf rises, so the
@@ -187,13 +188,13 @@ def needs_from_draws(u, sizes, caps, cdf, need_probs, p_dol, p_secure):
     k = len(need_probs)
     top = len(cdf) - 1
     total = 0
-    for n in sizes:
-        total += n
-    complexity = np.empty(total, np.int64)
+    for r in rows:
+        total = max(total, r + 1)
+    complexity = np.zeros(total, np.int64)
     needs = np.zeros(total, np.int64)
     dol = np.zeros(total, np.bool_)
     secure = np.zeros(total, np.bool_)
-    at, row = 0, 0  # the batch's first draw and first child
+    at, row = 0, 0  # the batch's first draw and first profile
     for b in range(len(sizes)):
         n = sizes[b]
         for i in range(n):
@@ -201,7 +202,7 @@ def needs_from_draws(u, sizes, caps, cdf, need_probs, p_dol, p_secure):
             for v in cdf:
                 c += v <= u[at + i]
             c = min(c, caps[b])
-            r = row + i
+            r = rows[row + i]
             complexity[r] = c
             bits = 0
             for j in range(k):

@@ -101,15 +101,16 @@ def draw_residential_needs(m, n: int, rng):
     return residential_needs(m, rng.random(n * NEED_DRAWS))
 
 
-def residential_needs(m, u: np.ndarray, sizes=None, caps=None):
+def residential_needs(m, u: np.ndarray, sizes=None, caps=None, rows=None):
     """Need profiles from draws u (as state.draw_needs makes them: in batches of `sizes`, one batch
-    if not given, complexity at most `caps`), from this week's mix (need_mix); DoL and secure
-    orders stay the same share of the complex children."""
+    if not given, complexity at most `caps`, put in `rows`: state.needs_of), from this week's mix
+    (need_mix); DoL and secure orders stay the same share of the complex children."""
     d = m.params.demand
     shares = need_mix(m)[0]
     more = shares[2] / d.complexity_shares[2] if d.complexity_shares[2] > 0 else 1.0
-    sizes, caps = ((len(u) // NEED_DRAWS,), (TOP,)) if sizes is None else (sizes, caps)
-    return needs_of(u, sizes, caps, shares, d.need_type_probs, d.dol_share * more, d.secure_share * more)
+    if sizes is None:
+        sizes, caps, rows = (len(u) // NEED_DRAWS,), (TOP,), np.arange(len(u) // NEED_DRAWS)
+    return needs_of(u, sizes, caps, rows, shares, d.need_type_probs, d.dol_share * more, d.secure_share * more)
 
 
 def data_year(m) -> float:
@@ -260,7 +261,7 @@ def add_children(m, la, age, status, residential=False, uasc=False, emergency=No
     n = len(la)
     x, y = m.geo.points_in(la, rng)
     comp, needs, dol, secure = residential_needs(m, rng.random(n * NEED_DRAWS), (n,),
-                                                 (TOP if residential else ALTERNATIVE_TOP,))
+                                                 (TOP if residential else ALTERNATIVE_TOP,), np.arange(n))
     if emergency is None:
         emergency = residential & (rng.random(n) < d.emergency_share)
     return m.children.add(
@@ -316,12 +317,9 @@ def enter_care(m, used: np.ndarray | None = None, capacity: tuple | None = None)
     at = n * NEED_DRAWS
     emergency = np.zeros(n, bool)
     emergency[:n_direct] = u[at:at + n_direct] < d.emergency_share
-    profiles = residential_needs(m, np.concatenate([u[:at], u[at + n_direct:]]), (n, n_direct, len(spill)),
-                                 (ALTERNATIVE_TOP, TOP, ALTERNATIVE_TOP))
-    row = np.arange(n)  # each entrant's profile: its own, or its second for those who need a home
-    row[:n_direct] += n
-    row[spill] = n + n_direct + np.arange(len(spill))
-    comp, needs, dol, secure = (p[row] for p in profiles)
+    comp, needs, dol, secure = residential_needs(m, np.concatenate([u[:at], u[at + n_direct:]]),
+                                                 (n, n_direct, len(spill)), (ALTERNATIVE_TOP, TOP, ALTERNATIVE_TOP),
+                                                 np.concatenate([np.arange(n), np.arange(n_direct), spill]))
     waiting = status == WAITING
     ch.add(la=la, age=age, x=x, y=y, complexity=comp, needs=needs, dol=dol, secure=secure, uasc=is_uasc,
            emergency=emergency, residential=waiting, status=status, need_since=np.where(waiting, m.week, -1),
