@@ -342,14 +342,14 @@ def test_broken_placements_is_the_numpy_hazard(seed, rates):
     spec = rng.integers(0, 16, n_homes).astype(np.int64)
     home = rng.integers(0, n_homes, n).astype(np.int32)
     placed = np.flatnonzero(rng.random(n) < 0.7)
-    status = np.where(rng.random(n) < 0.8, 2, rng.integers(0, 6, n)).astype(np.int8)  # most still at home (2)
+    gone = np.flatnonzero(rng.random(len(placed)) < 0.2)  # positions in placed no longer at home
     home_miles = miles(x, y, hx[home], hy[home])  # each placement's distance, as placements.place keeps it
     cap = rates[0] * (1 + rates[1] * 600 / 20 + rates[2] * 4) / 52
-    at_home = placed[status[placed] == 2]
+    at_home = np.delete(placed, gone)
     u = rng.random(len(at_home)) * cap * 2
     ref = _broken_reference(at_home, u, cap, home, x, y, needs, hx, hy, spec, rates)
     for limit in (cap, cap / 3):  # all, or some, of the breakdowns below the limit
-        got = broken_placements(placed, status, 2, u, limit, home, home_miles, needs, spec, *rates, 52)
+        got = broken_placements(placed, gone, u, limit, home, home_miles, needs, spec, *rates, 52)
         want = _broken_reference(at_home, u, limit, home, x, y, needs, hx, hy, spec, rates)
         assert np.array_equal(got, want) and got.dtype == want.dtype
     assert len(ref) > 0 or len(placed) == 0 or rates[0] == 0
@@ -360,13 +360,14 @@ def test_broken_placements_on_a_tie_and_empty():
     hazard = 0.5 * (1 + 0.1 * 1.0 / 20 + 0.2 * 2) / 52  # one mile apart, two needs unmet
     args = (one, np.array([0], np.int32), np.array([1.0]), np.array([0b1011], np.int8), np.array([0b0001]),
             0.5, 0.1, 0.2, 52)
-    home = (np.array([2], np.int8), 2)
+    home = (np.zeros(0, np.int64),)  # none gone
     assert broken_placements(one, *home, np.array([hazard]), 1.0, *args[1:]).tolist() == []  # u == hazard: no breakdown
     assert broken_placements(one, *home, np.array([np.nextafter(hazard, 0)]), 1.0, *args[1:]).tolist() == [0]
-    two = np.array([0, 1])  # the first no longer at home: the draw is the second's
-    two_args = (np.array([0, 0], np.int32), np.array([1.0, 1.0]), np.array([0b1011, 0b1011], np.int8)) + args[4:]
-    got = broken_placements(two, np.array([4, 2], np.int8), 2, np.array([0.0]), 1.0, *two_args)
-    assert got.tolist() == [1]
+    three = np.array([0, 1, 2])
+    three_args = (np.zeros(3, np.int32), np.ones(3), np.full(3, 0b1011, np.int8)) + args[4:]
+    for gone, want in (([0], [1, 2]), ([1], [0, 2]), ([0, 1], [2]), ([2], [0, 1]), ([0, 1, 2], [])):
+        u = np.zeros(3 - len(gone))  # every draw breaks: the rows found are those not gone
+        assert broken_placements(three, np.array(gone, np.int64), u, 1.0, *three_args).tolist() == want
     got = broken_placements(np.zeros(0, np.int64), *home, np.zeros(0), 1.0, *args[1:])
     assert len(got) == 0 and got.dtype == np.int64
 

@@ -217,22 +217,23 @@ def needs_from_draws(u, sizes, caps, rows, cdf, need_probs, p_dol, p_secure):
 
 
 @njit(cache=True)
-def broken_placements(placed, status, at_home, u, limit, home, home_miles, needs, specialisms, per_year, per_20mi,
-                      per_unmet, weeks_per_year):
+def broken_placements(placed, gone, u, limit, home, home_miles, needs, specialisms, per_year, per_20mi, per_unmet,
+                      weeks_per_year):
     """Placements that break down this week, as demand.break_down did in NumPy: of the `placed`
-    children still `at_home` (`placed[status[placed] == at_home]`, without that copy), each with
-    its draw in `u` in order, those with u < hazard / weeks_per_year, where
+    children but those at positions `gone` (increasing: `np.delete(placed, gone)`, without that
+    copy), each with its draw in `u` in order, those with u < hazard / weeks_per_year, where
     hazard = per_year * (1 + per_20mi * miles / 20 + per_unmet * unmet), miles the placement's
     distance from the child's home (`home_miles`, kept per placement) and unmet the child's needs
     the home lacks (popcount of the low 8 bits of `needs & ~specialisms`); same operations in the
-    same order. Only the few draws below `limit` have their hazard worked out."""
+    same order. Only the few draws below `limit` have their hazard worked out, and their rows
+    looked up."""
     broke = np.empty(len(u), np.int64)
-    k = j = 0
-    for i in placed:
-        if status[i] != at_home:
-            continue
-        j += 1
-        if u[j - 1] < limit:
+    k = s = 0  # s: the gone positions before the current child's
+    for j in range(len(u)):
+        if u[j] < limit:
+            while s < len(gone) and gone[s] <= j + s:
+                s += 1
+            i = placed[j + s]
             h = home[i]
             dist = home_miles[i]
             lacking = (np.int64(needs[i]) & ~specialisms[h]) & 255
@@ -241,7 +242,7 @@ def broken_placements(placed, status, at_home, u, limit, home, home_miles, needs
                 unmet += lacking & 1
                 lacking >>= 1
             hazard = per_year * (1 + per_20mi * dist / 20 + per_unmet * unmet)
-            if u[j - 1] < hazard / weeks_per_year:
+            if u[j] < hazard / weeks_per_year:
                 broke[k] = i
                 k += 1
     return broke[:k].copy()

@@ -55,8 +55,7 @@ def arrive_and_leave(m) -> None:
     left = np.concatenate([leave_f, leave_s])
     used -= count_pairs(ch.status[left], ch.la[left], N_STATUS, m.n_la)
     capacity = capacities(m)
-    n_home = end_home_placements(m, used, placed, capacity, left)
-    break_down(m, placed, n_home)
+    break_down(m, placed, end_home_placements(m, used, placed, capacity, left))
     foster_to_residential(m, need_home, used)
     enter_care(m, used, capacity)
 
@@ -166,15 +165,16 @@ def fit_foster(m, la: np.ndarray, used: np.ndarray, capacity: np.ndarray | None 
 
 
 def end_home_placements(m, used: np.ndarray | None = None, placed: np.ndarray | None = None,
-                        capacity: tuple | None = None, leaving: np.ndarray | None = None) -> int:
+                        capacity: tuple | None = None, leaving: np.ndarray | None = None) -> np.ndarray:
     """Planned endings: step down to foster care or supported accommodation where there is room,
     else leave care. used: children by status and authority (counted here if not given), updated;
     placed: the children in homes (found here if not given); capacity: this week's foster and
     supported places (capacities, if not given); leaving: other children (not in homes) who leave
-    care now, with these. Returns how many of `placed` are still in homes."""
+    care now, with these. Returns the positions in `placed` of those who left their homes."""
     ch, d, rng = m.children, m.params.demand, m.streams["care"]
     placed = np.flatnonzero(ch.status == HOME) if placed is None else placed
-    ending = placed[rng.random(len(placed)) < d.home_exit_per_year / WEEKS_PER_YEAR]
+    ending_at = np.flatnonzero(rng.random(len(placed)) < d.home_exit_per_year / WEEKS_PER_YEAR)
+    ending = placed[ending_at]
     step_down = rng.random(len(ending)) < d.step_down_share
     older = ch.age[ending] >= SUPPORTED_MIN_AGE
     used = ch.counts_by_status(m.n_la) if used is None else used
@@ -191,26 +191,26 @@ def end_home_placements(m, used: np.ndarray | None = None, placed: np.ndarray | 
     ch.record_start(moved, m.week)
     leaving_homes = ending[~step_down]
     leave_care(m, leaving_homes if leaving is None else np.concatenate([leaving, leaving_homes]))
-    return len(placed) - len(moved) - len(leaving_homes)
+    return ending_at[ch.status[ending] != HOME]
 
 
-def break_down(m, placed: np.ndarray | None = None, n_home: int | None = None) -> None:
+def break_down(m, placed: np.ndarray | None = None, gone: np.ndarray | None = None) -> None:
     """Placements break down, more often far from home and when the home lacks the child's needs.
 
     Each placement draws a number; only those below the highest hazard any placement could have
     (as far apart as the children and homes lie, no need met) need their own hazard worked out
     (kernels.rows.broken_placements, in one compiled pass).
-    placed: children who were in homes (found here if not given), n_home of whom still are
-    (counted here if not given); those who are not are passed over.
+    placed: children who were in homes (found here if not given); gone: the positions in it of
+    those who no longer are (found here if not given), passed over.
     """
     ch, d, homes = m.children, m.params.demand, m.homes
     placed = np.flatnonzero(ch.status == HOME) if placed is None else placed
-    n_home = int(np.count_nonzero(ch.status[placed] == HOME)) if n_home is None else n_home
-    u = m.streams["care"].random(n_home)
+    gone = np.flatnonzero(ch.status[placed] != HOME) if gone is None else gone
+    u = m.streams["care"].random(len(placed) - len(gone))
     cap = d.breakdown_per_year * (1 + d.breakdown_distance_per_20mi * farthest_miles(ch, homes) / 20
                                   + d.breakdown_mismatch * N_NEEDS)
     limit = cap * (1 + 1e-9) / WEEKS_PER_YEAR  # the margin covers rounding
-    broke = broken_placements(placed, ch.status, HOME, u, limit, ch.home, ch.home_miles, ch.needs, homes.specialisms,
+    broke = broken_placements(placed, gone, u, limit, ch.home, ch.home_miles, ch.needs, homes.specialisms,
                               d.breakdown_per_year, d.breakdown_distance_per_20mi, d.breakdown_mismatch, WEEKS_PER_YEAR)
     vacate(m, broke)
     start_search(m, broke)
