@@ -123,10 +123,13 @@ def test_foster_fates_empty():
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("used_dtype", [np.int64, np.float64])
 def test_fit_in_order_is_rank_below_free(seed, used_dtype):
+    """The first max(floor(capacity) - used, 0) of each group fit, as demand.fit_capacity did it in NumPy."""
     rng = np.random.default_rng(seed)
     groups = rng.integers(0, 5, int(rng.integers(0, 40)))
-    free = rng.integers(0, 4, 5)
     used = rng.integers(0, 9, 5).astype(used_dtype)
+    capacity = rng.uniform(-2, 14, 5) * (rng.random(5) < 0.8)  # some none, some fewer than used
+    capacity[0] = np.floor(capacity[0])  # a whole number of places
+    free = np.maximum(np.floor(capacity) - used, 0).astype(np.int64)
     seen: dict = {}
     rank = []  # each element's position among its group's, in input order
     for g in groups.tolist():
@@ -134,13 +137,13 @@ def test_fit_in_order_is_rank_below_free(seed, used_dtype):
         seen[g] = rank[-1] + 1
     fits_ref = np.array(rank, np.int64) < free[groups]
     used_ref = used + np.bincount(groups[fits_ref], minlength=5)
-    assert np.array_equal(fit_in_order(groups, free, used), fits_ref)
+    assert np.array_equal(fit_in_order(groups, capacity, used), fits_ref)
     assert np.array_equal(used, used_ref) and used.dtype == used_ref.dtype
 
 
 def test_fit_in_order_hand_made():
     used = np.array([5, 0, 0])
-    fits = fit_in_order(np.array([0, 2, 0, 0, 1, 2]), np.array([2, 0, 1]), used)
+    fits = fit_in_order(np.array([0, 2, 0, 0, 1, 2]), np.array([7.9, 0.0, 1.0]), used)
     assert fits.tolist() == [True, True, True, False, False, False] and used.tolist() == [7, 0, 1]
 
 
@@ -204,6 +207,31 @@ def test_vacate_rows_is_the_subtractions_and_clearing(seed):
     assert (price[kept] > 0).all() and (miles[kept] > 0).all()
 
 
+def ONE(n, top):
+    """needs_from_draws' batches for one batch of n, uncapped (top: the highest complexity), in order."""
+    return np.array([n], np.int64), np.array([top], np.int64), np.arange(n)
+
+
+def _stream(u):
+    """Uniform draws taken from u in order, k at a time, as Generator.random(k) takes them."""
+    pos = [0]
+
+    def take(k):
+        pos[0] += k
+        return u[pos[0] - k:pos[0]]
+    return take
+
+
+def _draw_needs_reference_from(stream, n, complexity_shares, need_probs, dol_share, secure_share):
+    """draw_needs as it was, from a stream of uniform draws, in order, with choice's cdf as in _cdf."""
+    complexity = np.searchsorted(_cdf(complexity_shares), stream(n), side="right")
+    bits = stream(n * 4).reshape(n, 4) < np.asarray(need_probs)
+    needs = (bits * (1 << np.arange(4))).sum(axis=1)
+    dol = (stream(n) < dol_share / max(complexity_shares[2], 1e-9)) & (complexity == 2)
+    secure = (stream(n) < secure_share / max(complexity_shares[2], 1e-9)) & (complexity == 2) & ~dol
+    return complexity, needs, dol, secure
+
+
 def _draw_needs_reference(rng, n, complexity_shares, need_probs, dol_share, secure_share):
     """draw_needs as it was, all in NumPy."""
     complexity = rng.choice(3, size=n, p=np.asarray(complexity_shares))
@@ -245,21 +273,50 @@ def test_needs_from_draws_picks_complexity_as_choice_does(seed):
     p = p / p.sum() if p.sum() > 0 else np.eye(k)[0]
     n = int(rng.integers(0, 500))
     ref = np.random.default_rng(seed + 100).choice(k, size=n, p=p)
-    got = needs_from_draws(np.random.default_rng(seed + 100).random(n * 7), _cdf(p), np.ones(4), 0.5, 0.5)[0]
+    got = needs_from_draws(np.random.default_rng(seed + 100).random(n * 7), *ONE(n, k - 1), _cdf(p), np.ones(4), 0.5, 0.5)[0]
     assert np.array_equal(got, ref) and got.dtype == ref.dtype
 
 
 def test_needs_from_draws_ties_and_empty():
     u_needs = [0.5, 0.2, 0.9, 0.0] * 3
     u = np.array([0.3, 0.8, 0.8 - 1e-12] + u_needs + [0.1, 0.9, 0.1] + [0.1, 0.1, 0.1])
-    comp, needs, dol, secure = needs_from_draws(u, np.array([0.3, 0.8, 1.0]), np.array([0.5, 0.3, 1.0, 0.0]), 0.5, 0.5)
+    comp, needs, dol, secure = needs_from_draws(u, *ONE(3, 2), np.array([0.3, 0.8, 1.0]), np.array([0.5, 0.3, 1.0, 0.0]),
+                                                0.5, 0.5)
     assert comp.tolist() == [1, 2, 1]  # a draw equal to a cdf entry goes above it (searchsorted side='right')
     assert needs.tolist() == [6, 6, 6] and dol.tolist() == [False, False, False]  # u == p: not drawn
-    comp, needs, dol, secure = needs_from_draws(u, np.array([0.2, 0.3, 1.0]), np.array([0.5, 0.3, 1.0, 0.0]), 0.5, 0.5)
+    comp, needs, dol, secure = needs_from_draws(u, *ONE(3, 2), np.array([0.2, 0.3, 1.0]), np.array([0.5, 0.3, 1.0, 0.0]),
+                                                0.5, 0.5)
     assert comp.tolist() == [2, 2, 2] and dol.tolist() == [True, False, True]  # DoL and secure go with the top
     assert secure.tolist() == [False, True, False]
-    got = needs_from_draws(np.zeros(0), np.array([0.2, 1.0]), np.ones(4), 0.5, 0.5)
-    assert [len(g) for g in got] == [0] * 4 and [g.dtype for g in got] == [np.int64, np.int64, np.bool_, np.bool_]
+    for sizes in ([0], [], [0, 0]):
+        got = needs_from_draws(np.zeros(0), np.array(sizes, np.int64), np.ones(len(sizes), np.int64), np.zeros(0, np.int64),
+                               np.array([0.2, 1.0]),
+                               np.ones(4), 0.5, 0.5)
+        assert [len(g) for g in got] == [0] * 4 and [g.dtype for g in got] == [np.int64, np.int64, np.bool_, np.bool_]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_needs_from_draws_in_capped_batches_is_one_draw_each(seed):
+    """Batches one after another are each what draw_needs would make of their draws, complexity
+    at most the batch's cap, DoL and secure orders only at the (capped) top, each profile put in
+    its row (a later one in place of an earlier; rows none goes to all zero)."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(0, 30, int(rng.integers(1, 4)))
+    caps = rng.integers(0, 3, len(sizes))
+    u = rng.random(int(sizes.sum()) * 7)
+    shares, probs = (0.2, 0.3, 0.5), (0.4, 0.1, 0.7, 0.2)
+    rows = rng.integers(0, max(int(sizes.sum()) // 2, 1), int(sizes.sum()))
+    got = needs_from_draws(u, sizes, caps, rows, _cdf(shares), np.array(probs), 0.6, 0.3)
+    take, parts = _stream(u), []
+    for n, cap in zip(sizes.tolist(), caps.tolist()):
+        comp, needs, dol, secure = _draw_needs_reference_from(take, n, shares, probs, 0.6 * 0.5, 0.3 * 0.5)
+        top = np.minimum(comp, cap) == 2
+        parts.append((np.minimum(comp, cap), needs, dol & top, secure & top))
+    for g, r in zip(got, zip(*parts)):
+        want = np.zeros(rows.max() + 1 if len(rows) else 0, g.dtype)
+        for row, value in zip(rows.tolist(), np.concatenate(r).tolist()):
+            want[row] = value
+        assert np.array_equal(g, want) and g.dtype == want.dtype
 
 
 def _broken_reference(placed, u, limit, home, x, y, needs, hx, hy, spec, rates):
@@ -285,13 +342,15 @@ def test_broken_placements_is_the_numpy_hazard(seed, rates):
     spec = rng.integers(0, 16, n_homes).astype(np.int64)
     home = rng.integers(0, n_homes, n).astype(np.int32)
     placed = np.flatnonzero(rng.random(n) < 0.7)
+    gone = np.flatnonzero(rng.random(len(placed)) < 0.2)  # positions in placed no longer at home
     home_miles = miles(x, y, hx[home], hy[home])  # each placement's distance, as placements.place keeps it
     cap = rates[0] * (1 + rates[1] * 600 / 20 + rates[2] * 4) / 52
-    u = rng.random(len(placed)) * cap * 2
-    ref = _broken_reference(placed, u, cap, home, x, y, needs, hx, hy, spec, rates)
+    at_home = np.delete(placed, gone)
+    u = rng.random(len(at_home)) * cap * 2
+    ref = _broken_reference(at_home, u, cap, home, x, y, needs, hx, hy, spec, rates)
     for limit in (cap, cap / 3):  # all, or some, of the breakdowns below the limit
-        got = broken_placements(placed, u, limit, home, home_miles, needs, spec, *rates, 52)
-        want = _broken_reference(placed, u, limit, home, x, y, needs, hx, hy, spec, rates)
+        got = broken_placements(placed, gone, u, limit, home, home_miles, needs, spec, *rates, 52)
+        want = _broken_reference(at_home, u, limit, home, x, y, needs, hx, hy, spec, rates)
         assert np.array_equal(got, want) and got.dtype == want.dtype
     assert len(ref) > 0 or len(placed) == 0 or rates[0] == 0
 
@@ -301,9 +360,15 @@ def test_broken_placements_on_a_tie_and_empty():
     hazard = 0.5 * (1 + 0.1 * 1.0 / 20 + 0.2 * 2) / 52  # one mile apart, two needs unmet
     args = (one, np.array([0], np.int32), np.array([1.0]), np.array([0b1011], np.int8), np.array([0b0001]),
             0.5, 0.1, 0.2, 52)
-    assert broken_placements(one, np.array([hazard]), 1.0, *args[1:]).tolist() == []  # u == hazard: no breakdown
-    assert broken_placements(one, np.array([np.nextafter(hazard, 0)]), 1.0, *args[1:]).tolist() == [0]
-    got = broken_placements(np.zeros(0, np.int64), np.zeros(0), 1.0, *args[1:])
+    home = (np.zeros(0, np.int64),)  # none gone
+    assert broken_placements(one, *home, np.array([hazard]), 1.0, *args[1:]).tolist() == []  # u == hazard: no breakdown
+    assert broken_placements(one, *home, np.array([np.nextafter(hazard, 0)]), 1.0, *args[1:]).tolist() == [0]
+    three = np.array([0, 1, 2])
+    three_args = (np.zeros(3, np.int32), np.ones(3), np.full(3, 0b1011, np.int8)) + args[4:]
+    for gone, want in (([0], [1, 2]), ([1], [0, 2]), ([0, 1], [2]), ([2], [0, 1]), ([0, 1, 2], [])):
+        u = np.zeros(3 - len(gone))  # every draw breaks: the rows found are those not gone
+        assert broken_placements(three, np.array(gone, np.int64), u, 1.0, *three_args).tolist() == want
+    got = broken_placements(np.zeros(0, np.int64), *home, np.zeros(0), 1.0, *args[1:])
     assert len(got) == 0 and got.dtype == np.int64
 
 

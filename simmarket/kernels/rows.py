@@ -116,18 +116,18 @@ def foster_fates(status, fostered, u, age, uasc, p_young, p_old, p_home, young_a
 
 
 @njit(cache=True)
-def fit_in_order(groups, free, used):
-    """Which elements, in order, find one of their group's `free` places: an element fits when
-    fewer elements of its group came before it than the group has free places. `used` counts the
-    fitting elements in, by group (`used += np.bincount(groups[fits], minlength=len(used))`)."""
-    seen = np.zeros(len(free), np.int64)
+def fit_in_order(groups, capacity, used):
+    """Which elements, in order, find one of their group's places: the first
+    `max(floor(capacity) - used, 0)` of each group (as counted on entry) fit. `used` counts the
+    fitting elements in, by group (`used += np.bincount(groups[fits], minlength=len(used))`), so an
+    element fits exactly when its group's count is still below the whole places (`used < floor(capacity)`:
+    integers, compared exactly), and the free places need no array of their own."""
     fits = np.zeros(len(groups), np.bool_)
     for i in range(len(groups)):
         g = groups[i]
-        if seen[g] < free[g]:
+        if used[g] < np.floor(capacity[g]):
             fits[i] = True
             used[g] += 1
-        seen[g] += 1
     return fits
 
 
@@ -170,53 +170,70 @@ def vacate_rows(rows, need, home, price, home_miles, block, occupied, staff_used
 
 
 @njit(cache=True)
-def needs_from_draws(u, cdf, need_probs, p_dol, p_secure):
-    """Need profiles of n children from their uniform draws u (n * (3 + k) of them, k need types),
-    as state.draw_needs did with `Generator.choice` and a dozen array operations: u holds n draws
-    for complexity, then n rows of k for the need types, then n for DoL and n for secure.
+def needs_from_draws(u, sizes, caps, rows, cdf, need_probs, p_dol, p_secure):
+    """Need profiles of children from their uniform draws u, in batches (as state.draw_needs did
+    with `Generator.choice` and a dozen array operations, once a batch): batch b of `sizes[b]`
+    children takes the next n * (3 + k) draws (k need types), n for complexity, then n rows of k
+    for the need types, then n for DoL and n for secure. The profiles, batch after batch, are
+    written to `rows` of the result (`max(rows) + 1` long, rows none goes to all zero): where two go
+    to one row, the later.
 
     complexity is `cdf.searchsorted(u[:n], side='right')`, which is how NumPy's `choice(len(p),
     size=n, p=p)` picks from its draws (cdf = p.cumsum() / its last entry; the cdf rises, so the
-    count of its entries at or below the draw); `needs` the bit mask
+    count of its entries at or below the draw), then at most `caps[b]`; `needs` the bit mask
     `((u_needs < need_probs) * (1 << np.arange(k))).sum(axis=1)`; `dol = (u_dol < p_dol) & top`
-    and `secure = (u_secure < p_secure) & top & ~dol`, top the highest complexity.
+    and `secure = (u_secure < p_secure) & top & ~dol`, top the highest complexity (after the cap:
+    a batch capped below it has none).
     """
     k = len(need_probs)
-    n = len(u) // (3 + k)
     top = len(cdf) - 1
-    complexity = np.empty(n, np.int64)
-    needs = np.zeros(n, np.int64)
-    dol = np.zeros(n, np.bool_)
-    secure = np.zeros(n, np.bool_)
-    for i in range(n):
-        c = 0
-        for v in cdf:
-            c += v <= u[i]
-        complexity[i] = c
-        bits = 0
-        for j in range(k):
-            if u[n + i * k + j] < need_probs[j]:
-                bits += 1 << j
-        needs[i] = bits
-        dol[i] = u[(k + 1) * n + i] < p_dol and c == top
-        secure[i] = u[(k + 2) * n + i] < p_secure and c == top and not dol[i]
+    total = 0
+    for r in rows:
+        total = max(total, r + 1)
+    complexity = np.zeros(total, np.int64)
+    needs = np.zeros(total, np.int64)
+    dol = np.zeros(total, np.bool_)
+    secure = np.zeros(total, np.bool_)
+    at, row = 0, 0  # the batch's first draw and first profile
+    for b in range(len(sizes)):
+        n = sizes[b]
+        for i in range(n):
+            c = 0
+            for v in cdf:
+                c += v <= u[at + i]
+            c = min(c, caps[b])
+            r = rows[row + i]
+            complexity[r] = c
+            bits = 0
+            for j in range(k):
+                if u[at + n + i * k + j] < need_probs[j]:
+                    bits += 1 << j
+            needs[r] = bits
+            dol[r] = u[at + (k + 1) * n + i] < p_dol and c == top
+            secure[r] = u[at + (k + 2) * n + i] < p_secure and c == top and not dol[r]
+        at += n * (3 + k)
+        row += n
     return complexity, needs, dol, secure
 
 
 @njit(cache=True)
-def broken_placements(placed, u, limit, home, home_miles, needs, specialisms, per_year, per_20mi, per_unmet,
+def broken_placements(placed, gone, u, limit, home, home_miles, needs, specialisms, per_year, per_20mi, per_unmet,
                       weeks_per_year):
     """Placements that break down this week, as demand.break_down did in NumPy: of the `placed`
-    children whose draws `u` fall below `limit`, those with u < hazard / weeks_per_year, where
+    children but those at positions `gone` (increasing: `np.delete(placed, gone)`, without that
+    copy), each with its draw in `u` in order, those with u < hazard / weeks_per_year, where
     hazard = per_year * (1 + per_20mi * miles / 20 + per_unmet * unmet), miles the placement's
     distance from the child's home (`home_miles`, kept per placement) and unmet the child's needs
     the home lacks (popcount of the low 8 bits of `needs & ~specialisms`); same operations in the
-    same order. Only the few rows below `limit` are read."""
-    broke = np.empty(len(placed), np.int64)
-    k = 0
-    for j in range(len(placed)):
+    same order. Only the few draws below `limit` have their hazard worked out, and their rows
+    looked up."""
+    broke = np.empty(len(u), np.int64)
+    k = s = 0  # s: the gone positions before the current child's
+    for j in range(len(u)):
         if u[j] < limit:
-            i = placed[j]
+            while s < len(gone) and gone[s] <= j + s:
+                s += 1
+            i = placed[j + s]
             h = home[i]
             dist = home_miles[i]
             lacking = (np.int64(needs[i]) & ~specialisms[h]) & 255

@@ -12,8 +12,9 @@ import numpy as np
 
 from ..arrays import choice_cdf
 from ..data.paths import uasc_index
-from ..kernels.rows import age_count_find, broken_placements, entrants, fit_in_order, foster_fates
-from ..state import FOSTER, GONE, HOME, N_NEEDS, N_STATUS, SUPPORTED, WAITING, draw_needs, miles
+from ..kernels.rows import age_count_find, broken_placements, count_pairs, entrants, fit_in_order, foster_fates
+from ..state import FOSTER, GONE, HOME, N_NEEDS, N_STATUS, NEVER, SUPPORTED, WAITING, miles
+from ..state.children import needs_of
 from ..time import START_DATE, WEEKS_PER_YEAR
 from .placements import leave_care, start_search, vacate
 
@@ -24,16 +25,21 @@ OLDER_ENTRANT_AGE = 12  # entrants split at 12 (DfE CLA 2024 publishes 10-15 and
 SUPPORTED_MIN_AGE = 16  # supported accommodation is for 16-17 year olds (Care Planning Regulations 2010)
 UASC_16PLUS_SHARE = 0.89  # NAO25 1.13: 89% of UASC are 16+
 UASC_MIN_AGE = 12  # unaccompanied children arriving are 12+ (prior)
+NEED_DRAWS = 3 + N_NEEDS  # uniform draws per need profile (state.draw_needs)
+TOP, ALTERNATIVE_TOP = 2, 1  # complexity: the highest; at most medium in foster or supported care (prior)
 
 
 def arrive_and_leave(m) -> None:
     """Ageing, leaving care, endings and breakdowns, then new entrants to care.
 
     The children by status and authority are counted once, in the pass that ages them, and kept
-    up to date as children leave and move to and from foster and supported places (`used`). The
-    same pass finds the supported and placed children (none of whom leave care, or change status,
-    before they are used here but the adults, who are left out); the fostered children (each with
-    a draw) are as many as `used` counts, and only the few whose draws matter are looked up.
+    up to date as children leave and move to and from foster and supported places (`used`; its
+    row of those who left care is not: nothing reads it). The same pass finds the supported and
+    placed children (none of whom leave care, or change status, before they are used here but the
+    adults, who are left out); the fostered children (each with a draw) are as many as `used`
+    counts, and only the few whose draws matter are looked up. The week's foster and supported
+    places are worked out once; the fostered and supported children who leave care do so with
+    those whose placements end (one pass of the bookkeeping).
     """
     ch, d, rng = m.children, m.params.demand, m.streams["care"]
     adults, used, supported, placed = age_count_find(ch.age, 1 / WEEKS_PER_YEAR, LEAVING_AGE, ch.status, ch.la, GONE,
@@ -46,15 +52,12 @@ def arrive_and_leave(m) -> None:
                                       d.foster_exit_young_per_year / WEEKS_PER_YEAR,
                                       d.foster_exit_per_year / WEEKS_PER_YEAR, p_home, MIN_AGE_FOSTER_TO_HOME)
     leave_s = supported[rng.random(len(supported)) < d.supported_exit_per_year / WEEKS_PER_YEAR]
-    leave_care(m, np.concatenate([leave_f, leave_s]))
-    for status, left in ((FOSTER, leave_f), (SUPPORTED, leave_s)):
-        n_left = np.bincount(ch.la[left], minlength=m.n_la)
-        used[status] -= n_left
-        used[GONE] += n_left
-    end_home_placements(m, used, placed)
-    break_down(m, placed[ch.status[placed] == HOME])
+    left = np.concatenate([leave_f, leave_s])
+    used -= count_pairs(ch.status[left], ch.la[left], N_STATUS, m.n_la)
+    capacity = capacities(m)
+    break_down(m, placed, end_home_placements(m, used, placed, capacity, left))
     foster_to_residential(m, need_home, used)
-    enter_care(m, used)
+    enter_care(m, used, capacity)
 
 
 def years_since_calibration(m) -> float:
@@ -93,12 +96,20 @@ def _mix(shares: tuple, growth: float, years: float) -> tuple[np.ndarray, float]
 
 
 def draw_residential_needs(m, n: int, rng):
-    """Need profiles of n children who need a home, from this week's mix (need_mix); DoL and
-    secure orders stay the same share of the complex children."""
+    """Need profiles of n children who need a home, from this week's mix (residential_needs)."""
+    return residential_needs(m, rng.random(n * NEED_DRAWS))
+
+
+def residential_needs(m, u: np.ndarray, sizes=None, caps=None, rows=None):
+    """Need profiles from draws u (as state.draw_needs makes them: in batches of `sizes`, one batch
+    if not given, complexity at most `caps`, put in `rows`: state.needs_of), from this week's mix
+    (need_mix); DoL and secure orders stay the same share of the complex children."""
     d = m.params.demand
     shares = need_mix(m)[0]
     more = shares[2] / d.complexity_shares[2] if d.complexity_shares[2] > 0 else 1.0
-    return draw_needs(rng, n, shares, d.need_type_probs, d.dol_share * more, d.secure_share * more)
+    if sizes is None:
+        sizes, caps, rows = (len(u) // NEED_DRAWS,), (TOP,), np.arange(len(u) // NEED_DRAWS)
+    return needs_of(u, sizes, caps, rows, shares, d.need_type_probs, d.dol_share * more, d.secure_share * more)
 
 
 def data_year(m) -> float:
@@ -123,70 +134,83 @@ def supported_capacity(m) -> np.ndarray:
     return m.paths.at("cla_supported_accommodation", t) * (1 + s.capacity_slack) * trend
 
 
+def capacities(m) -> tuple[np.ndarray, np.ndarray]:
+    """This week's foster and supported places by authority (foster_capacity, supported_capacity)."""
+    return foster_capacity(m), supported_capacity(m)
+
+
 def fit_capacity(la: np.ndarray, capacity: np.ndarray, used: np.ndarray) -> np.ndarray:
-    """Which children (in order, by authority la) find a free place; `used` counts them in."""
+    """Which children (in order, by authority la) find a free place (of the whole places in
+    `capacity` less those `used`); `used` counts them in."""
     if len(la) == 0:
         return np.zeros(0, bool)
-    free = np.maximum(np.floor(capacity) - used, 0).astype(np.int64)
-    return fit_in_order(la, free, used)
+    return fit_in_order(la, capacity, used)
 
 
-def fit_foster(m, la: np.ndarray, used: np.ndarray) -> np.ndarray:
+def fit_foster(m, la: np.ndarray, used: np.ndarray, capacity: np.ndarray | None = None) -> np.ndarray:
     """Which children (in order, by authority la) find a free foster place; `used` (fostered
     children by authority) counts them in. A cooperative that runs its members' fostering
     (`rcc.runs_fostering`, levers.foster_pool) pools their places: a member's child takes a place
-    free anywhere in it."""
+    free anywhere in it. capacity: this week's foster places (foster_capacity, if not given)."""
+    capacity = foster_capacity(m) if capacity is None else capacity
     pool = m.levers.foster_pool
     if (pool < 0).all():
-        return fit_capacity(la, foster_capacity(m), used)
+        return fit_capacity(la, capacity, used)
     group = np.where(pool >= 0, pool, np.arange(m.n_la))
     n_groups = int(group.max()) + 1
-    fits = fit_capacity(group[la], np.bincount(group, weights=foster_capacity(m), minlength=n_groups),
+    fits = fit_capacity(group[la], np.bincount(group, weights=capacity, minlength=n_groups),
                         np.bincount(group, weights=used, minlength=n_groups))
     used += np.bincount(la[fits], minlength=len(used))
     return fits
 
 
-def end_home_placements(m, used: np.ndarray | None = None, placed: np.ndarray | None = None) -> None:
+def end_home_placements(m, used: np.ndarray | None = None, placed: np.ndarray | None = None,
+                        capacity: tuple | None = None, leaving: np.ndarray | None = None) -> np.ndarray:
     """Planned endings: step down to foster care or supported accommodation where there is room,
     else leave care. used: children by status and authority (counted here if not given), updated;
-    placed: the children in homes (found here if not given)."""
+    placed: the children in homes (found here if not given); capacity: this week's foster and
+    supported places (capacities, if not given); leaving: other children (not in homes) who leave
+    care now, with these. Returns the positions in `placed` of those who left their homes."""
     ch, d, rng = m.children, m.params.demand, m.streams["care"]
     placed = np.flatnonzero(ch.status == HOME) if placed is None else placed
-    ending = placed[rng.random(len(placed)) < d.home_exit_per_year / WEEKS_PER_YEAR]
-    if len(ending) == 0:
-        return
+    ending_at = np.flatnonzero(rng.random(len(placed)) < d.home_exit_per_year / WEEKS_PER_YEAR)
+    ending = placed[ending_at]
     step_down = rng.random(len(ending)) < d.step_down_share
     older = ch.age[ending] >= SUPPORTED_MIN_AGE
     used = ch.counts_by_status(m.n_la) if used is None else used
+    foster, supported = capacities(m) if capacity is None else capacity
     to_sa = ending[step_down & older]
-    to_sa = to_sa[fit_capacity(ch.la[to_sa], supported_capacity(m), used[SUPPORTED])]
+    to_sa = to_sa[fit_capacity(ch.la[to_sa], supported, used[SUPPORTED])]
     to_f = ending[step_down & ~older]
-    to_f = to_f[fit_foster(m, ch.la[to_f], used[FOSTER])]
+    to_f = to_f[fit_foster(m, ch.la[to_f], used[FOSTER], foster)]
     moved = np.concatenate([to_sa, to_f])
     vacate(m, moved)
     ch.status[to_sa] = SUPPORTED
     ch.status[to_f] = FOSTER
     ch.residential[moved] = False
     ch.record_start(moved, m.week)
-    leave_care(m, ending[~step_down])
+    leaving_homes = ending[~step_down]
+    leave_care(m, leaving_homes if leaving is None else np.concatenate([leaving, leaving_homes]))
+    return ending_at[ch.status[ending] != HOME]
 
 
-def break_down(m, placed: np.ndarray | None = None) -> None:
+def break_down(m, placed: np.ndarray | None = None, gone: np.ndarray | None = None) -> None:
     """Placements break down, more often far from home and when the home lacks the child's needs.
 
     Each placement draws a number; only those below the highest hazard any placement could have
     (as far apart as the children and homes lie, no need met) need their own hazard worked out
     (kernels.rows.broken_placements, in one compiled pass).
-    placed: the children in homes (found here if not given).
+    placed: children who were in homes (found here if not given); gone: the positions in it of
+    those who no longer are (found here if not given), passed over.
     """
     ch, d, homes = m.children, m.params.demand, m.homes
     placed = np.flatnonzero(ch.status == HOME) if placed is None else placed
-    u = m.streams["care"].random(len(placed))
+    gone = np.flatnonzero(ch.status[placed] != HOME) if gone is None else gone
+    u = m.streams["care"].random(len(placed) - len(gone))
     cap = d.breakdown_per_year * (1 + d.breakdown_distance_per_20mi * farthest_miles(ch, homes) / 20
                                   + d.breakdown_mismatch * N_NEEDS)
     limit = cap * (1 + 1e-9) / WEEKS_PER_YEAR  # the margin covers rounding
-    broke = broken_placements(placed, u, limit, ch.home, ch.home_miles, ch.needs, homes.specialisms,
+    broke = broken_placements(placed, gone, u, limit, ch.home, ch.home_miles, ch.needs, homes.specialisms,
                               d.breakdown_per_year, d.breakdown_distance_per_20mi, d.breakdown_mismatch, WEEKS_PER_YEAR)
     vacate(m, broke)
     start_search(m, broke)
@@ -205,36 +229,39 @@ def farthest_miles(ch, homes) -> float:
 
 
 def foster_to_residential(m, idx: np.ndarray, used: np.ndarray | None = None) -> None:
-    """Fostered children whose needs now call for a children's home join the search (and leave
-    the count of fostered children in `used`, if given)."""
-    ch, d, rng = m.children, m.params.demand, m.streams["care"]
-    idx = idx[ch.status[idx] == FOSTER]
+    """Fostered children (idx) whose needs now call for a children's home join the search (and
+    leave the count of fostered children in `used`, if given). Their draws, whether an emergency
+    then their need profiles, follow one another and are made in one call."""
+    ch, d, n = m.children, m.params.demand, len(idx)
     if used is not None:
         used[FOSTER] -= np.bincount(ch.la[idx], minlength=m.n_la)
-    assess_residential(m, idx, rng.random(len(idx)) < d.emergency_share, rng)
+    u = m.streams["care"].random(n * (1 + NEED_DRAWS))
+    set_residential(m, idx, u[:n] < d.emergency_share, residential_needs(m, u[n:]))
     m.flows.add_la("need_from_foster", m.week, ch.la[idx])
     start_search(m, idx)
 
 
 def assess_residential(m, idx, emergency, rng) -> None:
     """Children assessed as needing a children's home get a need profile."""
+    set_residential(m, idx, emergency, draw_residential_needs(m, len(idx), rng))
+
+
+def set_residential(m, idx, emergency, profiles) -> None:
+    """Children assessed as needing a children's home take their need profiles."""
     ch = m.children
-    comp, needs, dol, secure = draw_residential_needs(m, len(idx), rng)
-    ch.complexity[idx], ch.needs[idx], ch.dol[idx], ch.secure[idx] = comp, needs, dol, secure
+    ch.complexity[idx], ch.needs[idx], ch.dol[idx], ch.secure[idx] = profiles
     ch.residential[idx] = True
     ch.emergency[idx] = emergency
 
 
 def add_children(m, la, age, status, residential=False, uasc=False, emergency=None, rng=None) -> np.ndarray:
-    """New rows for children entering care (or in care at the start), with home locations and needs."""
+    """New rows for children entering care (or in care at the start), with home locations and
+    needs (those not needing a home of at most medium complexity, without DoL or secure orders)."""
     rng, d = rng or m.rng, m.params.demand
     n = len(la)
     x, y = m.geo.points_in(la, rng)
-    comp, needs, dol, secure = draw_residential_needs(m, n, rng)
-    if not residential:
-        comp = np.minimum(comp, 1)
-        dol[:] = False
-        secure[:] = False
+    comp, needs, dol, secure = residential_needs(m, rng.random(n * NEED_DRAWS), (n,),
+                                                 (TOP if residential else ALTERNATIVE_TOP,), np.arange(n))
     if emergency is None:
         emergency = residential & (rng.random(n) < d.emergency_share)
     return m.children.add(
@@ -267,40 +294,57 @@ def _entrants(m, rng):
                     v[2 * n_uasc:3 * n_uasc], v[3 * n_uasc:], ages)
 
 
-def enter_care(m, used: np.ndarray | None = None) -> None:
+def enter_care(m, used: np.ndarray | None = None, capacity: tuple | None = None) -> None:
     """Children entering care: some need a home at once, the rest go to foster or supported
-    places where they are free, and otherwise need a home too. used: as in place_alternative."""
-    rng, d = m.streams["arrivals"], m.params.demand
+    places where they are free (alternative_places), and otherwise need a home too.
+    used, capacity: as in alternative_places.
+
+    Where each goes is settled first (it draws nothing), and the rows are then added in one
+    append with their final values. The draws after the home locations follow one another and
+    are made in one call: need profiles for all (those placed keep theirs, capped as
+    add_children caps them), whether each direct entrant is an emergency, and new profiles for
+    the direct entrants and for those who found no place (capped likewise: they were not first
+    assessed as needing a home).
+    """
+    rng, d, ch = m.streams["arrivals"], m.params.demand, m.children
     la, age, is_uasc, n_direct = _entrants(m, rng)
-    idx = add_children(m, la, age, status=WAITING, uasc=is_uasc, emergency=False, rng=rng)
+    n = len(la)
+    status = np.full(n, WAITING, np.int8)
+    status[n_direct:] = alternative_places(m, la[n_direct:], age[n_direct:], used, capacity)
+    spill = n_direct + np.flatnonzero(status[n_direct:] == WAITING)
+    x, y = m.geo.points_in(la, rng)
+    u = rng.random((n + n_direct + len(spill)) * NEED_DRAWS + n_direct)
+    at = n * NEED_DRAWS
+    emergency = np.zeros(n, bool)
+    emergency[:n_direct] = u[at:at + n_direct] < d.emergency_share
+    comp, needs, dol, secure = residential_needs(m, np.concatenate([u[:at], u[at + n_direct:]]),
+                                                 (n, n_direct, len(spill)), (ALTERNATIVE_TOP, TOP, ALTERNATIVE_TOP),
+                                                 np.concatenate([np.arange(n), np.arange(n_direct), spill]))
+    waiting = status == WAITING
+    ch.add(la=la, age=age, x=x, y=y, complexity=comp, needs=needs, dol=dol, secure=secure, uasc=is_uasc,
+           emergency=emergency, residential=waiting, status=status, need_since=np.where(waiting, m.week, -1),
+           start1=np.where(waiting, NEVER, m.week))
     m.flows.add_la("entries", m.week, la)
-    assess_residential(m, idx[:n_direct], rng.random(n_direct) < d.emergency_share, rng)
     m.flows.add_la("need_direct", m.week, la[:n_direct])
-    place_alternative(m, idx[n_direct:], used)
-    start_search(m, idx[m.children.status[idx] == WAITING])
+    m.flows.add_la("need_no_foster_place", m.week, la[spill])
 
 
-def place_alternative(m, idx: np.ndarray, used: np.ndarray | None = None) -> None:
-    """Foster care, or supported accommodation for 16-17s, where there is a free place.
-    used: children by status and authority, up to date (counted here if not given)."""
-    ch = m.children
-    used = ch.counts_by_status(m.n_la) if used is None else used
-    older = idx[ch.age[idx] >= SUPPORTED_MIN_AGE]
-    to_sa = older[fit_capacity(ch.la[older], supported_capacity(m), used[SUPPORTED])]
-    ch.status[to_sa] = SUPPORTED
-    rest = idx[ch.status[idx] != SUPPORTED]
-    fostered = fit_foster(m, ch.la[rest], used[FOSTER])
+def alternative_places(m, la: np.ndarray, age: np.ndarray, used: np.ndarray | None = None,
+                       capacity: tuple | None = None) -> np.ndarray:
+    """Where entrants who need no home at once go (their status): supported accommodation for
+    16-17s, else foster care, where there is a free place, else WAITING (to need a home).
+    used: children by status and authority, up to date (counted here if not given), updated;
+    capacity: this week's foster and supported places (capacities, if not given)."""
+    used = m.children.counts_by_status(m.n_la) if used is None else used
+    foster, supported = capacities(m) if capacity is None else capacity
+    status = np.full(len(la), WAITING, np.int8)
+    older = np.flatnonzero(age >= SUPPORTED_MIN_AGE)
+    status[older[fit_capacity(la[older], supported, used[SUPPORTED])]] = SUPPORTED
+    rest = np.flatnonzero(status != SUPPORTED)
+    fostered = fit_foster(m, la[rest], used[FOSTER], foster)
     if m.params.foster.young_always_fostered:  # the young are fostered beyond the capacity older children need
-        young = ~fostered & (ch.age[rest] < MIN_AGE_FOSTER_TO_HOME)
-        used[FOSTER] += np.bincount(ch.la[rest[young]], minlength=m.n_la)
+        young = ~fostered & (age[rest] < MIN_AGE_FOSTER_TO_HOME)
+        used[FOSTER] += np.bincount(la[rest[young]], minlength=m.n_la)
         fostered |= young
-    to_f = rest[fostered]
-    ch.status[to_f] = FOSTER
-    ch.record_start(np.concatenate([to_sa, to_f]), m.week)
-    # no foster or supported place free: the child needs a children's home instead
-    spill = rest[ch.status[rest] != FOSTER]
-    m.flows.add_la("need_no_foster_place", m.week, ch.la[spill])
-    assess_residential(m, spill, np.zeros(len(spill), bool), m.streams["arrivals"])
-    ch.complexity[spill] = np.minimum(ch.complexity[spill], 1)
-    ch.dol[spill] = False
-    ch.secure[spill] = False
+    status[rest[fostered]] = FOSTER
+    return status

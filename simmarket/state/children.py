@@ -66,7 +66,7 @@ class Children(ColumnStore):
         bounds where the children in care live without a weekly scan of the table."""
         rows = super().add(**values)
         if len(rows):
-            x, y = self.x[rows], self.y[rows]
+            x, y = self.x[rows[0]:], self.y[rows[0]:]  # the new rows are the last
             x0, x1, y0, y1 = self.extent
             self.extent = (min(x0, x.min()), max(x1, x.max()), min(y0, y.min()), max(y1, y.max()))
         return rows
@@ -93,9 +93,21 @@ def draw_needs(rng: np.random.Generator, n: int, complexity_shares, need_probs, 
     The draws are those of `rng.choice(3, size=n, p=complexity_shares)`, `rng.random((n, N_NEEDS))`
     and `rng.random(n)` twice, in that order, made in one call (each takes one double from the
     stream per number, so the numbers are the same); the profiles are worked out from them by
-    kernels.rows.needs_from_draws, which picks the complexity from choice's cdf as choice does
-    (arrays.choice_cdf). The shares are probabilities (choice would check them; need_mix's are).
+    needs_of.
     """
     u = rng.random(n * (3 + N_NEEDS))
-    return needs_from_draws(u, choice_cdf(complexity_shares), np.asarray(need_probs, float), dol_share / max(complexity_shares[2], 1e-9),
-                            secure_share / max(complexity_shares[2], 1e-9))
+    return needs_of(u, (n,), (len(complexity_shares) - 1,), np.arange(n), complexity_shares, need_probs, dol_share,
+                    secure_share)
+
+
+def needs_of(u, sizes, caps, rows, complexity_shares, need_probs, dol_share, secure_share):
+    """Need profiles from draws `u` as draw_needs makes them, for batches of `sizes` children drawn
+    one after another, each batch's complexity at most its `caps` (and DoL and secure orders only
+    at the highest complexity), put in `rows` of the result (a later profile in place of an
+    earlier): kernels.rows.needs_from_draws, which picks the complexity from choice's cdf as
+    choice does (arrays.choice_cdf). The shares are probabilities (choice would check them;
+    need_mix's are)."""
+    top = max(complexity_shares[2], 1e-9)
+    return needs_from_draws(u, np.asarray(sizes, np.int64), np.asarray(caps, np.int64), np.asarray(rows, np.int64),
+                            choice_cdf(complexity_shares), np.asarray(need_probs, float), dol_share / top,
+                            secure_share / top)
