@@ -28,6 +28,7 @@ class FlowBook:
         w = max(weeks, 1)
         self.la = {k: np.zeros((w, n_la)) for k in LA_FLOWS}
         self.region = {k: np.zeros((w, n_regions)) for k in REGION_FLOWS}
+        self._recent_price = (None, None, None)  # recent_relative_price's last answer: (week, groups), groups, value
 
     def add_la(self, key: str, week: int, la: np.ndarray, weights=None) -> None:
         if 0 <= week < len(self.la[key]):
@@ -77,13 +78,21 @@ class FlowBook:
 
     def recent_relative_price(self, week: int, group_of_la: np.ndarray, n_groups: int) -> np.ndarray:
         """Mean price relative to cost of the placements authorities started over the last year, by
-        group of authorities (e.g. region); NaN where they started none."""
+        group of authorities (e.g. region); NaN where they started none.
+
+        Kept for the week (do not write into it): weeks before `week` are complete, and each April
+        every buyer's block contracts are priced against it."""
+        key, groups, value = self._recent_price
+        if key == (week, n_groups) and groups is group_of_la:
+            return value
         lo = max(week - PRICE_WINDOW_WEEKS, 0)
         n = np.bincount(group_of_la, weights=self.la["placements"][lo:week].sum(axis=0), minlength=n_groups)
         paid = np.bincount(group_of_la, weights=self.la["placement_relative_price"][lo:week].sum(axis=0),
                            minlength=n_groups)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(n > 0, paid / np.where(n > 0, n, 1), np.nan)
+            value = np.where(n > 0, paid / np.where(n > 0, n, 1), np.nan)
+        self._recent_price = ((week, n_groups), group_of_la, value)
+        return value
 
     def expected_margin(self, week: int, default: float) -> np.ndarray:
         """Private providers' margin by region over the last quarter (`default` before any revenue)."""
