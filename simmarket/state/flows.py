@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..kernels import books
-from .children import HOME, UNREG
 from .homes import ACTIVE, PRIVATE
 
 HIGH_COST_GBP = 10_000.0  # LGA23: placements at 10,000+ a week
@@ -67,14 +66,15 @@ class FlowBook:
                            ("council_home_income", council_income), ("home_office_uasc", home_office)):
             self.la[key][week] += value
 
-    def record_week(self, week: int, children) -> None:
-        """Which authorities had a placement at 10,000+ and which used an unregistered setting."""
+    def record_week(self, week: int, placed_la: np.ndarray, placed_price: np.ndarray, unreg_la: np.ndarray) -> None:
+        """Which authorities had a placement at 10,000+ and which used an unregistered setting, from
+        the authorities and prices of the children in homes and the authorities of those in
+        unregistered settings (the weekly metrics' View has the first two)."""
         if not 0 <= week < len(self.la["over_10k"]):
             return
-        ch, n_la = children, self.la["over_10k"].shape[1]
-        high = (ch.status == HOME) & (ch.price >= HIGH_COST_GBP)
-        self.la["over_10k"][week] = np.bincount(ch.la[high], minlength=n_la) > 0
-        self.la["used_unregistered"][week] = np.bincount(ch.la[ch.status == UNREG], minlength=n_la) > 0
+        n_la = self.la["over_10k"].shape[1]
+        self.la["over_10k"][week] = np.bincount(placed_la[placed_price >= HIGH_COST_GBP], minlength=n_la) > 0
+        self.la["used_unregistered"][week] = np.bincount(unreg_la, minlength=n_la) > 0
 
     def recent_relative_price(self, week: int, group_of_la: np.ndarray, n_groups: int) -> np.ndarray:
         """Mean price relative to cost of the placements authorities started over the last year, by
