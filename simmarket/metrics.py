@@ -50,6 +50,7 @@ class View:
         # homes of every child placed, whatever its authority (occupancy is by the home's authority)
         self.homes_in_use = self.home_of if everyone else ch.home[in_any_home].astype(np.int64)
         self._dist = None
+        self._la_of = None
         self._ordinary_places = None
 
     @property
@@ -58,6 +59,13 @@ class View:
         if self._dist is None:
             self._dist = self.model.children.home_miles[self.placed]
         return self._dist
+
+    @property
+    def la_of(self) -> np.ndarray:
+        """The authorities of the placed children (their own, not their homes')."""
+        if self._la_of is None:
+            self._la_of = self.model.children.la[self.placed]
+        return self._la_of
 
     @property
     def ordinary_places(self) -> int:
@@ -171,7 +179,7 @@ class Metric:
             return np.bincount(ch.la[ch.status == self.status], minlength=n_la).astype(float)
         if self.per_child is None:
             raise KeyError(f"metric '{self.key}' is not measured by authority: {self.not_by_authority}")
-        return _la_mean(v.model.children.la[v.placed], np.asarray(self.per_child(v), float), n_la)
+        return _la_mean(v.la_of, np.asarray(self.per_child(v), float), n_la)
 
     @property
     def is_count(self) -> bool:
@@ -256,7 +264,7 @@ def _recent_3plus(v: View) -> np.ndarray:
 
 
 def _outside(v: View) -> np.ndarray:
-    return v.model.homes.la[v.home_of] != v.model.children.la[v.placed]
+    return v.model.homes.la[v.home_of] != v.la_of
 
 
 # per-authority forms (Metric.by_authority): one value per authority from the national View, vectorised
@@ -287,7 +295,7 @@ def _la_any(v: View, key: str) -> np.ndarray:
 
 def _by_child_la(v: View, mask: np.ndarray) -> np.ndarray:
     """Children in homes (of the view) counted by their own authority."""
-    return np.bincount(v.model.children.la[v.placed][mask], minlength=v.model.n_la).astype(float)
+    return np.bincount(v.la_of[mask], minlength=v.model.n_la).astype(float)
 
 
 def _by_home_la(v: View, mask: np.ndarray, weights=None) -> np.ndarray:
@@ -312,7 +320,7 @@ def _la_occupancy(v: View) -> np.ndarray:
 def _la_percentile(v: View, q: float) -> np.ndarray:
     """The q-th percentile of placement prices by the child's authority (linear, as np.percentile)."""
     n_la = v.model.n_la
-    la = v.model.children.la[v.placed]
+    la = v.la_of
     order = np.lexsort((v.price_of, la))
     price = v.price_of[order]
     n = np.bincount(la, minlength=n_la)
@@ -572,7 +580,7 @@ def per_authority(model, key: str) -> np.ndarray:
     if m.per_child is None:
         raise KeyError(f"metric '{key}' has no per-authority form (only stock counts and means over children in homes)")
     v = View(model, np.ones(model.n_la, bool), model.week, model.week)
-    la = ch.la[v.placed]
+    la = v.la_of
     n = np.bincount(la, minlength=model.n_la)
     total = np.bincount(la, weights=np.asarray(m.per_child(v), float), minlength=model.n_la)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -587,14 +595,19 @@ def _clean(x) -> float:
     return x if math.isfinite(x) else float("nan")
 
 
-def _weekly_value(model, key: str) -> float:
-    """DataCollector reporter: a metric over the week just recorded (cached per week)."""
+def weekly_view(model) -> View:
+    """The national View of the week just recorded (built once a week, kept for its reporters)."""
     cache = model.__dict__.setdefault("_weekly_view", {})
     stamp = (model.week, model.steps)
     if cache.get("stamp") != stamp:
         cache["stamp"] = stamp
         cache["view"] = View(model, np.ones(model.n_la, bool), model.week, model.week + 1)
-    return _clean(METRICS[key].definition(cache["view"]))
+    return cache["view"]
+
+
+def _weekly_value(model, key: str) -> float:
+    """DataCollector reporter: a metric over the week just recorded."""
+    return _clean(METRICS[key].definition(weekly_view(model)))
 
 
 def weekly_reporters() -> dict:

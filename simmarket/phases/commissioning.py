@@ -59,9 +59,9 @@ def reserve_places(m, la: int, wanted: int, buyer: int, margin: float) -> None:
     cand = np.flatnonzero((homes.state == ACTIVE) & (homes.block_buyer < 0) & (homes.sector != COUNCIL)
                           & ~homes.secure & (homes.places > homes.occupied) & homes.manager)
     room = np.minimum(homes.places[cand] - homes.occupied[cand], staffable_places(homes, cand, m.params.workforce))
+    cand, room = cand[room > 0], room[room > 0]  # terms only where there is room (each home's its own)
     price, agreed = contract_terms(m, cand, la, margin)
-    keep = (room > 0) & agreed
-    cand, room, price = cand[keep], room[keep], price[keep]
+    cand, room, price = cand[agreed], room[agreed], price[agreed]
     if len(cand) == 0:
         return
     dist = np.hypot(homes.x[cand] - m.geo.x[la], homes.y[cand] - m.geo.y[la])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels import books
 from ..state import UNREG, WAITING
 from ..time import year_of
 from .placements import search_weeks
@@ -22,7 +23,8 @@ def escalate(m) -> None:
     """Children with no registered place go to an unregistered setting, at a premium."""
     ch, cm, lv = m.children, m.params.commissioning, m.levers
     detect_unregistered(m)
-    waiting = np.flatnonzero((ch.status == WAITING) & (ch.unreg_bar <= m.week))
+    waiting = books.rows_with(ch.status, WAITING)  # then the few waiting rows' bars, not every row's
+    waiting = waiting[ch.unreg_bar[waiting] <= m.week]
     waited = search_weeks(m, waiting)
     la = ch.la[waiting]
     urgent = (ch.emergency[waiting] | ch.dol[waiting] | ch.secure[waiting]) & (lv.urgent_at_once[la] | (waited >= 1))

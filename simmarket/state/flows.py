@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..kernels import books
-from .children import HOME, UNREG
 from .homes import ACTIVE, PRIVATE
 
 HIGH_COST_GBP = 10_000.0  # LGA23: placements at 10,000+ a week
@@ -28,6 +27,7 @@ class FlowBook:
         w = max(weeks, 1)
         self.la = {k: np.zeros((w, n_la)) for k in LA_FLOWS}
         self.region = {k: np.zeros((w, n_regions)) for k in REGION_FLOWS}
+        self._recent_price = (None, None, None)  # recent_relative_price's last answer: (week, groups), groups, value
 
     def add_la(self, key: str, week: int, la: np.ndarray, weights=None) -> None:
         if 0 <= week < len(self.la[key]):
@@ -66,24 +66,33 @@ class FlowBook:
                            ("council_home_income", council_income), ("home_office_uasc", home_office)):
             self.la[key][week] += value
 
-    def record_week(self, week: int, children) -> None:
-        """Which authorities had a placement at 10,000+ and which used an unregistered setting."""
+    def record_week(self, week: int, placed_la: np.ndarray, placed_price: np.ndarray, unreg_la: np.ndarray) -> None:
+        """Which authorities had a placement at 10,000+ and which used an unregistered setting, from
+        the authorities and prices of the children in homes and the authorities of those in
+        unregistered settings (the weekly metrics' View has the first two)."""
         if not 0 <= week < len(self.la["over_10k"]):
             return
-        ch, n_la = children, self.la["over_10k"].shape[1]
-        high = (ch.status == HOME) & (ch.price >= HIGH_COST_GBP)
-        self.la["over_10k"][week] = np.bincount(ch.la[high], minlength=n_la) > 0
-        self.la["used_unregistered"][week] = np.bincount(ch.la[ch.status == UNREG], minlength=n_la) > 0
+        n_la = self.la["over_10k"].shape[1]
+        self.la["over_10k"][week] = np.bincount(placed_la[placed_price >= HIGH_COST_GBP], minlength=n_la) > 0
+        self.la["used_unregistered"][week] = np.bincount(unreg_la, minlength=n_la) > 0
 
     def recent_relative_price(self, week: int, group_of_la: np.ndarray, n_groups: int) -> np.ndarray:
         """Mean price relative to cost of the placements authorities started over the last year, by
-        group of authorities (e.g. region); NaN where they started none."""
+        group of authorities (e.g. region); NaN where they started none.
+
+        Kept for the week (do not write into it): weeks before `week` are complete, and each April
+        every buyer's block contracts are priced against it."""
+        key, groups, value = self._recent_price
+        if key == (week, n_groups) and groups is group_of_la:
+            return value
         lo = max(week - PRICE_WINDOW_WEEKS, 0)
         n = np.bincount(group_of_la, weights=self.la["placements"][lo:week].sum(axis=0), minlength=n_groups)
         paid = np.bincount(group_of_la, weights=self.la["placement_relative_price"][lo:week].sum(axis=0),
                            minlength=n_groups)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(n > 0, paid / np.where(n > 0, n, 1), np.nan)
+            value = np.where(n > 0, paid / np.where(n > 0, n, 1), np.nan)
+        self._recent_price = ((week, n_groups), group_of_la, value)
+        return value
 
     def expected_margin(self, week: int, default: float) -> np.ndarray:
         """Private providers' margin by region over the last quarter (`default` before any revenue)."""

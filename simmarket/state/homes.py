@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..arrays import choice_cdf
 from .children import N_NEEDS
 from .columns import ColumnStore
 
@@ -18,6 +19,7 @@ NO_BUYER = -1  # block_buyer of a home with no block contract
 MAX_COMPLEXITY_SHARES = (0.10, 0.22, 0.68)
 DOL_OK_SHARE = 0.3  # homes able to care for a child under a deprivation-of-liberty order (prior)
 SPECIALISM_PROB = 0.6  # chance a home is set up for each need type (prior)
+MAX_COMPLEXITY_CDF = choice_cdf(MAX_COMPLEXITY_SHARES)
 
 
 class Homes(ColumnStore):
@@ -71,10 +73,14 @@ class Homes(ColumnStore):
 
 
 def draw_home_traits(rng: np.random.Generator, n: int) -> dict:
-    """Care traits of n homes: highest complexity, DoL capability, specialisms."""
-    bits = rng.random((n, N_NEEDS)) < SPECIALISM_PROB
+    """Care traits of n homes: highest complexity, DoL capability, specialisms.
+
+    One call draws what random((n, N_NEEDS)), choice(3, n, p=MAX_COMPLEXITY_SHARES) and random(n)
+    drew in turn (the same numbers: choice picks by arrays.choice_cdf from random(n))."""
+    u = rng.random(n * (N_NEEDS + 2))
+    bits = u[: n * N_NEEDS].reshape(n, N_NEEDS) < SPECIALISM_PROB
     return {
-        "max_complexity": rng.choice(3, size=n, p=MAX_COMPLEXITY_SHARES),
-        "dol_ok": rng.random(n) < DOL_OK_SHARE,
+        "max_complexity": MAX_COMPLEXITY_CDF.searchsorted(u[n * N_NEEDS: n * (N_NEEDS + 1)], side="right"),
+        "dol_ok": u[n * (N_NEEDS + 1):] < DOL_OK_SHARE,
         "specialisms": (bits * (1 << np.arange(N_NEEDS))).sum(axis=1),
     }
