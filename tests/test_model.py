@@ -82,6 +82,22 @@ def test_same_seed_same_numbers_different_seed_different():
     assert ma["mean_weekly_price_gbp"] != mc["mean_weekly_price_gbp"]
 
 
+def test_results_do_not_depend_on_when_leavers_rows_are_dropped(monkeypatch):
+    """Compaction is bookkeeping: how often the rows of children who left care are dropped must not
+    change any number (enforcement's detection once drew one number per row, so it did)."""
+    import simmarket.model as model_module
+
+    lever = {"policy.enforcement.start_week": 0, "policy.enforcement.detection_per_week": 0.2, "run.check": False}
+    frames = []
+    for every in (1, 4, 13):
+        monkeypatch.setattr(model_module, "COMPACT_EVERY_WEEKS", every)
+        m = build(5, **lever)
+        m.run_weeks(40)
+        assert m.flows.la["unregistered_detected"][:40].sum() > 0
+        frames.append(m.datacollector.get_model_vars_dataframe())
+    assert frames[0].equals(frames[1]) and frames[0].equals(frames[2])
+
+
 def test_results_do_not_depend_on_worker_count():
     sc = small(**{"run.scale": 0.5, "run.check": False})
     seeds = seed_specs(99, 2)

@@ -57,11 +57,14 @@ def illegal(m, idx: np.ndarray) -> np.ndarray:
 
 
 def detect_unregistered(m) -> None:
-    """Enforcement: settings found are shut; the authority must look for a registered place."""
+    """Enforcement: settings found are shut; the authority must look for a registered place. One draw
+    per child in an unregistered setting (not per row of the table, whose rows of children who have
+    left come and go with compaction: the results would depend on its schedule)."""
     if m.levers.unreg_detection <= 0:
         return
     ch = m.children
-    found = np.flatnonzero((ch.status == UNREG) & (m.streams["market"].random(ch.n) < m.levers.unreg_detection))
+    unreg = books.rows_with(ch.status, UNREG)
+    found = unreg[m.streams["market"].random(len(unreg)) < m.levers.unreg_detection]
     ch.status[found] = WAITING
     ch.price[found] = 0.0
     ch.unreg_bar[found] = m.week + UNREG_BAR_WEEKS
