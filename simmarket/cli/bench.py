@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 import time
 
 import click
 
 from ..params.sections import MIN_SCALE
+from .common import fail_input
 
 
 @click.command("bench")
@@ -15,9 +17,23 @@ from ..params.sections import MIN_SCALE
               help=f"share of England ({MIN_SCALE:g} at least: smaller runs are a different market)")
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--phases/--no-phases", default=True, show_default=True, help="Time each phase of the week.")
-def command(years, scale, seed, phases):
+@click.option("--targets", is_flag=True,
+              help="Check the speed and memory targets on whole processes (the standard run, the Mesa reference "
+                   "and scale 2, in turn); exit status 1 if one is missed.")
+@click.option("--repeats", type=click.IntRange(1, 50), default=5, show_default=True,
+              help="With --targets: times each command is run (medians are reported).")
+def command(years, scale, seed, phases, targets, repeats):
     """Standard timing run: one national seed; prints child-weeks per second, time and memory,
-    and where the weeks' time goes, phase by phase."""
+    and where the weeks' time goes, phase by phase. With --targets, checks the speed and memory
+    targets instead."""
+    if targets:
+        given = [f"--{k}" for k in ("years", "scale", "seed")
+                 if click.get_current_context().get_parameter_source(k) == click.core.ParameterSource.COMMANDLINE]
+        if given:
+            fail_input(f"bench --targets times the standard run (10 years, scale 1 and 2, seed 1): {', '.join(given)} "
+                       "does not apply")
+        check_targets(repeats)
+        return
     import resource
 
     t0 = time.perf_counter()
@@ -45,6 +61,28 @@ def command(years, scale, seed, phases):
                f"{child_weeks / wall:,.0f} child-weeks/s, {child_weeks:,} child-weeks, peak memory {peak:,.0f} MiB")
     if model.timer is not None:
         echo_phases(model.timer.table(model.week))
+
+
+def check_targets(repeats: int) -> None:
+    """Time the standard commands in turn, print the targets' table; exit 1 if one is missed."""
+    import resource
+    import subprocess
+
+    from ..experiment import benchmark
+    from .common import progress_bar
+
+    commands = benchmark.standard_commands()
+    try:
+        with progress_bar(repeats * len(commands), "bench --targets") as bar:
+            timings = benchmark.measure(commands, repeats, progress=lambda: bar.update(1))
+    except subprocess.CalledProcessError as e:
+        last = (e.stderr or "").strip().splitlines()[-1:] or ["no message"]
+        raise click.ClickException(f"a timed command failed ({' '.join(e.cmd[:4])} ...): {last[0]}")
+    rows = benchmark.target_rows(timings)
+    floor = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
+    click.echo(benchmark.target_table(rows, timings, floor))
+    if not all(r.met for r in rows):
+        sys.exit(1)
 
 
 def echo_phases(rows) -> None:
