@@ -3,6 +3,7 @@
 Only the plumbing and the arithmetic are tested here, on tiny commands: the targets themselves are
 checked by `simmarket bench --targets`, never by timed tests."""
 
+import resource
 import subprocess
 import sys
 
@@ -18,8 +19,9 @@ PY = sys.executable
 
 def test_each_process_is_timed_with_its_own_peak_memory():
     # a child's peak reads at least its parent's (Linux keeps the high-water mark across exec), so the
-    # big one allocates well above this test process's own
-    cmds = {"small": [PY, "-c", "pass"], "big": [PY, "-c", "b = bytearray(600 * 2**20); b[::4096] = b'x' * len(b[::4096])"]}
+    # big one allocates well above this test process's own peak, whatever the tests before used
+    big = int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024) + 400  # MiB
+    cmds = {"small": [PY, "-c", "pass"], "big": [PY, "-c", f"b = bytearray({big} * 2**20); b[::4096] = b'x' * len(b[::4096])"]}
     t = benchmark.measure(cmds, repeats=2)
     assert [len(v) for v in t.values()] == [2, 2]
     assert all(x.seconds > 0 for v in t.values() for x in v)
