@@ -7,7 +7,7 @@ from simmarket.arrays import popcount
 from simmarket.kernels.rows import (age_count_find, broken_placements, count_pairs, entrants, fit_in_order,
                                     foster_fates, keep_rows, needs_from_draws, vacate_rows)
 from simmarket.rules import staff_need
-from simmarket.state.children import draw_needs
+from simmarket.state.children import needs_of
 from simmarket.state.geography import miles
 
 SEEDS = range(8)
@@ -248,13 +248,13 @@ SHARES = [(0.3, 0.5, 0.2), (0.5, 0.5, 0.0), (0.0, 0.0, 1.0), (0.0, 0.6, 0.4), (1
 
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("shares", SHARES)
-def test_draw_needs_is_the_numpy_draw(seed, shares):
+def test_needs_from_draws_are_the_numpy_draw(seed, shares):
     n = [0, 1, 7, 300][seed % 4]
     probs = np.random.default_rng(seed).random(4) * [1, 1, 1, 0]  # one need type never drawn
     args = (n, np.array(shares), tuple(probs), 0.05 * seed, 0.03 * seed)
     ref_rng, rng = np.random.default_rng(seed), np.random.default_rng(seed)
     ref = _draw_needs_reference(ref_rng, *args)
-    got = draw_needs(rng, *args)
+    got = needs_of(rng.random(n * 7), (n,), (2,), np.arange(n), *args[1:])  # 3 + 4 need types a child
     assert all(np.array_equal(g, r) and g.dtype == r.dtype for g, r in zip(got, ref))
     assert rng.bit_generator.state == ref_rng.bit_generator.state
 

@@ -171,8 +171,8 @@ def vacate_rows(rows, need, home, price, home_miles, block, occupied, staff_used
 
 @njit(cache=True)
 def needs_from_draws(u, sizes, caps, rows, cdf, need_probs, p_dol, p_secure):
-    """Need profiles of children from their uniform draws u, in batches (as state.draw_needs did
-    with `Generator.choice` and a dozen array operations, once a batch): batch b of `sizes[b]`
+    """Need profiles of children from their uniform draws u, in batches (as the need draw in NumPy
+    did with `Generator.choice` and a dozen array operations, once a batch): batch b of `sizes[b]`
     children takes the next n * (3 + k) draws (k need types), n for complexity, then n rows of k
     for the need types, then n for DoL and n for secure. The profiles, batch after batch, are
     written to `rows` of the result (`max(rows) + 1` long, rows none goes to all zero): where two go

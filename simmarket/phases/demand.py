@@ -25,7 +25,7 @@ OLDER_ENTRANT_AGE = 12  # entrants split at 12 (DfE CLA 2024 publishes 10-15 and
 SUPPORTED_MIN_AGE = 16  # supported accommodation is for 16-17 year olds (Care Planning Regulations 2010)
 UASC_16PLUS_SHARE = 0.89  # NAO25 1.13: 89% of UASC are 16+
 UASC_MIN_AGE = 12  # unaccompanied children arriving are 12+ (prior)
-NEED_DRAWS = 3 + N_NEEDS  # uniform draws per need profile (state.draw_needs)
+NEED_DRAWS = 3 + N_NEEDS  # uniform draws per need profile (state.needs_of)
 TOP, ALTERNATIVE_TOP = 2, 1  # complexity: the highest; at most medium in foster or supported care (prior)
 
 
@@ -95,14 +95,9 @@ def _mix(shares: tuple, growth: float, years: float) -> tuple[np.ndarray, float]
     return mix, float(grown.sum() / base.sum())
 
 
-def draw_residential_needs(m, n: int, rng):
-    """Need profiles of n children who need a home, from this week's mix (residential_needs)."""
-    return residential_needs(m, rng.random(n * NEED_DRAWS))
-
-
 def residential_needs(m, u: np.ndarray, sizes=None, caps=None, rows=None):
-    """Need profiles from draws u (as state.draw_needs makes them: in batches of `sizes`, one batch
-    if not given, complexity at most `caps`, put in `rows`: state.needs_of), from this week's mix
+    """Need profiles from draws u (NEED_DRAWS a profile, in batches of `sizes`, one batch if not
+    given, complexity at most `caps`, put in `rows`: state.needs_of), from this week's mix
     (need_mix); DoL and secure orders stay the same share of the complex children."""
     d = m.params.demand
     shares = need_mix(m)[0]
@@ -239,11 +234,6 @@ def foster_to_residential(m, idx: np.ndarray, used: np.ndarray | None = None) ->
     set_residential(m, idx, u[:n] < d.emergency_share, residential_needs(m, u[n:]))
     m.flows.add_la("need_from_foster", m.week, ch.la[idx])
     start_search(m, idx)
-
-
-def assess_residential(m, idx, emergency, rng) -> None:
-    """Children assessed as needing a children's home get a need profile."""
-    set_residential(m, idx, emergency, draw_residential_needs(m, len(idx), rng))
 
 
 def set_residential(m, idx, emergency, profiles) -> None:

@@ -86,24 +86,12 @@ class Children(ColumnStore):
         return count_pairs(self.status, self.la, N_STATUS, n_la)
 
 
-def draw_needs(rng: np.random.Generator, n: int, complexity_shares, need_probs, dol_share, secure_share):
-    """Need profiles for n children who need residential care: complexity, a bit mask of need
-    types, and DoL orders and secure needs, which go with the highest complexity.
-
-    The draws are those of `rng.choice(3, size=n, p=complexity_shares)`, `rng.random((n, N_NEEDS))`
-    and `rng.random(n)` twice, in that order, made in one call (each takes one double from the
-    stream per number, so the numbers are the same); the profiles are worked out from them by
-    needs_of.
-    """
-    u = rng.random(n * (3 + N_NEEDS))
-    return needs_of(u, (n,), (len(complexity_shares) - 1,), np.arange(n), complexity_shares, need_probs, dol_share,
-                    secure_share)
-
-
 def needs_of(u, sizes, caps, rows, complexity_shares, need_probs, dol_share, secure_share):
-    """Need profiles from draws `u` as draw_needs makes them, for batches of `sizes` children drawn
-    one after another, each batch's complexity at most its `caps` (and DoL and secure orders only
-    at the highest complexity), put in `rows` of the result (a later profile in place of an
+    """Need profiles (complexity, a bit mask of need types, DoL orders and secure needs, which go
+    with the highest complexity) from uniform draws `u`, 3 + N_NEEDS a child: the draws of
+    `rng.choice(3, size=n, p=complexity_shares)`, `rng.random((n, N_NEEDS))` and `rng.random(n)`
+    twice, in that order, for batches of `sizes` children drawn one after another, each batch's
+    complexity at most its `caps`, put in `rows` of the result (a later profile in place of an
     earlier): kernels.rows.needs_from_draws, which picks the complexity from choice's cdf as
     choice does (arrays.choice_cdf). The shares are probabilities (choice would check them;
     need_mix's are)."""

@@ -8,8 +8,8 @@ import pytest
 from handmade import GEO, N_LA, at, flows, levers, make_children, make_homes
 from simmarket.data.paths import PATH_COLUMNS, AuthorityPaths
 from simmarket.params import Scenario
-from simmarket.phases.demand import (arrive_and_leave, assess_residential, break_down, end_home_placements, enter_care,
-                                     fit_capacity, need_factor, need_mix)
+from simmarket.phases.demand import (NEED_DRAWS, arrive_and_leave, break_down, end_home_placements, enter_care,
+                                     fit_capacity, need_factor, need_mix, residential_needs, set_residential)
 from simmarket.state import FOSTER, GONE, HOME, SUPPORTED, WAITING, miles
 from simmarket.time import WEEKS_PER_YEAR
 
@@ -240,7 +240,8 @@ def test_complex_need_grows_on_top_and_shifts_the_mix_with_its_dol_orders():
     n = 40_000
     ch = make_children(la=np.zeros(n, np.int64), status=np.full(n, WAITING))
     later.children = ch
-    assess_residential(later, np.arange(n), np.zeros(n, bool), np.random.default_rng(3))
+    u = np.random.default_rng(3).random(n * NEED_DRAWS)
+    set_residential(later, np.arange(n), np.zeros(n, bool), residential_needs(later, u))
     complex_ = ch.complexity == 2
     assert complex_.mean() == pytest.approx(shares4[2], abs=0.01)
     assert ch.dol[complex_].mean() == pytest.approx(p.demand.dol_share / base[2], abs=0.02)
