@@ -13,7 +13,7 @@ import numpy as np
 from ..arrays import choice_cdf
 from ..data.paths import uasc_index
 from ..kernels.rows import age_count_find, broken_placements, count_pairs, entrants, fit_in_order, foster_fates
-from ..state import FOSTER, GONE, HOME, N_NEEDS, N_STATUS, NEVER, SUPPORTED, WAITING, miles
+from ..state import FOSTER, GONE, HOME, N_NEEDS, N_STATUS, SUPPORTED, WAITING, miles
 from ..state.children import needs_of
 from ..time import START_DATE, WEEKS_PER_YEAR
 from .placements import leave_care, start_search, vacate
@@ -290,7 +290,7 @@ def enter_care(m, used: np.ndarray | None = None, capacity: tuple | None = None)
     used, capacity: as in alternative_places.
 
     Where each goes is settled first (it draws nothing), and the rows are then added in one
-    append with their final values. The draws after the home locations follow one another and
+    append; those waiting start their search, the others their placement. The draws after the home locations follow one another and
     are made in one call: need profiles for all (those placed keep theirs, capped as
     add_children caps them), whether each direct entrant is an emergency, and new profiles for
     the direct entrants and for those who found no place (capped likewise: they were not first
@@ -311,9 +311,10 @@ def enter_care(m, used: np.ndarray | None = None, capacity: tuple | None = None)
                                                  (n, n_direct, len(spill)), (ALTERNATIVE_TOP, TOP, ALTERNATIVE_TOP),
                                                  np.concatenate([np.arange(n), np.arange(n_direct), spill]))
     waiting = status == WAITING
-    ch.add(la=la, age=age, x=x, y=y, complexity=comp, needs=needs, dol=dol, secure=secure, uasc=is_uasc,
-           emergency=emergency, residential=waiting, status=status, need_since=np.where(waiting, m.week, -1),
-           start1=np.where(waiting, NEVER, m.week))
+    rows = ch.add(la=la, age=age, x=x, y=y, complexity=comp, needs=needs, dol=dol, secure=secure, uasc=is_uasc,
+                  emergency=emergency, residential=waiting, status=status)
+    start_search(m, rows[waiting])
+    ch.record_start(rows[~waiting], m.week)  # a foster or supported placement starts
     m.flows.add_la("entries", m.week, la)
     m.flows.add_la("need_direct", m.week, la[:n_direct])
     m.flows.add_la("need_no_foster_place", m.week, la[spill])
