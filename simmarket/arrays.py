@@ -8,12 +8,17 @@ import numpy as np
 
 def choice_cdf(p) -> np.ndarray:
     """The cdf NumPy's `Generator.choice(len(p), size, p=p)` picks from: `p.cumsum()` over its last
-    entry. That choice is `cdf.searchsorted(rng.random(size), side="right")` (numpy/random/
-    _generator.pyx, NumPy 2.x), so the same draws pick the same, without choice's checks of p (the
-    caller's p are probabilities) and with its draws made in one call with others."""
+    entry. That choice is `choose(cdf, rng.random(size))` (numpy/random/_generator.pyx, NumPy 2.x),
+    so the same draws pick the same, without choice's checks of p (the caller's p are
+    probabilities) and with its draws made in one call with others."""
     cdf = np.asarray(p, float).cumsum()
     cdf /= cdf[-1]
     return cdf
+
+
+def choose(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """What `Generator.choice(len(p), p=p)` picks with the uniform draws u, given cdf = choice_cdf(p)."""
+    return cdf.searchsorted(u, side="right")
 
 
 def first_of_runs(sorted_values: np.ndarray) -> np.ndarray:

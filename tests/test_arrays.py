@@ -4,7 +4,7 @@ Generator.choice."""
 import numpy as np
 import pytest
 
-from simmarket.arrays import SEARCH_MAX_LENGTH, choice_cdf, cumsum_within, distinct, first_of_runs, popcount
+from simmarket.arrays import SEARCH_MAX_LENGTH, choice_cdf, choose, cumsum_within, distinct, first_of_runs, popcount
 from simmarket.kernels.groups import first_k_within
 
 SEEDS = range(6)
@@ -80,7 +80,7 @@ def test_first_k_within_is_lexsort_cut_to_k_per_group(seed):
 
 @pytest.mark.parametrize("seed", range(30))
 def test_choice_cdf_picks_as_generator_choice_does(seed):
-    """cdf.searchsorted(rng.random(n), side="right") is rng.choice(len(p), size=n, p=p), draw for
+    """choose(choice_cdf(p), rng.random(n)) is rng.choice(len(p), size=n, p=p), draw for
     draw, on p of many lengths, with zeros (at either end), one certain entry, and sums that
     choice accepts but are not exactly 1."""
     rng = np.random.default_rng(seed)
@@ -91,6 +91,6 @@ def test_choice_cdf_picks_as_generator_choice_does(seed):
     n = int(rng.integers(0, 300))
     ref_rng, got_rng = np.random.default_rng(seed + 1), np.random.default_rng(seed + 1)
     ref = ref_rng.choice(k, size=n, p=p)
-    got = choice_cdf(p).searchsorted(got_rng.random(n), side="right")
+    got = choose(choice_cdf(p), got_rng.random(n))
     assert np.array_equal(got, ref) and got.dtype == ref.dtype
     assert got_rng.bit_generator.state == ref_rng.bit_generator.state

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..arrays import choice_cdf
+from ..arrays import choice_cdf, choose
 from ..data.paths import uasc_index
 from ..kernels.rows import age_count_find, broken_placements, count_pairs, entrants, fit_in_order, foster_fates
 from ..state import FOSTER, GONE, HOME, N_NEEDS, N_STATUS, SUPPORTED, WAITING, miles
@@ -276,7 +276,7 @@ def _entrants(m, rng):
     u = rng.random(4 * n)  # older, old age, young age, direct
     n_uasc = rng.poisson(d.uasc_per_year * s * uasc_index(data_year(m)) / WEEKS_PER_YEAR)
     v = rng.random(4 * n_uasc)  # authority, over 16, old age, young age
-    uasc_la = choice_cdf(m.uasc_weights_at(m.week)).searchsorted(v[:n_uasc], side="right")
+    uasc_la = choose(choice_cdf(m.uasc_weights_at(m.week)), v[:n_uasc])
     ages = (OLDER_ENTRANT_AGE, LEAVING_AGE - OLDER_ENTRANT_AGE, OLDER_ENTRANT_AGE, SUPPORTED_MIN_AGE,
             LEAVING_AGE - SUPPORTED_MIN_AGE, UASC_MIN_AGE, SUPPORTED_MIN_AGE - UASC_MIN_AGE)
     return entrants(counts, u[:n], d.entry_age_12plus_share, u[n:2 * n], u[2 * n:3 * n], u[3 * n:],

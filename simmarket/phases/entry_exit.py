@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import choice_cdf
+from ..arrays import choice_cdf, choose
 from ..kernels import books
 from ..rules import staff_target
 from ..state import ACTIVE, CLOSED, COUNCIL, HOME, PIPELINE, PRIVATE, UNREG, VOLUNTARY, WAITING, draw_home_traits
@@ -121,7 +121,7 @@ def start_projects(m, week: int) -> None:
     if n == 0:
         return
     # rng.choice(m.n_la, size=n, p=w / w.sum()): the same draw, without choice's checks
-    la, opens = through_planning(m, choice_cdf(w / w.sum()).searchsorted(rng.random(n), side="right"), week)
+    la, opens = through_planning(m, choose(choice_cdf(w / w.sum()), rng.random(n)), week)
     if len(la):
         add_homes(m, la, opens)
 
@@ -142,7 +142,7 @@ def add_homes(m, la: np.ndarray, open_week: np.ndarray, sector: np.ndarray | Non
     rng, sup = m.streams["supply"], m.params.supply
     n = len(la)
     if places is None:
-        places = 1 + choice_cdf(sup.new_home_places).searchsorted(rng.random(n), side="right")  # as rng.choice
+        places = 1 + choose(choice_cdf(sup.new_home_places), rng.random(n))
     if sector is None:
         sector = np.where(rng.random(n) < sup.private_entry_share, PRIVATE, VOLUNTARY)
     owner = owners_for(m, sector) if owner is None else owner

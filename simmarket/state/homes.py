@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import choice_cdf
+from ..arrays import choice_cdf, choose
 from .children import N_NEEDS
 from .columns import ColumnStore
 
@@ -80,7 +80,7 @@ def draw_home_traits(rng: np.random.Generator, n: int) -> dict:
     u = rng.random(n * (N_NEEDS + 2))
     bits = u[: n * N_NEEDS].reshape(n, N_NEEDS) < SPECIALISM_PROB
     return {
-        "max_complexity": MAX_COMPLEXITY_CDF.searchsorted(u[n * N_NEEDS: n * (N_NEEDS + 1)], side="right"),
+        "max_complexity": choose(MAX_COMPLEXITY_CDF, u[n * N_NEEDS: n * (N_NEEDS + 1)]),
         "dol_ok": u[n * (N_NEEDS + 1):] < DOL_OK_SHARE,
         "specialisms": (bits * (1 << np.arange(N_NEEDS))).sum(axis=1),
     }
