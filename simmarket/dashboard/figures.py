@@ -16,6 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from ..metrics import METRICS, Metric, per_authority
+from ..phases.clearing import available_homes
 from ..state import ACTIVE
 from ..time import START_DATE, decimal_year
 from .canvas import DPI, Canvas, Sticky
@@ -62,11 +63,9 @@ def home_states(model) -> tuple[np.ndarray, np.ndarray]:
     """Active homes and, for each, full / open / blocked (free places it cannot staff)."""
     homes = model.homes
     act = np.flatnonzero(homes.state == ACTIVE)
-    free = (homes.places - homes.occupied)[act]
-    need = float(np.min(model.params.workforce.staff_per_child))
-    staffed = (homes.staff - homes.staff_used)[act] >= need - 1e-9
-    admits = homes.manager[act] | bool(model.params.workforce.no_manager_admits)
-    state = np.where(free <= 0, HOME_FULL, np.where(staffed & admits, HOME_OPEN, HOME_BLOCKED))
+    free = homes.free_places()
+    can_take = available_homes(homes, model.params.workforce, free, homes.staff - homes.staff_used)[act]
+    state = np.where(free[act] <= 0, HOME_FULL, np.where(can_take, HOME_OPEN, HOME_BLOCKED))
     return act, state
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..kernels.groups import first_k_within
-from ..kernels.offers import offer_rounds
+from ..kernels.offers import STAFF_TOLERANCE, offer_rounds
 from ..kernels.quotes import quote_pairs
 from ..kernels.search import shortlist_pairs
 from ..rules import care_cost, price_ceiling, sector_margin, staff_need
@@ -39,7 +39,6 @@ SCORE_NOISE_SD = 0.1  # providers' judgement of a referral beyond margin and ris
 COUNCIL_OWN_BONUS = 10.0  # council homes rank their own authority's children above any others (rule)
 BLOCK_BONUS = 100.0  # a block-contracted place is offered to the holder's children first (contract)
 KIND_ORDINARY, KIND_DOL, KIND_SECURE = 0, 1, 2  # what a child needs / a home accepts
-STAFF_SLACK = 1e-9  # staff are compared with this slack (floating sums of fractional staff)
 
 
 @dataclass
@@ -191,7 +190,7 @@ def available_homes(homes, wf, free, spare_staff) -> np.ndarray:
     staff for at least the least demanding child."""
     admits = homes.manager | wf.no_manager_admits
     min_need = float(np.min(wf.staff_per_child))
-    return (free > 0) & admits & (spare_staff >= min_need - STAFF_SLACK)
+    return (free > 0) & admits & (spare_staff >= min_need - STAFF_TOLERANCE)
 
 
 def shortlist(s: Search, homes, available, cm, rng, need, spare_staff) -> Pairs:
@@ -219,7 +218,7 @@ def shortlist(s: Search, homes, available, cm, rng, need, spare_staff) -> Pairs:
     theta = 2 * np.pi * u_theta
     c, h, d, unmet = shortlist_pairs(ckind, serves, QUERY_K - k_wide, k_wide, s.x, s.y, s.x + spread * np.cos(theta),
                                      s.y + spread * np.sin(theta), s.radius_m, homes.x, homes.y, homes.max_complexity,
-                                     s.complexity, spare_staff, need - STAFF_SLACK, homes.specialisms, s.needs)
+                                     s.complexity, spare_staff, need - STAFF_TOLERANCE, homes.specialisms, s.needs)
     return Pairs(c, h, d, unmet=unmet)
 
 
