@@ -51,7 +51,3 @@ def cumsum_within(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
     start = _run_start_of_each(groups)
     return cum - cum[start] + values[start]
 
-
-def popcount(a: np.ndarray) -> np.ndarray:
-    """Number of set bits of each (small, non-negative) integer."""
-    return np.bitwise_count(a.astype(np.uint8)).astype(np.int64)

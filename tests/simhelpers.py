@@ -1,5 +1,7 @@
 """Small scenarios and models for the tests (imported by name: `conftest` is ambiguous here)."""
 
+import numpy as np
+
 from simmarket.params import Scenario, baseline
 from simmarket.experiment import SeedSpec
 from simmarket.model import PlacementMarket
@@ -30,3 +32,8 @@ def needs_start_year(test):
     import pytest
 
     return pytest.mark.skipif(not has_start_year(), reason="run.start_year is not in the schema yet")(test)
+
+
+def popcount(a) -> np.ndarray:
+    """Set bits of each mask's low 8 bits: the plain NumPy reference for the kernels' counts of unmet needs."""
+    return np.bitwise_count(np.asarray(a).astype(np.uint8)).astype(np.int64)

@@ -4,7 +4,7 @@ Generator.choice."""
 import numpy as np
 import pytest
 
-from simmarket.arrays import SEARCH_MAX_LENGTH, choice_cdf, choose, cumsum_within, distinct, first_of_runs, popcount
+from simmarket.arrays import SEARCH_MAX_LENGTH, choice_cdf, choose, cumsum_within, distinct, first_of_runs
 from simmarket.kernels.groups import first_k_within
 
 SEEDS = range(6)
@@ -47,11 +47,6 @@ def test_empty_inputs():
     e = np.zeros(0, np.int64)
     assert len(first_of_runs(e)) == len(distinct(e)) == 0
     assert len(cumsum_within(e, np.zeros(0))) == 0
-
-
-def test_popcount_of_need_masks():
-    a = np.arange(256)
-    assert popcount(a).tolist() == [bin(i).count("1") for i in range(256)]
 
 
 def _rank_reference(groups):

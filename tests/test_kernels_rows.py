@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from simmarket.arrays import popcount
 from simmarket.kernels.rows import (age_count_find, broken_placements, count_pairs, entrants, fit_in_order,
                                     foster_fates, keep_rows, needs_from_draws, vacate_rows)
 from simmarket.rules import staff_need
 from simmarket.state.children import needs_of
 from simmarket.state.geography import miles
+from simhelpers import popcount
 
 SEEDS = range(8)
 GONE, N_STATUS = 0, 6

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy.spatial import cKDTree
 
-from simmarket.arrays import popcount
 from simmarket.kernels.search import candidate_pairs, grid_index, nearest, shortlist_pairs
+from simhelpers import popcount
 
 
 def tree_sets(x, y, px, py, k):
