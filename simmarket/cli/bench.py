@@ -34,11 +34,10 @@ def command(years, scale, seed, phases, targets, repeats):
                        "does not apply")
         check_targets(repeats)
         return
-    import resource
-
     t0 = time.perf_counter()
     import numpy as np
 
+    from ..experiment.benchmark import peak_mib
     from ..experiment.runs import build_model
     from ..experiment.seeds import SeedSpec
     from ..model import PhaseTimer
@@ -55,7 +54,7 @@ def command(years, scale, seed, phases, targets, repeats):
         model.step()
         child_weeks += int(np.count_nonzero(model.children.status != GONE))
     wall = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
+    peak = peak_mib()
     click.echo(f"bench: {years} years, scale {scale}: {wall:.2f} s wall ({t_init:.2f} s start-up: "
                f"{t_import:.2f} s imports, {t_init - t_import:.2f} s start state), "
                f"{child_weeks / wall:,.0f} child-weeks/s, {child_weeks:,} child-weeks, peak memory {peak:,.0f} MiB")
@@ -65,7 +64,6 @@ def command(years, scale, seed, phases, targets, repeats):
 
 def check_targets(repeats: int) -> None:
     """Time the standard commands in turn, print the targets' table; exit 1 if one is missed."""
-    import resource
     import subprocess
 
     from ..experiment import benchmark
@@ -79,8 +77,7 @@ def check_targets(repeats: int) -> None:
         last = (e.stderr or "").strip().splitlines()[-1:] or ["no message"]
         raise click.ClickException(f"a timed command failed ({' '.join(e.cmd[:4])} ...): {last[0]}")
     rows = benchmark.target_rows(timings)
-    floor = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
-    click.echo(benchmark.target_table(rows, timings, floor))
+    click.echo(benchmark.target_table(rows, timings, benchmark.peak_mib()))
     if not all(r.met for r in rows):
         sys.exit(1)
 

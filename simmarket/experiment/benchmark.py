@@ -10,6 +10,7 @@ machine's speed is the same for both; the figures are medians over the repeats.
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -57,7 +58,13 @@ def time_process(cmd: list[str]) -> Timing:
         if proc.returncode:
             err.seek(0)
             raise subprocess.CalledProcessError(proc.returncode, cmd, stderr=err.read().decode(errors="replace"))
-    return Timing(seconds, usage.ru_maxrss / 1024)  # KiB -> MiB (Linux)
+    return Timing(seconds, peak_mib(usage))
+
+
+def peak_mib(usage=None) -> float:
+    """Peak resident memory in MiB from a resource usage (by default this process's own; Linux
+    gives it in KiB)."""
+    return (usage or resource.getrusage(resource.RUSAGE_SELF)).ru_maxrss / 1024
 
 
 def measure(commands: dict[str, list[str]], repeats: int, progress=None) -> dict[str, list[Timing]]:
