@@ -80,7 +80,7 @@ class FlowBook:
         """Mean price relative to cost of the placements authorities started over the last year, by
         group of authorities (e.g. region); NaN where they started none.
 
-        Kept for the week (do not write into it): weeks before `week` are complete, and each April
+        Kept for the week (read-only): weeks before `week` are complete, and each April
         every buyer's block contracts are priced against it."""
         key, groups, value = self._recent_price
         if key == (week, n_groups) and groups is group_of_la:
@@ -91,6 +91,7 @@ class FlowBook:
                            minlength=n_groups)
         with np.errstate(invalid="ignore", divide="ignore"):
             value = np.where(n > 0, paid / np.where(n > 0, n, 1), np.nan)
+        value.flags.writeable = False  # shared by the week's callers
         self._recent_price = ((week, n_groups), group_of_la, value)
         return value
 
