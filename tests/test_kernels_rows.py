@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from simmarket.kernels.rows import (age_count_find, broken_placements, count_pairs, entrants, fit_in_order,
-                                    foster_fates, keep_rows, needs_from_draws, vacate_rows)
+from simmarket.kernels.rows import (age_count_find, broken_placements, care_fates, count_pairs, entrants,
+                                    fit_in_order, foster_fates, keep_rows, needs_from_draws, vacate_rows)
 from simmarket.rules import staff_need
 from simmarket.state.children import needs_of
 from simmarket.state.geography import miles
@@ -118,6 +118,21 @@ def test_foster_fates_empty():
     for status in (np.zeros(0, np.int8), np.array([1, 5, 0], np.int8)):  # no row, no fostered row
         leave, need = foster_fates(status, 4, np.zeros(0), np.zeros(3), np.zeros(3, bool), 0.1, 0.1, 0.1, 11)
         assert len(leave) == len(need) == 0 and leave.dtype == need.dtype == np.int64
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_care_fates_is_foster_fates_the_supported_exits_and_the_count(seed):
+    rng, age, status, la, uasc = _table(seed)
+    fostered, supported = np.flatnonzero(status == 4), np.flatnonzero(status == 5)
+    u, u_s = rng.random(len(fostered)) * 0.3, rng.random(len(supported))
+    u_s[: len(u_s) // 4] = 0.2  # ties with the threshold stay
+    used = count_pairs(status, la, N_STATUS, 7)
+    leave, need = foster_fates(status, 4, u, age, uasc, 4.0 / 52, 2.0 / 52, 0.02, 11)
+    left_ref = np.concatenate([leave, supported[u_s < 0.2]])
+    used_ref = used - count_pairs(status[left_ref], la[left_ref], N_STATUS, 7)
+    left, need_home = care_fates(status, 4, u, age, uasc, 4.0 / 52, 2.0 / 52, 0.02, 11, supported, u_s, 0.2, la, used)
+    assert np.array_equal(left, left_ref) and left.dtype == left_ref.dtype and np.array_equal(need_home, need)
+    assert np.array_equal(used, used_ref)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -68,9 +68,34 @@ def _sum_parts(parts):
 
 
 @njit(cache=True)
+def care_fates(status, fostered, u, age, uasc, p_young, p_old, p_home, young_age, supported, u_supported,
+               p_supported, la, used):
+    """The week's fates of fostered children and of those in supported places, given their draws.
+
+    The fostered (foster_fates: `u`, one for each row whose status is `fostered`, in order) leave
+    care or come to need a home; the `supported` children leave care where
+    `u_supported < p_supported`. Returns (left, need_home): the fostered then the supported who
+    leave (`np.concatenate([leave, supported[u_supported < p_supported]])`), and the fostered who
+    come to need a home; those who leave are taken out of `used`, the (status, la) counts
+    (`used -= count_pairs(status[left], la[left], ...)`).
+    """
+    leave, need = foster_fates(status, fostered, u, age, uasc, p_young, p_old, p_home, young_age)
+    left = np.empty(len(leave) + len(supported), np.int64)
+    left[:len(leave)] = leave
+    k = len(leave)
+    for j in range(len(supported)):
+        if u_supported[j] < p_supported:
+            left[k] = supported[j]
+            k += 1
+    for i in left[:k]:
+        used[status[i], la[i]] -= 1
+    return left[:k].copy(), need
+
+
+@njit(cache=True)
 def foster_fates(status, fostered, u, age, uasc, p_young, p_old, p_home, young_age):
     """Fostered children's competing risks, given their draws `u`, one for each row whose status
-    is `fostered`, in order (`rows = np.flatnonzero(status == fostered)`).
+    is `fostered`, in order (`rows = np.flatnonzero(status == fostered)`); care_fates' helper.
 
     With young = age[rows] < young_age and p_exit = p_young where young else p_old, returns
     (leave, need_home): `rows[u < p_exit]` and

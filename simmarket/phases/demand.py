@@ -12,7 +12,7 @@ import numpy as np
 
 from ..arrays import choice_cdf, choose
 from ..data.paths import uasc_index
-from ..kernels.rows import age_count_find, broken_placements, count_pairs, entrants, fit_in_order, foster_fates
+from ..kernels.rows import age_count_find, broken_placements, care_fates, entrants, fit_in_order
 from ..state import FOSTER, GONE, HOME, N_NEEDS, N_STATUS, SUPPORTED, WAITING, miles
 from ..state.children import needs_of
 from ..time import START_DATE, WEEKS_PER_YEAR
@@ -48,12 +48,9 @@ def arrive_and_leave(m) -> None:
     # fostered children: leaving care and coming to need a home are competing risks
     u = rng.random(int(used[FOSTER].sum()))
     p_home = d.residential_need_per_year * need_factor(m) / WEEKS_PER_YEAR
-    leave_f, need_home = foster_fates(ch.status, FOSTER, u, ch.age, ch.uasc,
-                                      d.foster_exit_young_per_year / WEEKS_PER_YEAR,
-                                      d.foster_exit_per_year / WEEKS_PER_YEAR, p_home, MIN_AGE_FOSTER_TO_HOME)
-    leave_s = supported[rng.random(len(supported)) < d.supported_exit_per_year / WEEKS_PER_YEAR]
-    left = np.concatenate([leave_f, leave_s])
-    used -= count_pairs(ch.status[left], ch.la[left], N_STATUS, m.n_la)
+    left, need_home = care_fates(ch.status, FOSTER, u, ch.age, ch.uasc, d.foster_exit_young_per_year / WEEKS_PER_YEAR,
+                                 d.foster_exit_per_year / WEEKS_PER_YEAR, p_home, MIN_AGE_FOSTER_TO_HOME, supported,
+                                 rng.random(len(supported)), d.supported_exit_per_year / WEEKS_PER_YEAR, ch.la, used)
     capacity = capacities(m)
     break_down(m, placed, end_home_placements(m, used, placed, capacity, left))
     foster_to_residential(m, need_home, used)
