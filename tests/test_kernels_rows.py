@@ -5,7 +5,7 @@ import pytest
 
 from simmarket.kernels.rows import (age_count_find, broken_placements, care_fates, count_pairs, entrants,
                                     fit_in_order, foster_fates, keep_rows, needs_from_draws, vacate_rows)
-from simmarket.rules import staff_need
+from simmarket.rules import DOL_STAFF_MULTIPLIER, staff_need
 from simmarket.state.children import needs_of
 from simmarket.state.geography import miles
 from simhelpers import popcount
@@ -195,30 +195,36 @@ def test_keep_rows_with_nothing_to_keep_or_no_rows():
 
 
 def _vacate_reference(rows, home, complexity, dol, occupied, staff_used, staff_per_child):
-    need = np.asarray(staff_per_child, float)[complexity[rows]]
+    need = staff_need(complexity[rows], dol[rows], staff_per_child)
     np.subtract.at(occupied, home[rows], 1)
-    np.subtract.at(staff_used, home[rows], np.where(dol[rows], need * 1.5, need))
+    np.subtract.at(staff_used, home[rows], need)
     home[rows] = -1
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_vacate_rows_is_the_subtractions_and_clearing(seed):
+@pytest.mark.parametrize("only", [-1, 2])
+def test_vacate_rows_is_the_subtractions_and_clearing(seed, only):
+    """All the rows given (only < 0), or those of them whose status is `only`, as
+    `rows[status[rows] == only]` would pick them."""
     rng = np.random.default_rng(seed)
     n, n_homes = int(rng.integers(0, 60)), 6
     home = rng.integers(0, n_homes, n).astype(np.int32)
     complexity = rng.integers(0, 3, n).astype(np.int8)
     dol = rng.random(n) < 0.3
+    status = rng.integers(0, N_STATUS, n).astype(np.int8)
     rows = rng.choice(n, int(rng.integers(0, n + 1)), replace=False) if n else np.zeros(0, np.int64)
     rows = np.concatenate([rows, rows[:2]])  # repeated rows: each subtracts, as in np.subtract.at
+    chosen = rows if only < 0 else rows[status[rows] == only]
     occupied, staff_used = rng.integers(5, 20, n_homes), rng.random(n_homes) * 10 + 0.1
     spc = [0.35 + rng.random(), 0.7 + rng.random() / 3, 1.1 + rng.random() / 7]
     ref = [home.copy(), occupied.copy(), staff_used.copy()]
-    _vacate_reference(rows, ref[0], complexity, dol, ref[1], ref[2], spc)
+    _vacate_reference(chosen, ref[0], complexity, dol, ref[1], ref[2], spc)
     price, miles, block = rng.random(n) + 1, rng.random(n) + 1, rng.random(n) < 0.5
-    vacate_rows(rows, staff_need(complexity[rows], dol[rows], spc), home, price, miles, block, occupied, staff_used)
+    vacate_rows(rows, status, only, complexity, dol, np.asarray(spc), DOL_STAFF_MULTIPLIER, home, price, miles, block,
+                occupied, staff_used)
     assert all(np.array_equal(g, r) and g.dtype == r.dtype for g, r in zip((home, occupied, staff_used), ref))
-    kept = np.setdiff1d(np.arange(n), rows)
-    assert (price[rows] == 0).all() and (miles[rows] == 0).all() and not block[rows].any()
+    kept = np.setdiff1d(np.arange(n), chosen)
+    assert (price[chosen] == 0).all() and (miles[chosen] == 0).all() and not block[chosen].any()
     assert (price[kept] > 0).all() and (miles[kept] > 0).all()
 
 

@@ -178,20 +178,27 @@ def keep_rows(cols, fills, keep, n):
 
 
 @njit(cache=True)
-def vacate_rows(rows, need, home, price, home_miles, block, occupied, staff_used):
-    """Children leave their homes: `np.subtract.at(occupied, home[rows], 1)` and
-    `np.subtract.at(staff_used, home[rows], need)` (need: each row's staff, rules.staff_need),
-    subtracted in the same order; then the rows' home, price, home_miles and block are cleared.
-    Homes are all read before any is cleared, as NumPy's gather does."""
-    for j in range(len(rows)):
-        h = home[rows[j]]
-        occupied[h] -= 1
-        staff_used[h] -= need[j]
+def vacate_rows(rows, status, only, complexity, dol, staff_per_child, dol_multiplier, home, price, home_miles, block,
+                occupied, staff_used):
+    """Children leave their homes: of `rows`, those whose status is `only` (all, if `only` < 0),
+    `np.subtract.at(occupied, home[rows], 1)` and `np.subtract.at(staff_used, home[rows], need)`,
+    need each child's staff (rules.staff_need: `staff_per_child[complexity]`, times
+    `dol_multiplier` with a DoL order), subtracted in the same order; then the rows' home, price,
+    home_miles and block are cleared. Homes are all read before any is cleared, as NumPy's gather does."""
     for i in rows:
-        home[i] = -1
-        price[i] = 0.0
-        home_miles[i] = 0.0
-        block[i] = False
+        if only < 0 or status[i] == only:
+            h = home[i]
+            need = staff_per_child[complexity[i]]
+            if dol[i]:
+                need = need * dol_multiplier
+            occupied[h] -= 1
+            staff_used[h] -= need
+    for i in rows:
+        if only < 0 or status[i] == only:
+            home[i] = -1
+            price[i] = 0.0
+            home_miles[i] = 0.0
+            block[i] = False
 
 
 @njit(cache=True)

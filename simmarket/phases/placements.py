@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..kernels.rows import vacate_rows
-from ..rules import staff_need
+from ..rules import DOL_STAFF_MULTIPLIER, staff_need
 from ..state import GONE, HOME, WAITING, miles
 
 
@@ -30,13 +30,15 @@ def place(m, idx: np.ndarray, home: np.ndarray, price: np.ndarray, block: np.nda
     np.add.at(homes.staff_used, home, children_staff_need(m, idx))
 
 
-def vacate(m, idx: np.ndarray) -> None:
-    """Children leave their homes: free the places and staff (in one compiled pass)."""
+def vacate(m, idx: np.ndarray, only: int = -1) -> None:
+    """Children (idx; only those whose status is `only`, if given) leave their homes: free the
+    places and staff (in one compiled pass)."""
     if len(idx) == 0:
         return
     ch, homes = m.children, m.homes
-    vacate_rows(np.asarray(idx, np.int64), children_staff_need(m, idx), ch.home, ch.price, ch.home_miles, ch.block,
-                homes.occupied, homes.staff_used)
+    vacate_rows(np.asarray(idx, np.int64), ch.status, only, ch.complexity, ch.dol,
+                np.asarray(m.params.workforce.staff_per_child, float), DOL_STAFF_MULTIPLIER, ch.home, ch.price,
+                ch.home_miles, ch.block, homes.occupied, homes.staff_used)
 
 
 def start_search(m, idx: np.ndarray) -> None:
@@ -51,7 +53,7 @@ def leave_care(m, idx: np.ndarray) -> None:
     if len(idx) == 0:
         return
     ch = m.children
-    vacate(m, idx[ch.status[idx] == HOME])
+    vacate(m, idx, HOME)
     m.flows.add_la("exits", m.week, ch.la[idx])
     ch.status[idx] = GONE
     ch.need_since[idx] = -1
