@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from simmarket.kernels.rows import (age_count_find, broken_placements, care_fates, count_pairs, entrants,
-                                    fit_in_order, foster_fates, keep_rows, needs_from_draws, vacate_rows)
+                                    foster_fates, keep_rows, needs_from_draws, vacate_rows)
 from simmarket.rules import DOL_STAFF_MULTIPLIER, staff_need
 from simmarket.state.children import needs_of
 from simmarket.state.geography import miles
@@ -133,33 +133,6 @@ def test_care_fates_is_foster_fates_the_supported_exits_and_the_count(seed):
     left, need_home = care_fates(status, 4, u, age, uasc, 4.0 / 52, 2.0 / 52, 0.02, 11, supported, u_s, 0.2, la, used)
     assert np.array_equal(left, left_ref) and left.dtype == left_ref.dtype and np.array_equal(need_home, need)
     assert np.array_equal(used, used_ref)
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("used_dtype", [np.int64, np.float64])
-def test_fit_in_order_is_rank_below_free(seed, used_dtype):
-    """The first max(floor(capacity) - used, 0) of each group fit, as demand.fit_capacity did it in NumPy."""
-    rng = np.random.default_rng(seed)
-    groups = rng.integers(0, 5, int(rng.integers(0, 40)))
-    used = rng.integers(0, 9, 5).astype(used_dtype)
-    capacity = rng.uniform(-2, 14, 5) * (rng.random(5) < 0.8)  # some none, some fewer than used
-    capacity[0] = np.floor(capacity[0])  # a whole number of places
-    free = np.maximum(np.floor(capacity) - used, 0).astype(np.int64)
-    seen: dict = {}
-    rank = []  # each element's position among its group's, in input order
-    for g in groups.tolist():
-        rank.append(seen.get(g, 0))
-        seen[g] = rank[-1] + 1
-    fits_ref = np.array(rank, np.int64) < free[groups]
-    used_ref = used + np.bincount(groups[fits_ref], minlength=5)
-    assert np.array_equal(fit_in_order(groups, capacity, used), fits_ref)
-    assert np.array_equal(used, used_ref) and used.dtype == used_ref.dtype
-
-
-def test_fit_in_order_hand_made():
-    used = np.array([5, 0, 0])
-    fits = fit_in_order(np.array([0, 2, 0, 0, 1, 2]), np.array([7.9, 0.0, 1.0]), used)
-    assert fits.tolist() == [True, True, True, False, False, False] and used.tolist() == [7, 0, 1]
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -141,22 +141,6 @@ def foster_fates(status, fostered, u, age, uasc, p_young, p_old, p_home, young_a
 
 
 @njit(cache=True)
-def fit_in_order(groups, capacity, used):
-    """Which elements, in order, find one of their group's places: the first
-    `max(floor(capacity) - used, 0)` of each group (as counted on entry) fit. `used` counts the
-    fitting elements in, by group (`used += np.bincount(groups[fits], minlength=len(used))`), so an
-    element fits exactly when its group's count is still below the whole places (`used < floor(capacity)`:
-    integers, compared exactly), and the free places need no array of their own."""
-    fits = np.zeros(len(groups), np.bool_)
-    for i in range(len(groups)):
-        g = groups[i]
-        if used[g] < np.floor(capacity[g]):
-            fits[i] = True
-            used[g] += 1
-    return fits
-
-
-@njit(cache=True)
 def keep_rows(cols, fills, keep, n):
     """Compact columns in place: for each column and its fill, `col[:len(keep)] = col[keep]`
     (keep increasing, so no row is overwritten before it is read) and `col[len(keep):n] = fill`,

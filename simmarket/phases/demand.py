@@ -12,7 +12,8 @@ import numpy as np
 
 from ..arrays import choice_cdf, choose
 from ..data.paths import uasc_index
-from ..kernels.rows import age_count_find, broken_placements, care_fates, entrants, fit_in_order
+from ..kernels.demand import entrant_places, home_endings
+from ..kernels.rows import age_count_find, broken_placements, care_fates, entrants
 from ..state import FOSTER, GONE, HOME, N_NEEDS, N_STATUS, SUPPORTED, WAITING, miles
 from ..state.children import needs_of
 from ..time import START_DATE, WEEKS_PER_YEAR
@@ -131,59 +132,40 @@ def capacities(m) -> tuple[np.ndarray, np.ndarray]:
     return foster_capacity(m), supported_capacity(m)
 
 
-def fit_capacity(la: np.ndarray, capacity: np.ndarray, used: np.ndarray) -> np.ndarray:
-    """Which children (in order, by authority la) find a free place (of the whole places in
-    `capacity` less those `used`); `used` counts them in."""
-    if len(la) == 0:
-        return np.zeros(0, bool)
-    return fit_in_order(la, capacity, used)
-
-
-def fit_foster(m, la: np.ndarray, used: np.ndarray, capacity: np.ndarray | None = None) -> np.ndarray:
-    """Which children (in order, by authority la) find a free foster place; `used` (fostered
-    children by authority) counts them in. A cooperative that runs its members' fostering
-    (`rcc.runs_fostering`, levers.foster_pool) pools their places: a member's child takes a place
-    free anywhere in it. capacity: this week's foster places (foster_capacity, if not given)."""
-    capacity = foster_capacity(m) if capacity is None else capacity
+def place_groups(m) -> tuple[np.ndarray, np.ndarray]:
+    """Whose places each authority's children take, (supported, foster): its own supported
+    places; its own foster places, or, where a cooperative runs its members' fostering
+    (`rcc.runs_fostering`, levers.foster_pool), any free in the cooperative (its customer
+    number the group)."""
+    own = np.arange(m.n_la)
     pool = m.levers.foster_pool
-    if (pool < 0).all():
-        return fit_capacity(la, capacity, used)
-    group = np.where(pool >= 0, pool, np.arange(m.n_la))
-    n_groups = int(group.max()) + 1
-    fits = fit_capacity(group[la], np.bincount(group, weights=capacity, minlength=n_groups),
-                        np.bincount(group, weights=used, minlength=n_groups))
-    used += np.bincount(la[fits], minlength=len(used))
-    return fits
+    return own, np.where(pool >= 0, pool, own)
 
 
 def end_home_placements(m, used: np.ndarray | None = None, placed: np.ndarray | None = None,
                         capacity: tuple | None = None, leaving: np.ndarray | None = None) -> np.ndarray:
     """Planned endings: step down to foster care or supported accommodation where there is room,
-    else leave care. used: children by status and authority (counted here if not given), updated;
-    placed: the children in homes (found here if not given); capacity: this week's foster and
-    supported places (capacities, if not given); leaving: other children (not in homes) who leave
-    care now, with these. Returns the positions in `placed` of those who left their homes."""
+    else leave care (kernels.demand.home_endings). used: children by status and authority
+    (counted here if not given), updated; placed: the children in homes (found here if not
+    given); capacity: this week's foster and supported places (capacities, if not given);
+    leaving: other children (not in homes) who leave care now, with these. Returns the positions
+    in `placed` of those who left their homes."""
     ch, d, rng = m.children, m.params.demand, m.streams["care"]
     placed = np.flatnonzero(ch.status == HOME) if placed is None else placed
     ending_at = np.flatnonzero(rng.random(len(placed)) < d.home_exit_per_year / WEEKS_PER_YEAR)
-    ending = placed[ending_at]
-    step_down = rng.random(len(ending)) < d.step_down_share
-    older = ch.age[ending] >= SUPPORTED_MIN_AGE
+    u_step_down = rng.random(len(ending_at))
     used = ch.counts_by_status(m.n_la) if used is None else used
     foster, supported = capacities(m) if capacity is None else capacity
-    to_sa = ending[step_down & older]
-    to_sa = to_sa[fit_capacity(ch.la[to_sa], supported, used[SUPPORTED])]
-    to_f = ending[step_down & ~older]
-    to_f = to_f[fit_foster(m, ch.la[to_f], used[FOSTER], foster)]
-    moved = np.concatenate([to_sa, to_f])
+    moved, n_supported, leaving, gone = home_endings(
+        placed, ending_at, u_step_down, d.step_down_share, SUPPORTED_MIN_AGE, ch.age, ch.la, (supported, foster),
+        (used[SUPPORTED], used[FOSTER]), place_groups(m), np.zeros(0, np.int64) if leaving is None else leaving)
     vacate(m, moved)
-    ch.status[to_sa] = SUPPORTED
-    ch.status[to_f] = FOSTER
+    ch.status[moved[:n_supported]] = SUPPORTED
+    ch.status[moved[n_supported:]] = FOSTER
     ch.residential[moved] = False
     ch.record_start(moved, m.week)
-    leaving_homes = ending[~step_down]
-    leave_care(m, leaving_homes if leaving is None else np.concatenate([leaving, leaving_homes]))
-    return ending_at[ch.status[ending] != HOME]
+    leave_care(m, leaving)
+    return gone
 
 
 def break_down(m, placed: np.ndarray | None = None, gone: np.ndarray | None = None) -> None:
@@ -320,19 +302,13 @@ def enter_care(m, used: np.ndarray | None = None, capacity: tuple | None = None)
 def alternative_places(m, la: np.ndarray, age: np.ndarray, used: np.ndarray | None = None,
                        capacity: tuple | None = None) -> np.ndarray:
     """Where entrants who need no home at once go (their status): supported accommodation for
-    16-17s, else foster care, where there is a free place, else WAITING (to need a home).
-    used: children by status and authority, up to date (counted here if not given), updated;
-    capacity: this week's foster and supported places (capacities, if not given)."""
+    16-17s, else foster care, where there is a free place, else WAITING (to need a home);
+    kernels.demand.entrant_places. used: children by status and authority, up to date (counted
+    here if not given), updated; capacity: this week's foster and supported places (capacities,
+    if not given)."""
     used = m.children.counts_by_status(m.n_la) if used is None else used
     foster, supported = capacities(m) if capacity is None else capacity
-    status = np.full(len(la), WAITING, np.int8)
-    older = np.flatnonzero(age >= SUPPORTED_MIN_AGE)
-    status[older[fit_capacity(la[older], supported, used[SUPPORTED])]] = SUPPORTED
-    rest = np.flatnonzero(status != SUPPORTED)
-    fostered = fit_foster(m, la[rest], used[FOSTER], foster)
-    if m.params.foster.young_always_fostered:  # the young are fostered beyond the capacity older children need
-        young = ~fostered & (age[rest] < MIN_AGE_FOSTER_TO_HOME)
-        used[FOSTER] += np.bincount(la[rest[young]], minlength=m.n_la)
-        fostered |= young
-    status[rest[fostered]] = FOSTER
-    return status
+    # the young are fostered beyond the capacity older children need, if young_always_fostered
+    return entrant_places(la, age, SUPPORTED_MIN_AGE, MIN_AGE_FOSTER_TO_HOME, m.params.foster.young_always_fostered,
+                          (supported, foster), (used[SUPPORTED], used[FOSTER]), place_groups(m),
+                          (WAITING, SUPPORTED, FOSTER))

@@ -9,7 +9,7 @@ from handmade import GEO, N_LA, at, flows, levers, make_children, make_homes
 from simmarket.data.paths import PATH_COLUMNS, AuthorityPaths
 from simmarket.params import Scenario
 from simmarket.phases.demand import (NEED_DRAWS, arrive_and_leave, break_down, end_home_placements, enter_care,
-                                     fit_capacity, need_factor, need_mix, residential_needs, set_residential)
+                                     need_factor, need_mix, residential_needs, set_residential)
 from simmarket.state import FOSTER, GONE, HOME, SUPPORTED, WAITING, miles
 from simmarket.time import WEEKS_PER_YEAR
 
@@ -34,32 +34,6 @@ def demand_model(ch, homes, params, week=0, foster_base=(0, 0, 0), supported_bas
         children=ch, homes=homes, params=params, week=week, n_la=N_LA, geo=GEO, levers=levers(params),
         streams={"care": np.random.default_rng(1), "arrivals": np.random.default_rng(2)}, flows=flows(),
         paths=paths, scale=params.run.scale, uasc_weights_at=lambda week: weights)
-
-
-def test_fit_capacity_fills_places_in_order_within_each_authority():
-    la = np.array([0, 1, 0, 0, 1, 2, 0])
-    used = np.array([1, 0, 0])
-    fits = fit_capacity(la, np.array([3.9, 1.0, 0.0]), used)  # 3.9 places are 3
-    assert fits.tolist() == [True, True, True, False, False, False, False]
-    assert used.tolist() == [3, 1, 0]  # counted in
-    assert fit_capacity(np.zeros(0, np.int64), np.ones(3), used).tolist() == []
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_fit_capacity_against_a_reference(seed):
-    rng = np.random.default_rng(seed)
-    la = rng.integers(0, 5, 50)
-    cap = rng.uniform(0, 15, 5)
-    used0 = rng.integers(0, 5, 5)
-    used = used0.copy()
-    fits = fit_capacity(la, cap, used)
-    left = {g: max(int(np.floor(cap[g])) - used0[g], 0) for g in range(5)}
-    ref = []
-    for g in la.tolist():
-        ref.append(left[g] > 0)
-        left[g] -= left[g] > 0
-    assert fits.tolist() == ref
-    assert used.tolist() == (used0 + np.bincount(la[fits], minlength=5)).tolist()
 
 
 def test_children_turning_18_leave_care_and_free_their_place():
