@@ -1,0 +1,83 @@
+"""Kernels of the homes' coming and going: block contracts reserved in the nearest homes, homes
+opening and the children of homes that close.
+
+Each replaces a run of NumPy passes over the homes (or the children) by one loop, with the same
+arithmetic in the same order, so it gives the same numbers. State and sector codes are passed in
+(this layer knows no model).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def reserve_nearest(homes, cost_of_la, occupancy_of_la, terms, where, wanted, buyer, block_places, block_price):
+    """Reserve up to `wanted` places for `buyer` in the nearest homes that agree a block contract
+    (commissioning.reserve_places), writing block_buyer, block_places and block_price in place.
+
+    homes = (state, block_buyer, sector, secure, manager, la, places, occupied, staff, staff_used, x, y);
+    terms = (spot, buyer_factor, bargaining_weight, staff_need, active_code, council_code);
+    where = (x, y) of the buyer's authority. A home is a candidate when active, not held (its
+    block_buyer negative), not council, not secure, with a free place and a manager; its room is
+    `min(places - occupied, floor(max(staff - staff_used, 0.0) / staff_need + 1e-9))`, the free
+    places it can staff. With cost = cost_of_la[la], provider = cost * spot * occupancy_of_la[la]
+    and limit = cost * buyer_factor, a home with room agrees where provider <= limit, at
+    provider + bargaining_weight * (limit - provider). Homes are taken nearest first (ties in
+    table order: a stable sort by np.hypot distance), each for its room until `wanted` are held.
+    """
+    cand, room, price, dist = _agreed_homes(homes, cost_of_la, occupancy_of_la, terms, where)
+    block_buyer = homes[1]
+    order = _nearest_first(dist, wanted)
+    before = 0  # places reserved in nearer homes
+    for p in order:
+        if before >= wanted:
+            break
+        h = cand[p]
+        block_buyer[h] = buyer
+        block_places[h] = min(room[p], wanted - before)
+        block_price[h] = price[p]
+        before += room[p]
+
+
+@njit(cache=True)
+def _agreed_homes(homes, cost_of_la, occupancy_of_la, terms, where):
+    """The homes with room that agree a contract (see reserve_nearest): (their rows, room, price,
+    distance from the buyer), in table order."""
+    state, block_buyer, sector, secure, manager, la, places, occupied, staff, staff_used, x, y = homes
+    spot, buyer_factor, weight, need, active_code, council_code = terms
+    n = len(state)
+    cand = np.empty(n, np.int64)
+    room = np.empty(n, np.int64)
+    price = np.empty(n)
+    dist = np.empty(n)
+    k = 0
+    for i in range(n):
+        if not (state[i] == active_code and block_buyer[i] < 0 and sector[i] != council_code and not secure[i]
+                and places[i] > occupied[i] and manager[i]):
+            continue
+        staffable = np.int64(np.floor(max(staff[i] - staff_used[i], 0.0) / need + 1e-9))
+        r = min(places[i] - occupied[i], staffable)
+        if r <= 0:
+            continue
+        cost = cost_of_la[la[i]]
+        provider = cost * spot * occupancy_of_la[la[i]]
+        limit = cost * buyer_factor
+        if provider <= limit:
+            cand[k], room[k] = i, r
+            price[k] = provider + weight * (limit - provider)
+            dist[k] = np.hypot(x[i] - where[0], y[i] - where[1])
+            k += 1
+    return cand[:k], room[:k], price[:k], dist[:k]
+
+
+@njit(cache=True)
+def _nearest_first(dist, enough):
+    """Positions nearest first (ties in position order), at least the `enough` nearest of them:
+    only those within the `enough`-th smallest distance are sorted, as a full stable sort would
+    order them."""
+    pos = np.arange(len(dist))
+    if enough < len(dist):
+        pos = pos[dist <= np.partition(dist, enough - 1)[enough - 1]]
+    return pos[np.argsort(dist[pos], kind="mergesort")]
