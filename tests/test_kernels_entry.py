@@ -6,7 +6,7 @@ import pytest
 
 from simmarket.kernels import entry
 
-ACTIVE, COUNCIL, NEED, WEIGHT = 1, 1, 1.5, 0.5
+ACTIVE, COUNCIL, HOME, NEED, WEIGHT = 1, 1, 2, 1.5, 0.5
 
 
 def homes(n, n_la, seed):
@@ -63,3 +63,14 @@ def test_reserve_nearest_is_the_numpy_it_replaces(n, wanted, spot):
         assert np.array_equal(h[k], want[k]), k
     if n > 100:
         assert (h["block_buyer"] == 7).any()  # some contracts agreed
+
+
+@pytest.mark.parametrize("n, n_homes", [(0, 1), (3, 1), (5000, 300)])
+@pytest.mark.parametrize("n_closing", [0, 1, 40])
+def test_children_in_closing_homes(n, n_homes, n_closing):
+    rng = np.random.default_rng(n + n_closing)
+    status = rng.integers(0, 6, n).astype(np.int8)
+    home = np.where((status == HOME) | (rng.random(n) < 0.05), rng.integers(0, n_homes, n), -1).astype(np.int32)
+    closing = rng.choice(n_homes, min(n_closing, n_homes), replace=False)
+    want = np.flatnonzero((status == HOME) & np.isin(home, closing))
+    assert np.array_equal(entry.children_in(status, home, closing, n_homes, HOME), want)

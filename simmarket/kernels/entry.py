@@ -81,3 +81,21 @@ def _nearest_first(dist, enough):
     if enough < len(dist):
         pos = pos[dist <= np.partition(dist, enough - 1)[enough - 1]]
     return pos[np.argsort(dist[pos], kind="mergesort")]
+
+
+@njit(cache=True)
+def children_in(status, home, homes, n_homes, home_code):
+    """np.flatnonzero((status == home_code) & np.isin(home, homes)): the children placed in these
+    homes (of n_homes), in one pass over the table. Each row's home is looked up in a table of
+    flags with a place for no home (-1) first; its index is unsigned, which spares the check
+    for a negative index that made the lookup slow (speed only)."""
+    closing = np.zeros(n_homes + 1, np.bool_)
+    for h in homes:
+        closing[h + 1] = True
+    rows = np.empty(len(status), np.int64)
+    k = 0
+    for i in range(len(status)):
+        if closing[np.uint32(home[i] + 1)] and status[i] == home_code:
+            rows[k] = i
+            k += 1
+    return rows[:k].copy()
