@@ -6,7 +6,7 @@ import pytest
 
 from simmarket.kernels import entry
 
-ACTIVE, COUNCIL, HOME, NEED, WEIGHT = 1, 1, 2, 1.5, 0.5
+PIPELINE, ACTIVE, COUNCIL, HOME, NEED, WEIGHT = 0, 1, 1, 2, 1.5, 0.5
 
 
 def homes(n, n_la, seed):
@@ -74,3 +74,13 @@ def test_children_in_closing_homes(n, n_homes, n_closing):
     closing = rng.choice(n_homes, min(n_closing, n_homes), replace=False)
     want = np.flatnonzero((status == HOME) & np.isin(home, closing))
     assert np.array_equal(entry.children_in(status, home, closing, n_homes, HOME), want)
+
+
+@pytest.mark.parametrize("n", [0, 1, 500])
+def test_open_due_opens_the_homes_numpy_found(n):
+    rng = np.random.default_rng(n)
+    state, open_week = rng.integers(0, 3, n), rng.integers(0, 20, n)
+    due = (state == PIPELINE) & (open_week <= 10)
+    want = np.where(due, ACTIVE, state)
+    assert np.array_equal(entry.open_due(state, open_week, 10, PIPELINE, ACTIVE), np.flatnonzero(due))
+    assert np.array_equal(state, want)

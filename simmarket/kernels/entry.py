@@ -99,3 +99,18 @@ def children_in(status, home, homes, n_homes, home_code):
             rows[k] = i
             k += 1
     return rows[:k].copy()
+
+
+@njit(cache=True)
+def open_due(state, open_week, week, pipeline_code, active_code):
+    """Homes in the pipeline whose open week has come open: in place, state = active_code where
+    `(state == pipeline_code) & (open_week <= week)`; returns those rows (np.flatnonzero)."""
+    rows = np.empty(len(state) + 1, np.int64)  # the compaction writes one past the last row
+    k = 0
+    for i in range(len(state)):
+        due = state[i] == pipeline_code and open_week[i] <= week
+        rows[k] = i
+        k += due
+    for j in range(k):
+        state[rows[j]] = active_code
+    return rows[:k].copy()

@@ -59,10 +59,9 @@ def close_homes(m, h: np.ndarray) -> None:
 def open_registered(m) -> None:
     """Homes whose registration is through open."""
     homes = m.homes
-    opening = np.flatnonzero((homes.state == PIPELINE) & (homes.open_week <= m.week))
+    opening = entry.open_due(homes.state, homes.open_week, m.week, PIPELINE, ACTIVE)
     if len(opening) == 0:
         return
-    homes.state[opening] = ACTIVE
     m.flows.add_region("homes_opened", m.week, m.region_of_la[homes.la[opening]])
 
 
