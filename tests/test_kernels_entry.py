@@ -6,7 +6,7 @@ import pytest
 
 from simmarket.kernels import entry
 
-PIPELINE, ACTIVE, COUNCIL, HOME, NEED, WEIGHT = 0, 1, 1, 2, 1.5, 0.5
+PIPELINE, ACTIVE, COUNCIL, WAITING, HOME, NEED, WEIGHT = 0, 1, 1, 1, 2, 1.5, 0.5
 
 
 def homes(n, n_la, seed):
@@ -84,3 +84,26 @@ def test_open_due_opens_the_homes_numpy_found(n):
     want = np.where(due, ACTIVE, state)
     assert np.array_equal(entry.open_due(state, open_week, 10, PIPELINE, ACTIVE), np.flatnonzero(due))
     assert np.array_equal(state, want)
+
+
+@pytest.mark.parametrize("n", [0, 1, 300, 20_000])
+@pytest.mark.parametrize("extra", [0.0, 2.5])
+def test_due_unregistered_is_the_numpy_it_replaces(n, extra):
+    rng = np.random.default_rng(n)
+    n_la, week = 5, 40
+    rare = n > 1000  # waiting rows are few in a national table
+    status = rng.choice(np.array([0, WAITING, HOME, 4], np.int8), n, p=[0.3, 0.01 if rare else 0.4, 0.2, 0.49 if rare else 0.1])
+    unreg_bar = rng.integers(-1, 45, n).astype(np.int32)
+    need_since = rng.integers(20, 45, n).astype(np.int32)  # some after the week: no weeks waited
+    la = rng.integers(0, n_la, n).astype(np.int32)
+    emergency, dol, secure = (rng.random(n) < p for p in (0.1, 0.05, 0.02))
+    at_once, limit = rng.random(n_la) < 0.5, rng.uniform(2, 12, n_la)
+    waiting = np.flatnonzero(status == WAITING)
+    waiting = waiting[unreg_bar[waiting] <= week]
+    waited = np.maximum(week - need_since[waiting], 0)
+    a = la[waiting]
+    urgent = (emergency[waiting] | dol[waiting] | secure[waiting]) & (at_once[a] | (waited >= 1))
+    want = waiting[(waited >= limit[a] + extra) | urgent]
+    got = entry.due_unregistered(status, unreg_bar, need_since, la, (emergency, dol, secure), at_once, limit, extra,
+                                 week, WAITING)
+    assert np.array_equal(got, want)

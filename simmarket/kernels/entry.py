@@ -1,5 +1,5 @@
-"""Kernels of the homes' coming and going: block contracts reserved in the nearest homes, homes
-opening and the children of homes that close.
+"""Kernels of the homes' coming and going (block contracts reserved in the nearest homes, homes
+opening, the children of homes that close) and of children's escalation to unregistered settings.
 
 Each replaces a run of NumPy passes over the homes (or the children) by one loop, with the same
 arithmetic in the same order, so it gives the same numbers. State and sector codes are passed in
@@ -114,3 +114,50 @@ def open_due(state, open_week, week, pipeline_code, active_code):
     for j in range(k):
         state[rows[j]] = active_code
     return rows[:k].copy()
+
+
+@njit(cache=True)
+def due_unregistered(status, unreg_bar, need_since, la, urgent_need, at_once, limit_of_la, extra_weeks, week,
+                     waiting_code):
+    """The waiting children who go to an unregistered setting this week (escalation.escalate):
+    of the rows with status waiting_code and unreg_bar <= week, in order, those with
+    `(waited >= limit_of_la[la] + extra_weeks) | urgent`, where waited = max(week - need_since, 0)
+    (placements.search_weeks) and urgent = (emergency | dol | secure) & (at_once[la] | (waited >= 1)),
+    urgent_need = (emergency, dol, secure)."""
+    emergency, dol, secure = urgent_need
+    waiting = _rows_with_rare(status, waiting_code)
+    go = np.empty(len(waiting), np.int64)
+    k = 0
+    for i in waiting:
+        if unreg_bar[i] > week:
+            continue
+        waited = max(week - need_since[i], 0)
+        a = la[i]
+        urgent = (emergency[i] or dol[i] or secure[i]) and (at_once[a] or waited >= 1)
+        if waited >= limit_of_la[a] + extra_weeks or urgent:
+            go[k] = i
+            k += 1
+    return go[:k].copy()
+
+
+@njit(cache=True)
+def _rows_with_rare(codes, code):
+    """np.flatnonzero(codes == code) for a code few rows have: the rows are counted in blocks
+    (a loop the compiler runs many rows at a time), and only blocks with one are scanned."""
+    n, block = len(codes), 64  # (speed only)
+    counts = np.zeros((n + block - 1) // block, np.int64)
+    for b in range(len(counts)):
+        part = codes[b * block:(b + 1) * block]
+        c = 0
+        for r in range(len(part)):
+            c += part[r] == code
+        counts[b] = c
+    rows = np.empty(counts.sum(), np.int64)
+    k = 0
+    for b in range(len(counts)):
+        if counts[b]:
+            for i in range(b * block, min((b + 1) * block, n)):
+                if codes[i] == code:
+                    rows[k] = i
+                    k += 1
+    return rows
