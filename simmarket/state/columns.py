@@ -67,12 +67,16 @@ class ColumnStore:
             self._cols[name] = col
 
     def keep_only(self, keep: np.ndarray) -> None:
-        """Keep the rows at these (increasing) positions, in order, and drop the rest (the columns
-        compacted in place, those of each item size together in one pass: kernels.rows.keep_rows)."""
-        keep = np.asarray(keep, np.int64)
+        """Keep the rows where `keep` (a flag for each of the n rows) is True, in order, and drop
+        the rest (the columns compacted in place, those of each item size together in one pass:
+        kernels.rows.keep_rows)."""
+        keep = np.asarray(keep, np.bool_)
+        if len(keep) != self.n:
+            raise ValueError(f"keep_only needs a flag for each of the {self.n} rows, got {len(keep)}")
+        kept = self.n
         for cols, fills in self._by_width().values():
-            keep_rows(tuple(cols), np.array(fills), keep, self.n)
-        self.n = len(keep)
+            kept = keep_rows(tuple(cols), np.array(fills), keep, self.n)
+        self.n = kept
         self._expose()
 
     def _by_width(self) -> dict:
