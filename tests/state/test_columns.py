@@ -1,5 +1,7 @@
 """The column store: stable ids, positions found by id, capacity growth; and the stores built on it."""
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -51,6 +53,20 @@ def test_keep_only_wants_a_flag_for_each_row():
     with pytest.raises(ValueError, match="a flag for each of the 5 rows"):
         t.keep_only(np.array([True, False]))
     assert t.size.tolist() == [0, 1, 2, 3, 4]
+
+
+def test_keep_only_compacts_the_columns_in_use_after_growth_and_in_a_copy():
+    """The columns grouped for compaction are those the store holds now: after it grows (new
+    arrays), and in a pickled copy (its own arrays, not the original's)."""
+    t = Things(capacity=2)
+    t.add(size=np.arange(2))
+    t.keep_only(np.array([False, True]))
+    t.add(size=np.arange(10, 15))  # grows past its capacity
+    t.keep_only(np.isin(np.arange(6), [0, 2, 5]))
+    assert t.size.tolist() == [1, 11, 14] and t.id.tolist() == [1, 3, 6]
+    copy = pickle.loads(pickle.dumps(t))
+    copy.keep_only(np.array([True, False, False]))
+    assert copy.size.tolist() == [1] and t.size.tolist() == [1, 11, 14]
 
 
 def test_rows_of_finds_moved_rows_and_returns_minus_one_for_dropped():
@@ -128,8 +144,6 @@ def test_homes_free_places_only_when_active_and_blocks_clear():
 
 
 def test_a_pickled_store_keeps_live_columns():
-    import pickle
-
     ch = Children(capacity=4)
     ch.add(la=np.array([0, 1, 2]), status=np.array([1, 2, 1]))
     copy = pickle.loads(pickle.dumps(ch))
