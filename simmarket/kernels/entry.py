@@ -47,16 +47,12 @@ def _agreed_homes(homes, cost_of_la, occupancy_of_la, terms, where):
     distance from the buyer), in table order."""
     state, block_buyer, sector, secure, manager, la, places, occupied, staff, staff_used, x, y = homes
     spot, buyer_factor, weight, need, active_code, council_code = terms
-    n = len(state)
-    cand = np.empty(n, np.int64)
-    room = np.empty(n, np.int64)
-    price = np.empty(n)
-    dist = np.empty(n)
+    cand = _candidates(state, block_buyer, sector, secure, manager, places, occupied, active_code, council_code)
+    room = np.empty(len(cand), np.int64)
+    price = np.empty(len(cand))
+    dist = np.empty(len(cand))
     k = 0
-    for i in range(n):
-        if not (state[i] == active_code and block_buyer[i] < 0 and sector[i] != council_code and not secure[i]
-                and places[i] > occupied[i] and manager[i]):
-            continue
+    for i in cand:
         staffable = np.int64(np.floor(max(staff[i] - staff_used[i], 0.0) / need + 1e-9))
         r = min(places[i] - occupied[i], staffable)
         if r <= 0:
@@ -70,6 +66,20 @@ def _agreed_homes(homes, cost_of_la, occupancy_of_la, terms, where):
             dist[k] = np.hypot(x[i] - where[0], y[i] - where[1])
             k += 1
     return cand[:k], room[:k], price[:k], dist[:k]
+
+
+@njit(cache=True)
+def _candidates(state, block_buyer, sector, secure, manager, places, occupied, active_code, council_code):
+    """Rows of the homes that could take a block contract: active, not held, not council, not
+    secure, with a free place and a manager. Each row is written to the list, which moves on only
+    where all hold (one test of them all, not a branch each: speed only)."""
+    rows = np.empty(len(state) + 1, np.int64)  # the compaction writes one past the last row
+    k = 0
+    for i in range(len(state)):
+        rows[k] = i
+        k += ((state[i] == active_code) & (block_buyer[i] < 0) & (sector[i] != council_code) & (not secure[i])
+              & (places[i] > occupied[i]) & manager[i])
+    return rows[:k]
 
 
 @njit(cache=True)
