@@ -102,16 +102,6 @@ def test_homes_closing_is_the_numpy_it_replaces(n):
     assert np.array_equal(got, np.flatnonzero((u < hazard / 52) | no_mgr))
 
 
-@pytest.mark.parametrize("n, n_homes", [(0, 1), (3, 1), (5000, 300)])
-def test_children_in_closing_homes(n, n_homes):
-    c = children(n, n_homes, 5, n)
-    closing = np.random.default_rng(0).random(n_homes) < 0.3
-    closing[-1] = True  # the flag a child with no home (-1) reads
-    placed = np.flatnonzero(c["status"] == HOME)
-    want = placed[closing[c["home"][placed]]]
-    assert np.array_equal(books.children_in(c["status"], c["home"], closing, HOME), want)
-
-
 @pytest.mark.parametrize("n, n_owners", [(0, 0), (1, 0), (4, 3), (30, 2000)])
 def test_growing_owners_pick_as_the_loop_did(n, n_owners):
     rng = np.random.default_rng(n + n_owners)

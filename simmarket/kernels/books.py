@@ -114,23 +114,6 @@ def homes_closing(state, profit_ewma, sector, secure, no_manager_since, u, activ
 
 
 @njit(cache=True)
-def children_in(status, home, closing, home_code):
-    """flatnonzero((status == home_code) & closing[home]): the children placed in the homes
-    flagged in `closing`, from the placed children's rows (`rows_with`)."""
-    placed = rows_with(status, home_code)
-    n = 0
-    for r in placed:
-        n += closing[home[r]]
-    rows = np.empty(n, np.int64)
-    k = 0
-    for r in placed:
-        if closing[home[r]]:
-            rows[k] = r
-            k += 1
-    return rows
-
-
-@njit(cache=True)
 def growing_owners(sector, grows, pick, owner_sector, failed):
     """Existing owners of new homes that go to a growing organisation (entry_exit.owners_for): for
     home i with grows[i], the owner at position int(pick[i] * k) among the k owners of its sector

@@ -142,23 +142,26 @@ def foster_fates(status, fostered, u, age, uasc, p_young, p_old, p_home, young_a
 
 @njit(cache=True)
 def keep_rows(cols, fills, keep, n):
-    """Compact columns in place: for each column and its fill, `col[:len(keep)] = col[keep]`
-    (keep increasing, so no row is overwritten before it is read) and `col[len(keep):n] = fill`,
-    without a temporary copy.
+    """Compact columns in place, keeping the rows of the first n where `keep` (n flags) is True:
+    for each column and its fill, `col[:k] = col[:n][keep]` and `col[k:n] = fill`, k the rows
+    kept (returned), without a temporary copy.
 
     The columns come as a tuple of one dtype (callers pass columns of one item size as views of
-    one integer type: a bit-for-bit copy), moved row by row together: each position in keep is
-    read once for them all, and the rows are read and written where their neighbours are.
+    one integer type: a bit-for-bit copy), moved row by row together, each row to the next free
+    position (never after its own, so no row is overwritten before it is read). Every row is
+    written there, and the position moves on only where the row is kept: no branch to
+    mispredict, and no list of the kept rows to build and read (speed only).
     """
-    m = len(keep)
-    for j in range(m):
-        k = keep[j]
+    k = 0
+    for i in range(n):
         for c in range(len(cols)):
-            cols[c][j] = cols[c][k]
+            cols[c][k] = cols[c][i]
+        k += keep[i]
     for c in range(len(cols)):
         col = cols[c]
-        for j in range(m, n):
+        for j in range(k, n):
             col[j] = fills[c]
+    return k
 
 
 @njit(cache=True)

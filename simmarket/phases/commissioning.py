@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels.entry import reserve_nearest
 from ..rules import REFERENCE_PLACES_PER_HOME, care_cost, place_cost, staff_need
 from ..state import ACTIVE, COUNCIL, HOME
 from ..time import WEEKS_PER_YEAR
@@ -52,54 +53,36 @@ def uplift_fees(m) -> None:
 def reserve_places(m, la: int, wanted: int, buyer: int, margin: float) -> None:
     """Offer block contracts for up to `wanted` places in the homes nearest to an authority, for a
     buyer (the authority or its cooperative). A contract covers only free places the home can
-    staff, at a negotiated price (`contract_terms`); a provider that declines reserves nothing."""
+    staff (each for a medium-need child), at a negotiated price (`contract_terms`); a provider
+    that declines reserves nothing. Nearest first, each home's places until enough are reserved:
+    one pass over the homes (kernels.entry.reserve_nearest)."""
     if wanted <= 0:
         return
-    homes = m.homes
-    cand = np.flatnonzero((homes.state == ACTIVE) & (homes.block_buyer < 0) & (homes.sector != COUNCIL)
-                          & ~homes.secure & (homes.places > homes.occupied) & homes.manager)
-    room = np.minimum(homes.places[cand] - homes.occupied[cand], staffable_places(homes, cand, m.params.workforce))
-    cand, room = cand[room > 0], room[room > 0]  # terms only where there is room (each home's its own)
-    price, agreed = contract_terms(m, cand, la, margin)
-    cand, room, price = cand[agreed], room[agreed], price[agreed]
-    if len(cand) == 0:
-        return
-    dist = np.hypot(homes.x[cand] - m.geo.x[la], homes.y[cand] - m.geo.y[la])
-    near = nearest_first(np.arange(len(cand)), dist, wanted)
-    # nearest first, each home's places until enough are reserved
-    free = room[near]
-    before = np.cumsum(free) - free  # places reserved in nearer homes
-    used = before < wanted
-    pos = near[used]
-    h = cand[pos]
-    homes.block_buyer[h] = buyer
-    homes.block_places[h] = np.minimum(free[used], wanted - before[used])
-    homes.block_price[h] = price[pos]
-
-
-def staffable_places(homes, h: np.ndarray, wf) -> np.ndarray:
-    """Free places each of homes h has the staff for, each for a medium-need child."""
+    homes, wf = m.homes, m.params.workforce
     need = float(staff_need(np.array([BLOCK_REFERENCE_COMPLEXITY]), np.zeros(1, bool), wf.staff_per_child)[0])
-    spare = np.maximum(homes.staff[h] - homes.staff_used[h], 0.0)
-    return np.floor(spare / need + 1e-9).astype(np.int64)
+    spot, limit = contract_terms(m, la, margin)
+    occupancy = m.occupancy_seen[m.region_of_la]  # what providers expect, by authority
+    reserve_nearest((homes.state, homes.block_buyer, homes.sector, homes.secure, homes.manager, homes.la, homes.places,
+                     homes.occupied, homes.staff, homes.staff_used, homes.x, homes.y),
+                    block_cost(m, np.arange(len(occupancy)), occupancy), occupancy,
+                    (spot, limit, BARGAINING_WEIGHT, need, ACTIVE, COUNCIL), (m.geo.x[la], m.geo.y[la]),
+                    wanted, buyer, homes.block_places, homes.block_price)
 
 
-def contract_terms(m, h: np.ndarray, la: int, margin: float):
-    """The price a block place in each of homes h would be agreed at, and whether it is agreed.
+def contract_terms(m, la: int, margin: float) -> tuple[float, float]:
+    """The terms on which a block place would be agreed, each relative to the place's cost:
+    (spot, limit).
 
     A provider gives up the place's spot earnings: the buyer's region's recent spot price (relative
-    to cost) times the occupancy the provider expects. The buyer pays at most cost x (1 + margin).
-    Where the provider's price is above the buyer's, it declines (providers will not commit when
-    last-minute places fetch more, NAO25 2.16); otherwise they split the difference
-    (BARGAINING_WEIGHT). Returns (price, agreed)."""
-    cost = block_cost(m, h)
+    to cost, `spot`) times the occupancy the provider expects. The buyer pays at most cost x
+    `limit`, 1 + margin. Where the provider's price is above the buyer's, it declines (providers
+    will not commit when last-minute places fetch more, NAO25 2.16); otherwise they split the
+    difference (BARGAINING_WEIGHT)."""
     region = m.region_of_la[la]
     spot = m.flows.recent_relative_price(m.week, m.region_of_la, len(m.occupancy_seen))[region]
     if not np.isfinite(spot):  # no placements yet: what providers quote a medium-need child
         spot = 1 + m.params.pricing.target_margin_private
-    provider = cost * spot * m.occupancy_seen[m.region_of_la[m.homes.la[h]]]
-    buyer = cost * (1 + min(margin, m.levers.profit_cap))
-    return provider + BARGAINING_WEIGHT * (buyer - provider), provider <= buyer
+    return float(spot), 1 + min(margin, m.levers.profit_cap)
 
 
 def underwrite_homes(m, la: np.ndarray, shortfall: np.ndarray, buyer: int, margin: float) -> np.ndarray:
@@ -114,7 +97,7 @@ def underwrite_homes(m, la: np.ndarray, shortfall: np.ndarray, buyer: int, margi
     if len(site) == 0:
         return site
     h = add_homes(m, site, opens, places=np.full(len(site), UNDERWRITTEN_HOME_PLACES))
-    cost = block_cost(m, h, occupancy=1.0, places=homes.places[h])
+    cost = block_cost(m, homes.la[h], occupancy=1.0, places=homes.places[h])
     homes.block_buyer[h] = buyer
     homes.block_places[h] = homes.places[h]
     homes.block_price[h] = cost * (1 + min(margin, m.levers.profit_cap))
@@ -122,24 +105,11 @@ def underwrite_homes(m, la: np.ndarray, shortfall: np.ndarray, buyer: int, margi
     return h
 
 
-def nearest_first(cand: np.ndarray, dist: np.ndarray, enough: int) -> np.ndarray:
-    """Candidates nearest first (ties in candidate order), at least the `enough` nearest of them.
-
-    Every candidate has a free place, so `enough` homes always cover the places wanted: only those
-    (and any tied with the last) are sorted, in the order a full stable sort would give them.
-    """
-    if enough < len(cand):
-        near = dist <= np.partition(dist, enough - 1)[enough - 1]
-        cand, dist = cand[near], dist[near]
-    return cand[np.argsort(dist, kind="stable")]
-
-
-def block_cost(m, h: np.ndarray, occupancy=None, places=REFERENCE_PLACES_PER_HOME) -> np.ndarray:
-    """Weekly cost of a block place in each of homes h: a medium-need child's care in a home of
-    `places` places, at `occupancy` (default: what providers expect in the home's region)."""
-    la = m.homes.la[h]
+def block_cost(m, la: np.ndarray, occupancy=None, places=REFERENCE_PLACES_PER_HOME) -> np.ndarray:
+    """Weekly cost of a block place in a home in each of authorities la: a medium-need child's care
+    in a home of `places` places, at `occupancy` (default: what providers expect in the region)."""
     occupancy = m.occupancy_seen[m.region_of_la[la]] if occupancy is None else occupancy
-    return care_cost(np.full(len(h), BLOCK_REFERENCE_COMPLEXITY), np.zeros(len(h), bool),
+    return care_cost(np.full(len(la), BLOCK_REFERENCE_COMPLEXITY), np.zeros(len(la), bool),
                      m.geo.property_index[la], m.params, m.week, places, occupancy)
 
 

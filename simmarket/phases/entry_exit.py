@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..arrays import choice_cdf, choose
-from ..kernels import books
+from ..kernels import books, entry
 from ..rules import staff_target
 from ..state import ACTIVE, CLOSED, COUNCIL, HOME, PIPELINE, PRIVATE, UNREG, VOLUNTARY, WAITING, draw_home_traits
 from ..time import WEEKS_PER_YEAR
@@ -47,9 +47,7 @@ def close_homes(m, h: np.ndarray) -> None:
     if len(h) == 0:
         return
     ch, homes = m.children, m.homes
-    closing = np.zeros(homes.n, bool)
-    closing[h] = True
-    kids = books.children_in(ch.status, ch.home, closing, HOME)
+    kids = entry.children_in(ch.status, ch.home, h, homes.n, HOME)
     vacate(m, kids)
     start_search(m, kids)
     homes.state[h] = CLOSED
@@ -61,10 +59,9 @@ def close_homes(m, h: np.ndarray) -> None:
 def open_registered(m) -> None:
     """Homes whose registration is through open."""
     homes = m.homes
-    opening = np.flatnonzero((homes.state == PIPELINE) & (homes.open_week <= m.week))
+    opening = entry.open_due(homes.state, homes.open_week, m.week, PIPELINE, ACTIVE)
     if len(opening) == 0:
         return
-    homes.state[opening] = ACTIVE
     m.flows.add_region("homes_opened", m.week, m.region_of_la[homes.la[opening]])
 
 

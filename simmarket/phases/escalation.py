@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels import books
+from ..kernels import books, entry
 from ..state import UNREG, WAITING
 from ..time import year_of
-from .placements import search_weeks
 
 UNREG_PRICE_SD = 0.3  # log-sd of unregistered settings' prices around the parameter (prior)
 UNREGULATED_BAN_AGE = 16  # the 2021 ban covers children under 16 (NAO25 1.7)
@@ -23,13 +22,11 @@ def escalate(m) -> None:
     """Children with no registered place go to an unregistered setting, at a premium."""
     ch, cm, lv = m.children, m.params.commissioning, m.levers
     detect_unregistered(m)
-    waiting = books.rows_with(ch.status, WAITING)  # then the few waiting rows' bars, not every row's
-    waiting = waiting[ch.unreg_bar[waiting] <= m.week]
-    waited = search_weeks(m, waiting)
-    la = ch.la[waiting]
-    urgent = (ch.emergency[waiting] | ch.dol[waiting] | ch.secure[waiting]) & (lv.urgent_at_once[la] | (waited >= 1))
-    limit = lv.unreg_limit[la] + lv.unreg_extra_weeks
-    go = waiting[(waited >= limit) | urgent]
+    # waiting children past their authority's limit of search (placements.search_weeks), and urgent
+    # ones (emergencies, DoL or secure needs) at once where the authority sends them at once, else
+    # after a week; none barred by enforcement (one pass: kernels.entry.due_unregistered)
+    go = entry.due_unregistered(ch.status, ch.unreg_bar, ch.need_since, ch.la, (ch.emergency, ch.dol, ch.secure),
+                                lv.urgent_at_once, lv.unreg_limit, float(lv.unreg_extra_weeks), m.week, WAITING)
     if len(go) == 0:
         return
     ch.status[go] = UNREG

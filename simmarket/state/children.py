@@ -73,7 +73,7 @@ class Children(ColumnStore):
 
     def compact(self) -> None:
         """Drop children who have left care (status GONE)."""
-        self.keep_only(np.flatnonzero(self.status != GONE))
+        self.keep_only(self.status != GONE)
 
     def record_start(self, idx: np.ndarray, week: int) -> None:
         """A placement starts: shift the three most recent start weeks."""

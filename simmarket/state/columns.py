@@ -25,6 +25,7 @@ class ColumnStore:
         self._cols = {k: np.full(capacity, fill, dtype) for k, (dtype, fill) in self._fields.items()}
         self.n = 0
         self.next_id = 0
+        self._widths = None  # the columns grouped by item size (_by_width), until they are replaced
         self._expose()
 
     def _expose(self) -> None:
@@ -33,10 +34,11 @@ class ColumnStore:
         self.__dict__.update({name: col[:n] for name, col in self._cols.items()})
 
     def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k not in self._cols}
+        return {k: v for k, v in self.__dict__.items() if k not in self._cols and k != "_widths"}
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        self._widths = None
         self._expose()
 
     def add(self, **values) -> np.ndarray:
@@ -65,26 +67,34 @@ class ColumnStore:
             col = np.full(new, fill, dtype)
             col[:cap] = self._cols[name]
             self._cols[name] = col
+        self._widths = None
 
     def keep_only(self, keep: np.ndarray) -> None:
-        """Keep the rows at these (increasing) positions, in order, and drop the rest (the columns
-        compacted in place, those of each item size together in one pass: kernels.rows.keep_rows)."""
-        keep = np.asarray(keep, np.int64)
-        for cols, fills in self._by_width().values():
-            keep_rows(tuple(cols), np.array(fills), keep, self.n)
-        self.n = len(keep)
+        """Keep the rows where `keep` (a flag for each of the n rows) is True, in order, and drop
+        the rest (the columns compacted in place, those of each item size together in one pass:
+        kernels.rows.keep_rows)."""
+        keep = np.asarray(keep, np.bool_)
+        if len(keep) != self.n:
+            raise ValueError(f"keep_only needs a flag for each of the {self.n} rows, got {len(keep)}")
+        kept = self.n
+        for cols, fills in self._by_width():
+            kept = keep_rows(cols, fills, keep, self.n)
+        self.n = kept
         self._expose()
 
-    def _by_width(self) -> dict:
+    def _by_width(self) -> list[tuple[tuple, np.ndarray]]:
         """The columns by item size, each seen as the unsigned integer of its width (a bit-for-bit
-        view: bools, codes and floats are moved as they are), with their fills seen the same way."""
-        groups: dict = {}
-        for name, (dtype, fill) in self._fields.items():
-            width = np.dtype(f"u{np.dtype(dtype).itemsize}")
-            cols, fills = groups.setdefault(width, ([], []))
-            cols.append(self._cols[name].view(width))
-            fills.append(np.array(fill, dtype).view(width))
-        return groups
+        view: bools, codes and floats are moved as they are), with their fills seen the same way:
+        (columns, fills) for each size. Kept until _reserve replaces the columns (speed only)."""
+        if self._widths is None:
+            groups: dict = {}
+            for name, (dtype, fill) in self._fields.items():
+                width = np.dtype(f"u{np.dtype(dtype).itemsize}")
+                cols, fills = groups.setdefault(width, ([], []))
+                cols.append(self._cols[name].view(width))
+                fills.append(np.array(fill, dtype).view(width))
+            self._widths = [(tuple(cols), np.array(fills)) for cols, fills in groups.values()]
+        return self._widths
 
     def rows_of(self, ids: np.ndarray) -> np.ndarray:
         """Current positions of rows by id (-1 for rows no longer held)."""

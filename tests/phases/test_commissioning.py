@@ -8,7 +8,7 @@ import pytest
 from handmade import GEO, at, flows, levers, make_children, make_homes
 from simmarket.data import REGIONS
 from simmarket.params import Scenario
-from simmarket.phases.commissioning import BARGAINING_WEIGHT, nearest_first, reserve_places, transfer_blocks, uplift_fees
+from simmarket.phases.commissioning import BARGAINING_WEIGHT, reserve_places, transfer_blocks, uplift_fees
 from simmarket.rules import care_cost, place_cost
 from simmarket.state import CLOSED, COUNCIL, HOME, NO_BUYER, WAITING
 from simmarket.time import WEEKS_PER_YEAR
@@ -93,19 +93,6 @@ def test_blocks_pass_to_a_cooperative_when_authorities_join():
     homes = make_homes(block_buyer=[0, 1, 2, NO_BUYER], block_places=[1, 1, 1, 0])
     transfer_blocks(homes, np.array([0, 2]), 7)
     assert homes.block_buyer.tolist() == [7, 1, 7, NO_BUYER]
-
-
-def test_nearest_first_orders_the_nearest_as_a_full_stable_sort_would():
-    rng = np.random.default_rng(3)
-    for _ in range(50):
-        n = int(rng.integers(1, 40))
-        cand = np.sort(rng.choice(1000, n, replace=False))
-        dist = rng.integers(0, 6, n).astype(float)  # ties
-        enough = int(rng.integers(1, n + 3))
-        full = cand[np.argsort(dist, kind="stable")]
-        got = nearest_first(cand, dist, enough)
-        assert len(got) >= min(enough, n)
-        assert np.array_equal(got, full[: len(got)])
 
 
 def test_running_fees_rise_each_april_with_their_homes_cost():

@@ -1,6 +1,9 @@
 """The column store: stable ids, positions found by id, capacity growth; and the stores built on it."""
 
+import pickle
+
 import numpy as np
+import pytest
 
 from simmarket.state import (ACTIVE, CLOSED, FOSTER, GONE, HOME, NEVER, NO_BUYER, PIPELINE, WAITING, Children,
                              Homes)
@@ -36,7 +39,7 @@ def test_capacity_growth_keeps_values_and_fills_defaults():
 def test_ids_survive_keep_only_and_are_never_reused():
     t = Things(capacity=3)
     t.add(size=np.arange(6))
-    t.keep_only(np.array([1, 4, 5]))
+    t.keep_only(np.isin(np.arange(6), [1, 4, 5]))
     assert t.n == 3
     assert t.id.tolist() == [1, 4, 5] and t.size.tolist() == [1, 4, 5]
     t.add(size=np.array([60, 70]))
@@ -44,10 +47,32 @@ def test_ids_survive_keep_only_and_are_never_reused():
     assert len(np.unique(t.id)) == t.n
 
 
+def test_keep_only_wants_a_flag_for_each_row():
+    t = Things(capacity=4)
+    t.add(size=np.arange(5))
+    with pytest.raises(ValueError, match="a flag for each of the 5 rows"):
+        t.keep_only(np.array([True, False]))
+    assert t.size.tolist() == [0, 1, 2, 3, 4]
+
+
+def test_keep_only_compacts_the_columns_in_use_after_growth_and_in_a_copy():
+    """The columns grouped for compaction are those the store holds now: after it grows (new
+    arrays), and in a pickled copy (its own arrays, not the original's)."""
+    t = Things(capacity=2)
+    t.add(size=np.arange(2))
+    t.keep_only(np.array([False, True]))
+    t.add(size=np.arange(10, 15))  # grows past its capacity
+    t.keep_only(np.isin(np.arange(6), [0, 2, 5]))
+    assert t.size.tolist() == [1, 11, 14] and t.id.tolist() == [1, 3, 6]
+    copy = pickle.loads(pickle.dumps(t))
+    copy.keep_only(np.array([True, False, False]))
+    assert copy.size.tolist() == [1] and t.size.tolist() == [1, 11, 14]
+
+
 def test_rows_of_finds_moved_rows_and_returns_minus_one_for_dropped():
     t = Things(capacity=8)
     t.add(size=np.arange(8) * 10)
-    t.keep_only(np.array([0, 3, 6, 7]))
+    t.keep_only(np.isin(np.arange(8), [0, 3, 6, 7]))
     rows = t.rows_of(np.array([6, 0, 3, 2, 7, 100, -1]))
     assert rows.tolist() == [2, 0, 1, -1, 3, -1, -1]
     found = rows >= 0
@@ -119,8 +144,6 @@ def test_homes_free_places_only_when_active_and_blocks_clear():
 
 
 def test_a_pickled_store_keeps_live_columns():
-    import pickle
-
     ch = Children(capacity=4)
     ch.add(la=np.array([0, 1, 2]), status=np.array([1, 2, 1]))
     copy = pickle.loads(pickle.dumps(ch))
@@ -137,11 +160,11 @@ def test_keep_only_moves_every_column_bit_for_bit_and_refills_the_rest():
     values = {name: (rng.random(40) * 200 - 100).astype(dtype) for name, (dtype, _) in Children.FIELDS.items()}
     values["age"][:3] = [np.nan, -0.0, np.inf]
     ch.add(**values)
-    keep = np.flatnonzero(rng.random(40) < 0.6)
+    keep = rng.random(40) < 0.6
     before = {name: getattr(ch, name).copy() for name in ["id", *Children.FIELDS]}
     ch.keep_only(keep)
-    assert ch.n == len(keep)
+    assert ch.n == keep.sum()
     for name, col in before.items():
         assert getattr(ch, name).tobytes() == col[keep].tobytes(), name
         fill = np.array(ch._fields[name][1], col.dtype)
-        assert (ch._cols[name][len(keep):] == fill).all(), name
+        assert (ch._cols[name][ch.n:] == fill).all(), name
