@@ -113,7 +113,7 @@ def candidate_pairs(found, none, qx, qy, x, y, radius, level, row_level, staff, 
     rows = np.empty(n_rows * width, np.int64)
     pts = np.empty(n_rows * width, np.int64)
     dist = np.empty(n_rows * width)
-    unmet = np.zeros(n_rows * width, np.int64)
+    unmet = np.empty(n_rows * width, np.int64)
     n = 0
     row = np.empty(width, found.dtype)
     for i in range(n_rows):
@@ -130,10 +130,10 @@ def candidate_pairs(found, none, qx, qy, x, y, radius, level, row_level, staff, 
             dd = np.hypot(qx[i] - x[j], qy[i] - y[j])
             if dd <= radius[i]:
                 rows[n], pts[n], dist[n] = i, j, dd
-                lack = (row_needs[i] & ~spec[j]) & 0xFF
-                while lack:
-                    lack &= lack - 1
-                    unmet[n] += 1
+                lack = (row_needs[i] & ~spec[j]) & 0xFF  # its bits counted in parallel (a loop branched per bit)
+                lack = lack - ((lack >> 1) & 0x55)
+                lack = (lack & 0x33) + ((lack >> 2) & 0x33)
+                unmet[n] = (lack + (lack >> 4)) & 0x0F
                 n += 1
     return rows[:n], pts[:n], dist[:n], unmet[:n]
 
