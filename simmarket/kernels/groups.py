@@ -24,3 +24,16 @@ def first_k_within(groups, keys, k):
             n += min(k, i - start)
             start = i
     return out[:n]
+
+
+@njit(cache=True, error_model="numpy")
+def rank_and_cut(c, h, d, unmet, radius, draws, unmet_weight, spread, k):
+    """Each child's shortlist from its referral pairs (sorted by child c, to home h, d metres away,
+    with `unmet` needs the home lacks): the pairs ranked by d / radius[c] + unmet_weight x unmet +
+    spread x draws (NumPy's arithmetic, in that order; a zero radius divides as NumPy does), cut to the first k of each child as
+    `first_k_within`. Returns the kept pairs' (c, h, d, unmet), in that order."""
+    key = np.empty(len(c))
+    for j in range(len(c)):
+        key[j] = d[j] / radius[c[j]] + unmet_weight * unmet[j] + spread * draws[j]
+    keep = first_k_within(c, key, k)
+    return c[keep], h[keep], d[keep], unmet[keep]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..kernels.groups import first_k_within
+from ..kernels.groups import rank_and_cut
 from ..kernels.offers import STAFF_TOLERANCE, offer_rounds
 from ..kernels.quotes import quote_pairs
 from ..kernels.search import shortlist_pairs
@@ -95,9 +95,6 @@ class Pairs:
     unmet: np.ndarray | None = None  # the child's needs the home does not specialise in
     cust: np.ndarray | None = None
     score: np.ndarray | None = None  # providers' score (by `quote` before noise and priorities)
-
-    def keep(self, mask: np.ndarray) -> "Pairs":
-        return Pairs(*(None if a is None else a[mask] for a in self.__dict__.values()))
 
 
 @dataclass
@@ -225,8 +222,10 @@ def shortlist(s: Search, homes, available, cm, rng, need, spare_staff) -> Pairs:
 def rank_referrals(p: Pairs, s: Search, homes, cm, rng) -> Pairs:
     """Each child's shortlist: nearest and best matched first, with the frictions of who answers
     a referral; the authority refers to its first `commissioning.shortlist` homes."""
-    rank_key = p.d / s.radius_m[p.c] + UNMET_NEED_RANK_WEIGHT * p.unmet + cm.referral_spread * rng.random(len(p.c))
-    return p.keep(first_k_within(p.c, rank_key, cm.shortlist))  # pairs come sorted by child
+    draws = rng.random(len(p.c))
+    c, h, d, unmet = rank_and_cut(p.c, p.h, p.d, p.unmet, s.radius_m, draws, UNMET_NEED_RANK_WEIGHT,
+                                  cm.referral_spread, cm.shortlist)  # pairs come sorted by child
+    return Pairs(c, h, d, unmet=unmet)
 
 
 def quote(p: Pairs, s: Search, mk: Market, free) -> None:
