@@ -175,3 +175,45 @@ def offer_rounds(rounds, live, c, h, blk, score, cust, quote, cost, d, need, cou
             left = block[h[j]] if blk[j] else open_[h[j]]
             alive[j] = alive[j] and not done_child[c[j]] and left > 0 and staff[h[j]] >= need[j] - STAFF_TOLERANCE
     return placed[:n_placed], prices[:n_placed], n_offers, contested
+
+
+@njit(cache=True)
+def _screen_risk(affordable, noise, noise_sd, own_first, own_bonus, block_bonus, score, council_own, blk):
+    """Providers' scores with their judgement (noise, drawn for the affordable pairs only, in
+    order) and priorities (own authority's child if own_first, block place), as NumPy added them
+    in turn; the live pairs are the affordable ones scoring at least 0."""
+    out, live = np.empty(len(score)), np.empty(len(score), np.bool_)
+    t = 0
+    for j in range(len(score)):
+        e = 0.0
+        if affordable[j]:
+            e, t = noise[t], t + 1
+        s = score[j] + noise_sd * e
+        if own_first:
+            s = s + own_bonus * (1.0 if council_own[j] else 0.0)
+        out[j] = s + block_bonus * (1.0 if blk[j] else 0.0)
+        live[j] = affordable[j] and out[j] >= 0
+    return out, live
+
+
+@njit(cache=True)
+def screen_and_bid(rounds, affordable, noise, noise_sd, own_first, own_bonus, block_bonus, c, h, blk, score,
+                   council_own, cust, quote, cost, d, need_child, weight_child, wtp_child, sector, council_code,
+                   reserved_free, free, spare_staff, profit_cap, metres_per_mile):
+    """The week's bidding on its referral pairs (child c, home h): providers screen the affordable
+    referrals by risk (`_screen_risk`), then the offer rounds run on the live ones, with each
+    home's block places (its reserved places still free), open places (the rest of its free
+    places) and spare staff; council homes (sector == council_code) charge their quote; need and
+    weight (the price a mile is worth) are the child's. Returns the placed pairs, their prices,
+    the number of offers made, of homes whose offers were contested and of live pairs."""
+    final, live = _screen_risk(affordable, noise, noise_sd, own_first, own_bonus, block_bonus, score, council_own, blk)
+    n = len(c)
+    need, weight, council = np.empty(n), np.empty(n), np.empty(n, np.bool_)
+    for j in range(n):
+        need[j], weight[j], council[j] = need_child[c[j]], weight_child[c[j]], sector[h[j]] == council_code
+    block = np.minimum(reserved_free, free).astype(np.int64)
+    open_ = (free - block).astype(np.int64)
+    placed, price, offers, contested = offer_rounds(rounds, live, c, h, blk, final, cust, quote, cost, d, need,
+                                                    council, wtp_child, block, open_, spare_staff.astype(np.float64),
+                                                    profit_cap, weight, metres_per_mile, len(free))
+    return placed, price, offers, np.count_nonzero(contested), np.count_nonzero(live)

@@ -7,9 +7,9 @@ Everything here works on whole arrays of (child, home) referral pairs. A week cl
    authority's shortlist;
 3. `quote`: providers quote cost x target margin x scarcity (referrals per vacancy); council homes
    quote cost; block places cost their agreed price;
-4. `screen_price`, `screen_risk`: quotes above the authority's ceiling are refused, and providers
-   decline referrals whose margin at that ceiling does not cover the child's risk;
-5. `bid`: in a few rounds each home offers its places (and staff) to its best referrals; each
+4. `screen_price`: quotes above the authority's ceiling are refused;
+5. `bid`: providers decline referrals whose margin at that ceiling does not cover the child's
+   risk; then in a few rounds each home offers its places (and staff) to its best referrals; each
    child's authority takes the best offer (price against distance); where customers compete for
    a home, the winner pays at least the next bidder's ceiling (capped at its own), so scarcity
    and bidding raise prices. Members of one customer (an RCC) never bid against each other.
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..kernels.groups import rank_and_cut
-from ..kernels.offers import STAFF_TOLERANCE, offer_rounds
+from ..kernels.offers import STAFF_TOLERANCE, screen_and_bid
 from ..kernels.quotes import quote_pairs
 from ..kernels.search import shortlist_pairs
 from ..rules import care_cost, price_ceiling, sector_margin, staff_need
@@ -177,10 +177,7 @@ def clear(s: Search, mk: Market):
     affordable = screen_price(p, s)
     n_affordable = int(np.count_nonzero(affordable))
     ref.refused_price = len(p.c) - n_affordable
-    accept = screen_risk(p, s, mk, affordable)
-    ref.refused_risk = n_affordable - int(np.count_nonzero(accept))
-    return bid(p, accept, s, mk, free, spare_staff, need, ref)
-
+    return bid(p, affordable, mk.rng.standard_normal(n_affordable), s, mk, free, spare_staff, need, ref)
 
 def available_homes(homes, wf, free, spare_staff) -> np.ndarray:
     """Homes that can take a child this week: a free place, a manager (unless not required) and
@@ -269,34 +266,26 @@ def screen_price(p: Pairs, s: Search) -> np.ndarray:
     return p.quote <= s.wtp[p.c]
 
 
-def screen_risk(p: Pairs, s: Search, mk: Market, affordable: np.ndarray) -> np.ndarray:
-    """Providers choose by profit and by how hard a child is to care for (NAO25 2.3, 2.14): an
-    affordable referral whose margin at the buyer's ceiling does not cover its risk is declined.
-    (`quote` scored every pair by margin less risk; the noise is drawn for the affordable ones only.)"""
-    noise = np.zeros(len(p.c))
-    noise[affordable] = mk.rng.standard_normal(np.count_nonzero(affordable))
-    score = p.score + SCORE_NOISE_SD * noise
-    if mk.params.commissioning.council_own_first:
-        score = score + COUNCIL_OWN_BONUS * p.council_own
-    p.score = score + BLOCK_BONUS * p.is_block
-    return affordable & (p.score >= 0)
-
-
 # ------------------------------------------------------------------------------- offers and bids
-def bid(p: Pairs, live: np.ndarray, s: Search, mk: Market, free, spare_staff, need, ref: Referrals):
-    """The offer rounds (kernels/offers.py): each round, every home offers its places (block and
+def bid(p: Pairs, affordable: np.ndarray, noise: np.ndarray, s: Search, mk: Market, free, spare_staff, need,
+        ref: Referrals):
+    """Providers choose by profit and by how hard a child is to care for (NAO25 2.3, 2.14): an
+    affordable referral whose margin at the buyer's ceiling does not cover its risk is declined
+    (`quote` scored every pair by margin less risk; to that come the providers' judgement, noise
+    drawn for the affordable pairs only, and their priorities). Then the offer rounds
+    (kernels/offers.py `screen_and_bid`): each round, every home offers its places (block and
     open places separately) to its referrals, best score first, while places and staff last;
     each child's buyer takes its best offer (price against distance) as far as the home's staff
     cover every child who took one of its offers; a losing bid from another customer lifts the
     price towards its ceiling (second price), within the profit cap; capacity is used up. Only
     the live pairs (those that passed the screens) take part."""
-    block = np.minimum(mk.reserved_free, free).astype(np.int64)
-    open_ = (free - block).astype(np.int64)
-    council = mk.homes.sector[p.h] == COUNCIL
-    placed, price, offers, contested = offer_rounds(
-        ROUNDS, live, p.c, p.h, p.is_block, p.score, p.cust, p.quote, p.cost, p.d, need[p.c], council, s.wtp,
-        block, open_, spare_staff.astype(float), mk.profit_cap, s.distance_weight[p.c], METRES_PER_MILE, mk.homes.n)
+    placed, price, offers, contested, live = screen_and_bid(
+        ROUNDS, affordable, noise, SCORE_NOISE_SD, mk.params.commissioning.council_own_first, COUNCIL_OWN_BONUS,
+        BLOCK_BONUS, p.c, p.h, p.is_block, p.score, p.council_own, p.cust, p.quote, p.cost, p.d, need,
+        s.distance_weight, s.wtp, mk.homes.sector, COUNCIL, mk.reserved_free, free, spare_staff, mk.profit_cap,
+        METRES_PER_MILE)
+    ref.refused_risk = len(noise) - live
     ref.offers += offers
-    ref.contested_homes = int(np.count_nonzero(contested))
+    ref.contested_homes = contested
     ref.accepted = len(placed)
     return p.c[placed], p.h[placed], price, p.is_block[placed], ref
