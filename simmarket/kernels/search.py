@@ -139,22 +139,39 @@ def candidate_pairs(found, none, qx, qy, x, y, radius, level, row_level, staff, 
 
 
 @njit(cache=True)
-def shortlist_pairs(kind, serves, k_near, k_wide, qx, qy, wx, wy, radius, x, y, level, child_level, staff, child_staff,
-                    spec, needs):
+def _wide_points(rows, at, qx, qy, radius, u_spread, cos_theta, sin_theta):
+    """The wide points of queries rows: each query's point (qx, qy) moved radius x sqrt(u_spread)
+    along (cos_theta, sin_theta), NumPy's arithmetic in its order; the draws of rows[i] are at + i."""
+    wx, wy = np.empty(len(rows)), np.empty(len(rows))
+    for i in range(len(rows)):
+        q, t = rows[i], at + i
+        spread = radius[q] * np.sqrt(u_spread[t])
+        wx[i], wy[i] = qx[q] + spread * cos_theta[t], qy[q] + spread * sin_theta[t]
+    return wx, wy
+
+
+@njit(cache=True)
+def shortlist_pairs(kind, serves, k_near, k_wide, qx, qy, radius, u_spread, cos_theta, sin_theta, x, y, level,
+                    child_level, staff, child_staff, spec, needs):
     """The week's referral pairs in one call: for each query (a child, of group `kind`), the k_near
-    points nearest to it and the k_wide nearest to its wide point (wx, wy), among the points its
-    group may use (serves[kind]; k at most their number); of these, the distinct pairs within the
-    query's radius whose point has level >= child_level and staff >= child_staff, sorted by query
-    then point, with their distances and the child's needs the home's spec lacks (as `candidate_pairs`)."""
+    points nearest to it and the k_wide nearest to its wide point, among the points its group may
+    use (serves[kind]; k at most their number); of these, the distinct pairs within the query's
+    radius whose point has level >= child_level and staff >= child_staff, sorted by query then
+    point, with their distances and the child's needs the home's spec lacks (as `candidate_pairs`).
+    The wide point (`_wide_points`) is drawn for the queries of each group that has points, group
+    by group, queries in order: u_spread, cos_theta and sin_theta hold their draws in that order."""
     none = len(x)
     found = np.full((len(qx), k_near + k_wide), none, np.int64)
+    at = 0
     for g in range(serves.shape[0]):
         rows, pts = np.flatnonzero(kind == g), np.flatnonzero(serves[g])
         if len(rows) == 0 or len(pts) == 0:
             continue
         x0, y0, cell, nx, ny, xs, ys, order, start = grid_index(x[pts], y[pts])
+        wx, wy = _wide_points(rows, at, qx, qy, radius, u_spread, cos_theta, sin_theta)
+        at += len(rows)
         col = 0
-        for k, px, py in ((k_near, qx[rows], qy[rows]), (k_wide, wx[rows], wy[rows])):
+        for k, px, py in ((k_near, qx[rows], qy[rows]), (k_wide, wx, wy)):
             k = min(k, len(pts))
             if k <= 0:
                 continue

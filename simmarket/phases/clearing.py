@@ -202,17 +202,17 @@ def shortlist(s: Search, homes, available, cm, rng, need, spare_staff) -> Pairs:
     serves = np.stack([available & (hkind != KIND_SECURE), available & (hkind == KIND_DOL),
                        available & (hkind == KIND_SECURE)])  # the homes each kind of child may use
     ckind = s.kind
-    u_spread, u_theta = np.zeros(len(s.idx)), np.zeros(len(s.idx))
+    n_kind, any_home = np.bincount(ckind, minlength=len(serves)).tolist(), serves.any(axis=1).tolist()
+    u_spread, u_theta = [np.zeros(0)], [np.zeros(0)]  # the wide points' draws, kind by kind (those with homes)
     for kind in (KIND_ORDINARY, KIND_DOL, KIND_SECURE):
-        cmask = np.flatnonzero(ckind == kind)
-        if len(cmask) and serves[kind].any():
-            u_spread[cmask] = rng.random(len(cmask))
-            u_theta[cmask] = rng.random(len(cmask))
-    spread = s.radius_m * np.sqrt(u_spread)
-    theta = 2 * np.pi * u_theta
-    c, h, d, unmet = shortlist_pairs(ckind, serves, QUERY_K - k_wide, k_wide, s.x, s.y, s.x + spread * np.cos(theta),
-                                     s.y + spread * np.sin(theta), s.radius_m, homes.x, homes.y, homes.max_complexity,
-                                     s.complexity, spare_staff, need - STAFF_TOLERANCE, homes.specialisms, s.needs)
+        if n_kind[kind] and any_home[kind]:
+            u_spread.append(rng.random(n_kind[kind]))
+            u_theta.append(rng.random(n_kind[kind]))
+    theta = 2 * np.pi * np.concatenate(u_theta)
+    c, h, d, unmet = shortlist_pairs(ckind, serves, QUERY_K - k_wide, k_wide, s.x, s.y, s.radius_m,
+                                     np.concatenate(u_spread), np.cos(theta), np.sin(theta), homes.x, homes.y,
+                                     homes.max_complexity, s.complexity, spare_staff, need - STAFF_TOLERANCE,
+                                     homes.specialisms, s.needs)
     return Pairs(c, h, d, unmet=unmet)
 
 
