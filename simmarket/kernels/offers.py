@@ -20,40 +20,30 @@ STAFF_TOLERANCE = 1e-9  # staff are compared with this slack (floating sums of f
 @njit(cache=True)
 def lexsort2(keys, groups):
     """np.lexsort((keys, groups)): by group, then key (NaN last, -0.0 equal to 0.0), then position.
-    Both are stable radix sorts: the keys' by the 8 bytes of their bits made to sort as integers
-    (a byte all keys share is skipped), then the groups' by counting over their range (a home's or
-    a child's number here). Numba's mergesort of a few thousand floats took several times longer."""
+    A counting sort places each position in its group's run (the groups are a home's or a child's
+    number here), and an insertion sort keeps the run in key order as positions arrive in turn:
+    the runs are short (a home's referrals or offers, a child's offers), so this is faster than
+    sorting the keys whole (a radix sort by their bits, or numba's mergesort)."""
     n = len(keys)
-    s = (keys + 0.0).view(np.int64)  # + 0.0 makes -0.0 into 0.0; then a float's order is its bits'
-    count = np.zeros((8, 257), np.int64)
-    for i in range(n):
-        s[i] = 0x7FFFFFFFFFFFFFFF if keys[i] != keys[i] else s[i] ^ ((s[i] >> 63) & 0x7FFFFFFFFFFFFFFF)
-        for b in range(8):
-            count[b, (((s[i] >> (8 * b)) & 255) ^ (128 if b == 7 else 0)) + 1] += 1
-    order, spare = np.arange(n), np.empty(n, np.int64)
-    for b in range(8):
-        if count[b].max() == n:
-            continue
-        for d in range(1, 257):
-            count[b, d] += count[b, d - 1]
-        for i in range(n):
-            d = ((s[order[i]] >> (8 * b)) & 255) ^ (128 if b == 7 else 0)
-            spare[count[b, d]] = order[i]
-            count[b, d] += 1
-        order, spare = spare, order
+    out = np.empty(n, np.int64)
     if n == 0:
-        return order
+        return out
     lo = groups.min()
     start = np.zeros(groups.max() - lo + 2, np.int64)
     for g in groups:
         start[g - lo + 1] += 1
     for d in range(1, len(start)):
         start[d] += start[d - 1]
-    for i in order:
+    fill = start[:-1].copy()
+    for i in range(n):
         d = groups[i] - lo
-        spare[start[d]] = i
-        start[d] += 1
-    return spare
+        p, v = fill[d], keys[i]
+        fill[d] += 1
+        while p > start[d] and (keys[out[p - 1]] > v or (v == v and keys[out[p - 1]] != keys[out[p - 1]])):
+            out[p] = out[p - 1]
+            p -= 1
+        out[p] = i
+    return out
 
 
 @njit(cache=True)
