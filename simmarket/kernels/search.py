@@ -56,35 +56,40 @@ def nearest(px, py, k, x0, y0, cell, nx, ny, xs, ys, order, start):
     there are fewer than k points. The visited cells are a block around the point's cell, grown by
     one row or column at a time on the side nearest the point, until every unvisited cell lies
     farther than the k-th nearest point found (a row of the block is one run of points in memory).
-    (The scan and the insertion are written out here: as function calls they cost ten times more.)"""
+    (The scan and the update of the best k are written out here: as function calls they cost ten
+    times more. The best k are kept in no order, with their farthest: sorted, their insertions cost
+    more than the rest of the search.)"""
     out = np.full((len(px), k), -1, np.int64)
-    bd = np.empty(max(k, 1))  # the best k so far: squared distances, ascending, and indices
+    bd = np.empty(max(k, 1))  # the best k so far (in no order): squared distances and indices
     bi = np.empty(max(k, 1), np.int64)
     for q in range(len(px)):
         qx, qy = px[q], py[q]
         lx = hx = _cell_of(qx, x0, cell, nx)
         ly = hy = _cell_of(qy, y0, cell, ny)
         r0, r1, c0, c1, cnt = ly, hy, lx, hx, 0  # the strip of cells to scan next
+        worst, w = np.inf, 0  # the farthest of the best k (once there are k) and its slot
         while True:
             for gy in range(r0, r1 + 1):
                 for t in range(start[gy * nx + c0], start[gy * nx + c1 + 1]):
                     dx, dy = qx - xs[t], qy - ys[t]
                     d = dx * dx + dy * dy
                     if cnt < k:
-                        p, cnt = cnt, cnt + 1
-                    elif d < bd[k - 1]:
-                        p = k - 1
+                        bd[cnt], bi[cnt], cnt = d, order[t], cnt + 1
+                    elif d < worst:
+                        bd[w], bi[w] = d, order[t]
                     else:
                         continue
-                    while p > 0 and bd[p - 1] > d:
-                        bd[p], bi[p], p = bd[p - 1], bi[p - 1], p - 1
-                    bd[p], bi[p] = d, order[t]
+                    if cnt == k:  # the new farthest (a scan of k: cheaper than keeping them sorted)
+                        worst, w = bd[0], 0
+                        for u in range(1, k):
+                            if bd[u] > worst:
+                                worst, w = bd[u], u
             g_left = qx - (x0 + lx * cell) if lx > 0 else np.inf
             g_right = x0 + (hx + 1) * cell - qx if hx < nx - 1 else np.inf
             g_down = qy - (y0 + ly * cell) if ly > 0 else np.inf
             g_up = y0 + (hy + 1) * cell - qy if hy < ny - 1 else np.inf
             gap = min(g_left, g_right, g_down, g_up)
-            if gap == np.inf or (cnt == k and gap * gap > bd[k - 1]):
+            if gap == np.inf or (cnt == k and gap * gap > worst):
                 break
             if gap == g_left:
                 lx -= 1
