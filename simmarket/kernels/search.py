@@ -51,17 +51,25 @@ def _cell_of(q, origin, cell, n_cells):
 
 
 @njit(cache=True)
+def _farthest(d, k):
+    """The largest of d[:k] and its position (the first if tied)."""
+    worst, w = d[0], 0
+    for u in range(1, k):
+        if d[u] > worst:
+            worst, w = d[u], u
+    return worst, w
+
+
+@njit(cache=True)
 def nearest(px, py, k, x0, y0, cell, nx, ny, xs, ys, order, start):
     """For each query point, the indices of its k nearest points (any order); -1 pads a row when
     there are fewer than k points. The visited cells are a block around the point's cell, grown by
     one row or column at a time on the side nearest the point, until every unvisited cell lies
     farther than the k-th nearest point found (a row of the block is one run of points in memory).
-    (The scan and the update of the best k are written out here: as function calls they cost ten
-    times more. The best k are kept in no order, with their farthest: sorted, their insertions cost
-    more than the rest of the search.)"""
+    (The scan is written out here: as calls it cost ten times more. The best k are kept in no order,
+    with their farthest: kept sorted, their insertions cost more than the rest of the search.)"""
     out = np.full((len(px), k), -1, np.int64)
-    bd = np.empty(max(k, 1))  # the best k so far (in no order): squared distances and indices
-    bi = np.empty(max(k, 1), np.int64)
+    bd, bi = np.empty(max(k, 1)), np.empty(max(k, 1), np.int64)  # the best k so far: squared distances, indices
     for q in range(len(px)):
         qx, qy = px[q], py[q]
         lx = hx = _cell_of(qx, x0, cell, nx)
@@ -79,11 +87,8 @@ def nearest(px, py, k, x0, y0, cell, nx, ny, xs, ys, order, start):
                         bd[w], bi[w] = d, order[t]
                     else:
                         continue
-                    if cnt == k:  # the new farthest (a scan of k: cheaper than keeping them sorted)
-                        worst, w = bd[0], 0
-                        for u in range(1, k):
-                            if bd[u] > worst:
-                                worst, w = bd[u], u
+                    if cnt == k:
+                        worst, w = _farthest(bd, k)
             g_left = qx - (x0 + lx * cell) if lx > 0 else np.inf
             g_right = x0 + (hx + 1) * cell - qx if hx < nx - 1 else np.inf
             g_down = qy - (y0 + ly * cell) if ly > 0 else np.inf
