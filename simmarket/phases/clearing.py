@@ -35,10 +35,12 @@ UNMET_NEED_RANK_WEIGHT = 0.3  # shortlist rank: one unmet need weighs like 30% o
 RISK_PER_COMPLEXITY = 0.5  # providers' risk: per complexity level (0-2), per unmet need, for a DoL order (prior)
 RISK_PER_UNMET_NEED = 0.5
 RISK_DOL = 0.5
+RISK_WEIGHTS = np.array([RISK_PER_COMPLEXITY, RISK_PER_UNMET_NEED, RISK_DOL])
 SCORE_NOISE_SD = 0.1  # providers' judgement of a referral beyond margin and risk (prior)
 COUNCIL_OWN_BONUS = 10.0  # council homes rank their own authority's children above any others (rule)
 BLOCK_BONUS = 100.0  # a block-contracted place is offered to the holder's children first (contract)
 KIND_ORDINARY, KIND_DOL, KIND_SECURE = 0, 1, 2  # what a child needs / a home accepts
+NONE = np.zeros(0, np.int64)  # no cooperatives, or no pools of council homes (kernels take an empty array)
 
 
 @dataclass
@@ -125,16 +127,17 @@ def search_of(m, idx: np.ndarray) -> Search:
     """Searching children with their buyers' price ceilings and search radii, widening with time."""
     ch, lv = m.children, m.levers  # each authority's commissioning values are the levers' (policy.levers)
     waited = search_weeks(m, idx)
-    la = ch.la[idx]
-    bench = care_cost(ch.complexity[idx], ch.dol[idx], m.geo.property_index[la], m.params, m.week,
+    cols = {k: getattr(ch, k)[idx] for k in ("x", "y", "la", "complexity", "needs", "dol", "secure")}
+    la = cols["la"]
+    bench = care_cost(cols["complexity"], cols["dol"], m.geo.property_index[la], m.params, m.week,
                       occupancy=m.occupancy_seen[m.region_of_la[la]])
-    urgent = np.where(ch.emergency[idx] | ch.dol[idx] | ch.secure[idx], lv.urgent_wtp_multiple[la], 1.0)
+    urgent = np.where(ch.emergency[idx] | cols["dol"] | cols["secure"], lv.urgent_wtp_multiple[la], 1.0)
     cm = m.params.commissioning
     alternative = cm.unregistered_price_gbp_week + lv.unreg_fine_per_week if cm.ceiling_to_alternative else None
     wtp = price_ceiling(bench, lv.wtp_multiple[la], urgent, lv.wtp_growth_per_week[la], waited, lv.wtp_cap[la], alternative)
     radius = lv.radius_miles[la] * METRES_PER_MILE * (1 + lv.radius_growth_per_week[la] * waited)
-    cols = {k: getattr(ch, k)[idx] for k in ("x", "y", "la", "complexity", "needs", "dol", "secure")}
-    coop = np.where(lv.rcc_of_la[la] >= 0, len(lv.customer) + lv.rcc_of_la[la], -1)
+    rcc = lv.rcc_of_la[la]
+    coop = np.where(rcc >= 0, len(lv.customer) + rcc, -1)
     return Search(idx=idx, customer=lv.customer[la], wtp=wtp, radius_m=radius, cost=bench, cooperative=coop,
                   distance_weight=lv.distance_weight_gbp_per_mile[la], **cols)
 
@@ -236,16 +239,14 @@ def quote(p: Pairs, s: Search, mk: Market, free) -> None:
     scarcity = np.clip(pressure ** pr.scarcity_elasticity, 1.0, pr.scarcity_cap)
     hla = homes.la[hq]
     occupancy = None if mk.occupancy_la is None else mk.occupancy_la[hla][:, None]
-    levels = np.arange(len(params.workforce.staff_per_child))  # kinds of child: 2 x complexity + dol
-    unit = care_cost(np.repeat(levels, 2)[None], np.tile([False, True], len(levels))[None],
-                     mk.property_index_la[hla][:, None], params, mk.week, homes.places[hq][:, None], occupancy)
-    none = np.zeros(0, np.int64)
+    kinds = np.arange(2 * len(params.workforce.staff_per_child))[None]  # kinds of child: 2 x complexity + dol
+    unit = care_cost(kinds // 2, kinds % 2 == 1, mk.property_index_la[hla][:, None], params, mk.week,
+                     homes.places[hq][:, None], occupancy)
     p.cost, p.quote, p.is_block, p.council_own, p.cust, p.score = quote_pairs(
         p.c, p.h, hq, unit, sector_margin(homes.sector[hq], pr, mk.profit_cap), scarcity, s.complexity, s.dol, s.la,
-        s.customer, none if s.cooperative is None else s.cooperative, s.wtp, p.unmet, homes.la, homes.sector, COUNCIL,
+        s.customer, NONE if s.cooperative is None else s.cooperative, s.wtp, p.unmet, homes.la, homes.sector, COUNCIL,
         homes.price_factor, homes.block_buyer, homes.block_price, mk.reserved_free,
-        none if mk.council_pool is None else mk.council_pool, mk.profit_cap, pr.risk_aversion,
-        np.array([RISK_PER_COMPLEXITY, RISK_PER_UNMET_NEED, RISK_DOL]))
+        NONE if mk.council_pool is None else mk.council_pool, mk.profit_cap, pr.risk_aversion, RISK_WEIGHTS)
 
 
 def referral_pressure(p: Pairs, homes, free, mk: Market) -> tuple[np.ndarray, np.ndarray]:
@@ -257,7 +258,7 @@ def referral_pressure(p: Pairs, homes, free, mk: Market) -> tuple[np.ndarray, np
     (pairs are distinct by child and home here).
     """
     n_ref = np.bincount(p.h, minlength=homes.n)
-    hq = np.flatnonzero(n_ref)
+    hq = np.flatnonzero(n_ref > 0)
     return hq, n_ref[hq] / np.maximum(free[hq], 1) / mk.params.commissioning.shortlist
 
 
