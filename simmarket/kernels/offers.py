@@ -201,8 +201,10 @@ def screen_and_bid(rounds, affordable, noise, noise_sd, own_first, own_bonus, bl
     need, weight, council = np.empty(n), np.empty(n), np.empty(n, np.bool_)
     for j in range(n):
         need[j], weight[j], council[j] = need_child[c[j]], weight_child[c[j]], sector[h[j]] == council_code
-    block = np.minimum(reserved_free, free).astype(np.int64)
-    open_ = (free - block).astype(np.int64)
+    block, open_ = np.empty(len(free), np.int64), np.empty(len(free), np.int64)
+    for i in range(len(free)):
+        block[i] = min(reserved_free[i], free[i])
+        open_[i] = free[i] - block[i]
     placed, price, offers, contested = offer_rounds(rounds, live, c, h, blk, final, cust, quote, cost, d, need,
                                                     council, wtp_child, block, open_, spare_staff.astype(np.float64),
                                                     profit_cap, weight, metres_per_mile, len(free))

@@ -186,7 +186,7 @@ def available_homes(homes, wf, free, spare_staff) -> np.ndarray:
     """Homes that can take a child this week: a free place, a manager (unless not required) and
     staff for at least the least demanding child."""
     admits = homes.manager | wf.no_manager_admits
-    min_need = float(np.min(wf.staff_per_child))
+    min_need = float(min(wf.staff_per_child))
     return (free > 0) & admits & (spare_staff >= min_need - STAFF_TOLERANCE)
 
 
