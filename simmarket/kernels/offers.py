@@ -103,26 +103,37 @@ def _prices(off, rival, c, h, blk, cust, quote, cost, wtp_child, council, profit
 @njit(cache=True)
 def _choose(off, price, c, h, d, score, need, staff, weight_per_mile, metres_per_mile):
     """Each child's buyer takes its best offer (price against distance) as far as the home's staff
-    cover every child who took one of its offers this round. Returns positions in off, by child."""
-    util = np.empty(len(off))
-    for i in range(len(off)):
-        util[i] = -price[i] - weight_per_mile[off[i]] * d[off[i]] / metres_per_mile
-    order = lexsort2(-util, c[off])
-    first = np.ones(len(order), np.bool_)
-    for i in range(1, len(order)):
-        first[i] = c[off[order[i]]] != c[off[order[i - 1]]]
-    take = order[first]
-    tp = off[take]
-    by_home = lexsort2(-score[tp], h[tp])
-    fits = np.zeros(len(tp), np.bool_)
+    cover every child who took one of its offers this round. Returns positions in off, by child.
+    (Gathers are written out as loops: numba's fancy indexing cost several times more.)"""
+    n = len(off)
+    key, child = np.empty(n), np.empty(n, c.dtype)
+    for i in range(n):
+        j = off[i]
+        util = -price[i] - weight_per_mile[j] * d[j] / metres_per_mile
+        key[i], child[i] = -util, c[j]
+    order = lexsort2(key, child)
+    take, m = np.empty(n, np.int64), 0
+    for i in range(n):  # each child's first (best) offer
+        if i == 0 or child[order[i]] != child[order[i - 1]]:
+            take[m], m = order[i], m + 1
+    tp, key2, home = np.empty(m, np.int64), np.empty(m), np.empty(m, h.dtype)
+    for i in range(m):
+        tp[i] = off[take[i]]
+        key2[i], home[i] = -score[tp[i]], h[tp[i]]
+    by_home = lexsort2(key2, home)
+    fits = np.zeros(m, np.bool_)
     cum, cum_at_start, v_start = 0.0, 0.0, 0.0
-    for i in range(len(by_home)):
+    for i in range(m):
         j = tp[by_home[i]]
         cum += need[j]
         if i == 0 or h[j] != h[tp[by_home[i - 1]]]:
             cum_at_start, v_start = cum, need[j]
         fits[by_home[i]] = cum - cum_at_start + v_start <= staff[h[j]] + STAFF_TOLERANCE
-    return take[fits]
+    out, n_out = np.empty(m, np.int64), 0
+    for i in range(m):
+        if fits[i]:
+            out[n_out], n_out = take[i], n_out + 1
+    return out[:n_out]
 
 
 @njit(cache=True)
@@ -137,15 +148,22 @@ def offer_rounds(rounds, live, c, h, blk, score, cust, quote, cost, d, need, cou
     group = 2 * h + blk
     n_groups = (group.max() + 1) if len(group) else 1
     pairs = np.flatnonzero(live)
-    by_group = pairs[lexsort2(-score[pairs], group[pairs])]  # a round's live pairs are a subset, in the same order
-    alive = live.copy()
+    key, grp = np.empty(len(pairs)), np.empty(len(pairs), group.dtype)
+    for i in range(len(pairs)):
+        key[i], grp[i] = -score[pairs[i]], group[pairs[i]]
+    by_group = pairs[lexsort2(key, grp)]  # a round's live pairs are a subset, in the same order
+    alive, buffer = live.copy(), np.empty(len(pairs), np.int64)
     placed, prices = np.empty(len(c), np.int64), np.empty(len(c))
     n_placed, n_offers = 0, 0
     contested = np.zeros(n_homes, np.bool_)
     for _ in range(rounds):
-        order = by_group[alive[by_group]]
-        if len(order) == 0:
+        n_alive = 0
+        for j in by_group:
+            if alive[j]:
+                buffer[n_alive], n_alive = j, n_alive + 1
+        if n_alive == 0:
             break
+        order = buffer[:n_alive]
         off, rival = _offers(order, group, h, blk, need, block, open_, staff, n_groups)
         n_offers += len(off)
         price = _prices(off, rival, c, h, blk, cust, quote, cost, wtp_child, council, profit_cap, contested)
