@@ -36,11 +36,12 @@ def grid_index(x, y):
     for c in range(nx * ny):
         start[c + 1] += start[c]
     fill = start[:-1].copy()
-    order = np.empty(n, np.int64)
+    order, xs, ys = np.empty(n, np.int64), np.empty(n), np.empty(n)
     for i in range(n):
-        order[fill[key[i]]] = i
+        t = fill[key[i]]
+        order[t], xs[t], ys[t] = i, x[i], y[i]
         fill[key[i]] += 1
-    return x0, y0, cell, nx, ny, x[order], y[order], order, start
+    return x0, y0, cell, nx, ny, xs, ys, order, start
 
 
 @njit(cache=True)
@@ -161,6 +162,15 @@ def _wide_points(rows, at, qx, qy, radius, u_spread, cos_theta, sin_theta):
 
 
 @njit(cache=True)
+def _take(a, idx):
+    """a[idx], as a loop (numba's fancy indexing costs several times more)."""
+    out = np.empty(len(idx), a.dtype)
+    for i in range(len(idx)):
+        out[i] = a[idx[i]]
+    return out
+
+
+@njit(cache=True)
 def shortlist_pairs(kind, serves, k_near, k_wide, qx, qy, radius, u_spread, cos_theta, sin_theta, x, y, level,
                     child_level, staff, child_staff, spec, needs):
     """The week's referral pairs in one call: for each query (a child, of group `kind`), the k_near
@@ -177,11 +187,11 @@ def shortlist_pairs(kind, serves, k_near, k_wide, qx, qy, radius, u_spread, cos_
         rows, pts = np.flatnonzero(kind == g), np.flatnonzero(serves[g])
         if len(rows) == 0 or len(pts) == 0:
             continue
-        x0, y0, cell, nx, ny, xs, ys, order, start = grid_index(x[pts], y[pts])
+        x0, y0, cell, nx, ny, xs, ys, order, start = grid_index(_take(x, pts), _take(y, pts))
         wx, wy = _wide_points(rows, at, qx, qy, radius, u_spread, cos_theta, sin_theta)
         at += len(rows)
         col = 0
-        for k, px, py in ((k_near, qx[rows], qy[rows]), (k_wide, wx, wy)):
+        for k, px, py in ((k_near, _take(qx, rows), _take(qy, rows)), (k_wide, wx, wy)):
             k = min(k, len(pts))
             if k <= 0:
                 continue
