@@ -201,9 +201,10 @@ def shortlist(s: Search, homes, available, cm, rng, need, spare_staff) -> Pairs:
     `shortlist_pairs`).
     """
     k_wide = int(round(QUERY_K * cm.wide_referral_share))
-    hkind = np.where(homes.secure, KIND_SECURE, np.where(homes.dol_ok, KIND_DOL, KIND_ORDINARY))
-    serves = np.stack([available & (hkind != KIND_SECURE), available & (hkind == KIND_DOL),
-                       available & (hkind == KIND_SECURE)])  # the homes each kind of child may use
+    # the homes each kind of child may use: an ordinary child any but a secure home, a child under a
+    # DoL order those of these able to care under one, a child needing security a secure home
+    unsecured = available & ~homes.secure
+    serves = np.stack([unsecured, unsecured & homes.dol_ok, available & homes.secure])
     ckind = s.kind
     n_kind, any_home = np.bincount(ckind, minlength=len(serves)).tolist(), serves.any(axis=1).tolist()
     u_spread, u_theta = [np.zeros(0)], [np.zeros(0)]  # the wide points' draws, kind by kind (those with homes)
