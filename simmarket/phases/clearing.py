@@ -182,6 +182,7 @@ def clear(s: Search, mk: Market):
     ref.refused_price = len(p.c) - n_affordable
     return bid(p, affordable, mk.rng.standard_normal(n_affordable), s, mk, free, spare_staff, need, ref)
 
+
 def available_homes(homes, wf, free, spare_staff) -> np.ndarray:
     """Homes that can take a child this week: a free place, a manager (unless not required) and
     staff for at least the least demanding child."""
@@ -212,7 +213,7 @@ def shortlist(s: Search, homes, available, cm, rng, need, spare_staff) -> Pairs:
         if n_kind[kind] and any_home[kind]:
             u_spread.append(rng.random(n_kind[kind]))
             u_theta.append(rng.random(n_kind[kind]))
-    theta = 2 * np.pi * np.concatenate(u_theta)
+    theta = 2 * np.pi * np.concatenate(u_theta)  # its cos and sin are NumPy's (numba's can differ in the last bit)
     c, h, d, unmet = shortlist_pairs(ckind, serves, QUERY_K - k_wide, k_wide, s.x, s.y, s.radius_m,
                                      np.concatenate(u_spread), np.cos(theta), np.sin(theta), homes.x, homes.y,
                                      homes.max_complexity, s.complexity, spare_staff, need - STAFF_TOLERANCE,
