@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from simmarket.arrays import SEARCH_MAX_LENGTH, choice_cdf, choose, cumsum_within, distinct, first_of_runs
-from simmarket.kernels.groups import first_k_within
+from simmarket.kernels.groups import first_k_within, rank_and_cut
 
 SEEDS = range(6)
 
@@ -72,6 +72,20 @@ def test_first_k_within_is_lexsort_cut_to_k_per_group(seed):
             assert np.array_equal(first_k_within(groups, keys, k), expect)
     assert len(first_k_within(np.zeros(0, np.int64), np.zeros(0), 3)) == 0
 
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_rank_and_cut_is_the_numpy_rank_key_then_first_k_within(seed):
+    groups, rng = _sorted_groups(seed, n=int(np.random.default_rng(seed).integers(1, 300)))
+    n = len(groups)
+    h, d, unmet = rng.integers(0, 50, n), rng.uniform(0, 1e5, n), rng.integers(0, 4, n)
+    radius, draws = rng.uniform(1e4, 1e5, groups.max() + 1), rng.random(n)
+    key = d / radius[groups] + 0.3 * unmet + 2.0 * draws
+    for k in (1, 3, 100):
+        keep = first_k_within(groups, key, k)
+        got = rank_and_cut(groups, h, d, unmet, radius, draws, 0.3, 2.0, k)
+        for a, b in zip(got, (groups[keep], h[keep], d[keep], unmet[keep])):
+            assert np.array_equal(a, b)
 
 @pytest.mark.parametrize("seed", range(30))
 def test_choice_cdf_picks_as_generator_choice_does(seed):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simmarket.kernels.offers import lexsort2, offer_rounds
+from simmarket.kernels.offers import lexsort2, offer_rounds, screen_and_bid
 
 MILE = 1609.344
 
@@ -126,3 +126,35 @@ def test_pairs_not_live_are_as_if_absent(seed):
     assert len(placed_s) > 0
     assert np.array_equal(placed, np.flatnonzero(live)[placed_s]) and np.array_equal(price, price_s)
     assert offers == offers_s and np.array_equal(contested, contested_s)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_screen_and_bid_is_the_numpy_screen_then_the_offer_rounds(seed):
+    """The risk screen (noise on the affordable pairs, then the council and block priorities) and
+    the per-child and per-home columns gathered in the kernel, as the NumPy version did them."""
+    rng = np.random.default_rng(seed)
+    n_children, n_homes = 50, 15
+    c, h = random_pairs(rng, n_children, n_homes, 250)
+    n = len(c)
+    blk, own = rng.random(n) < 0.2, rng.random(n) < 0.2
+    score, cust, quote = rng.normal(0.1, 0.3, n), rng.integers(0, 4, n_children)[c], rng.uniform(4000, 8000, n)
+    d, need, weight = rng.uniform(0, 50 * MILE, n), rng.choice([1.0, 1.5], n_children), rng.uniform(0, 30, n_children)
+    wtp, sector = rng.uniform(5000, 9000, n_children), rng.integers(0, 3, n_homes)
+    reserved, free, spare = rng.integers(0, 2, n_homes), rng.integers(0, 4, n_homes), rng.uniform(0, 5, n_homes)
+    affordable = rng.random(n) < 0.7
+    noise = rng.standard_normal(np.count_nonzero(affordable))
+    for own_first in (False, True):
+        full = np.zeros(n)
+        full[affordable] = noise
+        final = score + 0.1 * full
+        if own_first:
+            final = final + 10.0 * own
+        final = final + 100.0 * blk
+        live = affordable & (final >= 0)
+        block = np.minimum(reserved, free)
+        want = offer_rounds(3, live, c, h, blk, final, cust, quote, quote, d, need[c], sector[h] == 2, wtp, block,
+                            free - block, spare.copy(), 0.5, weight[c], MILE, n_homes)
+        got = screen_and_bid(3, affordable, noise, 0.1, own_first, 10.0, 100.0, c, h, blk, score, own, cust, quote,
+                             quote, d, need, weight, wtp, sector, 2, reserved, free, spare, 0.5, MILE)
+        assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1]) and got[2] == want[2]
+        assert got[3] == np.count_nonzero(want[3]) and got[4] == np.count_nonzero(live) and len(want[0]) > 0

@@ -88,15 +88,21 @@ def test_shortlist_pairs_are_the_brute_force_pairs(n_q, n_pts, k_near, k_wide):
     x, y = rng.uniform(0, 600_000, n_pts), rng.uniform(0, 600_000, n_pts)
     qx, qy = rng.uniform(0, 600_000, n_q), rng.uniform(0, 600_000, n_q)
     radius = rng.uniform(20_000, 150_000, n_q)
-    wx, wy = qx + rng.uniform(-1, 1, n_q) * radius, qy + rng.uniform(-1, 1, n_q) * radius
     kind = rng.integers(0, 3, n_q)
     serves = rng.random((3, n_pts)) < [[0.9], [0.4], [0.1]]
+    # the wide points' draws come group by group (groups with points only), queries in order
+    drawn = np.concatenate([np.zeros(0, np.int64)] + [np.flatnonzero(kind == g) for g in range(3) if serves[g].any()])
+    u_spread, theta = rng.random(len(drawn)), 2 * np.pi * rng.random(len(drawn))
+    wx, wy = qx.copy(), qy.copy()
+    wx[drawn] += radius[drawn] * np.sqrt(u_spread) * np.cos(theta)
+    wy[drawn] += radius[drawn] * np.sqrt(u_spread) * np.sin(theta)
     level, child_level = rng.integers(0, 3, n_pts), rng.integers(0, 3, n_q)
     staff, child_staff = rng.uniform(0, 10, n_pts), rng.uniform(0, 5, n_q)
-    args = (kind, serves, k_near, k_wide, qx, qy, wx, wy, radius, x, y, level, child_level, staff, child_staff)
+    cols = (x, y, level, child_level, staff, child_staff)
     spec, needs = rng.integers(0, 1 << 5, n_pts), rng.integers(0, 1 << 5, n_q).astype(np.int8)
-    c, h, d, unmet = shortlist_pairs(*args, spec, needs)
-    expect = shortlist_reference(*args)
+    c, h, d, unmet = shortlist_pairs(kind, serves, k_near, k_wide, qx, qy, radius, u_spread, np.cos(theta),
+                                     np.sin(theta), *cols, spec, needs)
+    expect = shortlist_reference(kind, serves, k_near, k_wide, qx, qy, wx, wy, radius, *cols)
     assert np.array_equal(unmet, popcount(needs[c] & ~spec[h]))
     assert list(zip(c.tolist(), h.tolist())) == expect
     assert np.array_equal(d, np.hypot(qx[c] - x[h], qy[c] - y[h]))

@@ -20,40 +20,30 @@ STAFF_TOLERANCE = 1e-9  # staff are compared with this slack (floating sums of f
 @njit(cache=True)
 def lexsort2(keys, groups):
     """np.lexsort((keys, groups)): by group, then key (NaN last, -0.0 equal to 0.0), then position.
-    Both are stable radix sorts: the keys' by the 8 bytes of their bits made to sort as integers
-    (a byte all keys share is skipped), then the groups' by counting over their range (a home's or
-    a child's number here). Numba's mergesort of a few thousand floats took several times longer."""
+    A counting sort places each position in its group's run (the groups are a home's or a child's
+    number here), and an insertion sort keeps the run in key order as positions arrive in turn:
+    the runs are short (a home's referrals or offers, a child's offers), so this is faster than
+    sorting the keys whole (a radix sort by their bits, or numba's mergesort)."""
     n = len(keys)
-    s = (keys + 0.0).view(np.int64)  # + 0.0 makes -0.0 into 0.0; then a float's order is its bits'
-    count = np.zeros((8, 257), np.int64)
-    for i in range(n):
-        s[i] = 0x7FFFFFFFFFFFFFFF if keys[i] != keys[i] else s[i] ^ ((s[i] >> 63) & 0x7FFFFFFFFFFFFFFF)
-        for b in range(8):
-            count[b, (((s[i] >> (8 * b)) & 255) ^ (128 if b == 7 else 0)) + 1] += 1
-    order, spare = np.arange(n), np.empty(n, np.int64)
-    for b in range(8):
-        if count[b].max() == n:
-            continue
-        for d in range(1, 257):
-            count[b, d] += count[b, d - 1]
-        for i in range(n):
-            d = ((s[order[i]] >> (8 * b)) & 255) ^ (128 if b == 7 else 0)
-            spare[count[b, d]] = order[i]
-            count[b, d] += 1
-        order, spare = spare, order
+    out = np.empty(n, np.int64)
     if n == 0:
-        return order
+        return out
     lo = groups.min()
     start = np.zeros(groups.max() - lo + 2, np.int64)
     for g in groups:
         start[g - lo + 1] += 1
     for d in range(1, len(start)):
         start[d] += start[d - 1]
-    for i in order:
+    fill = start[:-1].copy()
+    for i in range(n):
         d = groups[i] - lo
-        spare[start[d]] = i
-        start[d] += 1
-    return spare
+        p, v = fill[d], keys[i]
+        fill[d] += 1
+        while p > start[d] and (keys[out[p - 1]] > v or (v == v and keys[out[p - 1]] != keys[out[p - 1]])):
+            out[p] = out[p - 1]
+            p -= 1
+        out[p] = i
+    return out
 
 
 @njit(cache=True)
@@ -113,26 +103,37 @@ def _prices(off, rival, c, h, blk, cust, quote, cost, wtp_child, council, profit
 @njit(cache=True)
 def _choose(off, price, c, h, d, score, need, staff, weight_per_mile, metres_per_mile):
     """Each child's buyer takes its best offer (price against distance) as far as the home's staff
-    cover every child who took one of its offers this round. Returns positions in off, by child."""
-    util = np.empty(len(off))
-    for i in range(len(off)):
-        util[i] = -price[i] - weight_per_mile[off[i]] * d[off[i]] / metres_per_mile
-    order = lexsort2(-util, c[off])
-    first = np.ones(len(order), np.bool_)
-    for i in range(1, len(order)):
-        first[i] = c[off[order[i]]] != c[off[order[i - 1]]]
-    take = order[first]
-    tp = off[take]
-    by_home = lexsort2(-score[tp], h[tp])
-    fits = np.zeros(len(tp), np.bool_)
+    cover every child who took one of its offers this round. Returns positions in off, by child.
+    (Gathers are written out as loops: numba's fancy indexing cost several times more.)"""
+    n = len(off)
+    key, child = np.empty(n), np.empty(n, c.dtype)
+    for i in range(n):
+        j = off[i]
+        util = -price[i] - weight_per_mile[j] * d[j] / metres_per_mile
+        key[i], child[i] = -util, c[j]
+    order = lexsort2(key, child)
+    take, m = np.empty(n, np.int64), 0
+    for i in range(n):  # each child's first (best) offer
+        if i == 0 or child[order[i]] != child[order[i - 1]]:
+            take[m], m = order[i], m + 1
+    tp, key2, home = np.empty(m, np.int64), np.empty(m), np.empty(m, h.dtype)
+    for i in range(m):
+        tp[i] = off[take[i]]
+        key2[i], home[i] = -score[tp[i]], h[tp[i]]
+    by_home = lexsort2(key2, home)
+    fits = np.zeros(m, np.bool_)
     cum, cum_at_start, v_start = 0.0, 0.0, 0.0
-    for i in range(len(by_home)):
+    for i in range(m):
         j = tp[by_home[i]]
         cum += need[j]
         if i == 0 or h[j] != h[tp[by_home[i - 1]]]:
             cum_at_start, v_start = cum, need[j]
         fits[by_home[i]] = cum - cum_at_start + v_start <= staff[h[j]] + STAFF_TOLERANCE
-    return take[fits]
+    out, n_out = np.empty(m, np.int64), 0
+    for i in range(m):
+        if fits[i]:
+            out[n_out], n_out = take[i], n_out + 1
+    return out[:n_out]
 
 
 @njit(cache=True)
@@ -147,15 +148,22 @@ def offer_rounds(rounds, live, c, h, blk, score, cust, quote, cost, d, need, cou
     group = 2 * h + blk
     n_groups = (group.max() + 1) if len(group) else 1
     pairs = np.flatnonzero(live)
-    by_group = pairs[lexsort2(-score[pairs], group[pairs])]  # a round's live pairs are a subset, in the same order
-    alive = live.copy()
+    key, grp = np.empty(len(pairs)), np.empty(len(pairs), group.dtype)
+    for i in range(len(pairs)):
+        key[i], grp[i] = -score[pairs[i]], group[pairs[i]]
+    by_group = pairs[lexsort2(key, grp)]  # a round's live pairs are a subset, in the same order
+    alive, buffer = live.copy(), np.empty(len(pairs), np.int64)
     placed, prices = np.empty(len(c), np.int64), np.empty(len(c))
     n_placed, n_offers = 0, 0
     contested = np.zeros(n_homes, np.bool_)
     for _ in range(rounds):
-        order = by_group[alive[by_group]]
-        if len(order) == 0:
+        n_alive = 0
+        for j in by_group:
+            if alive[j]:
+                buffer[n_alive], n_alive = j, n_alive + 1
+        if n_alive == 0:
             break
+        order = buffer[:n_alive]
         off, rival = _offers(order, group, h, blk, need, block, open_, staff, n_groups)
         n_offers += len(off)
         price = _prices(off, rival, c, h, blk, cust, quote, cost, wtp_child, council, profit_cap, contested)
@@ -175,3 +183,47 @@ def offer_rounds(rounds, live, c, h, blk, score, cust, quote, cost, d, need, cou
             left = block[h[j]] if blk[j] else open_[h[j]]
             alive[j] = alive[j] and not done_child[c[j]] and left > 0 and staff[h[j]] >= need[j] - STAFF_TOLERANCE
     return placed[:n_placed], prices[:n_placed], n_offers, contested
+
+
+@njit(cache=True)
+def _screen_risk(affordable, noise, noise_sd, own_first, own_bonus, block_bonus, score, council_own, blk):
+    """Providers' scores with their judgement (noise, drawn for the affordable pairs only, in
+    order) and priorities (own authority's child if own_first, block place), as NumPy added them
+    in turn; the live pairs are the affordable ones scoring at least 0."""
+    out, live = np.empty(len(score)), np.empty(len(score), np.bool_)
+    t = 0
+    for j in range(len(score)):
+        e = 0.0
+        if affordable[j]:
+            e, t = noise[t], t + 1
+        s = score[j] + noise_sd * e
+        if own_first:
+            s = s + own_bonus * (1.0 if council_own[j] else 0.0)
+        out[j] = s + block_bonus * (1.0 if blk[j] else 0.0)
+        live[j] = affordable[j] and out[j] >= 0
+    return out, live
+
+
+@njit(cache=True)
+def screen_and_bid(rounds, affordable, noise, noise_sd, own_first, own_bonus, block_bonus, c, h, blk, score,
+                   council_own, cust, quote, cost, d, need_child, weight_child, wtp_child, sector, council_code,
+                   reserved_free, free, spare_staff, profit_cap, metres_per_mile):
+    """The week's bidding on its referral pairs (child c, home h): providers screen the affordable
+    referrals by risk (`_screen_risk`), then the offer rounds run on the live ones, with each
+    home's block places (its reserved places still free), open places (the rest of its free
+    places) and spare staff; council homes (sector == council_code) charge their quote; need and
+    weight (the price a mile is worth) are the child's. Returns the placed pairs, their prices,
+    the number of offers made, of homes whose offers were contested and of live pairs."""
+    final, live = _screen_risk(affordable, noise, noise_sd, own_first, own_bonus, block_bonus, score, council_own, blk)
+    n = len(c)
+    need, weight, council = np.empty(n), np.empty(n), np.empty(n, np.bool_)
+    for j in range(n):
+        need[j], weight[j], council[j] = need_child[c[j]], weight_child[c[j]], sector[h[j]] == council_code
+    block, open_ = np.empty(len(free), np.int64), np.empty(len(free), np.int64)
+    for i in range(len(free)):
+        block[i] = min(reserved_free[i], free[i])
+        open_[i] = free[i] - block[i]
+    placed, price, offers, contested = offer_rounds(rounds, live, c, h, blk, final, cust, quote, cost, d, need,
+                                                    council, wtp_child, block, open_, spare_staff.astype(np.float64),
+                                                    profit_cap, weight, metres_per_mile, len(free))
+    return placed, price, offers, np.count_nonzero(contested), np.count_nonzero(live)

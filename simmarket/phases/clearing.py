@@ -7,9 +7,9 @@ Everything here works on whole arrays of (child, home) referral pairs. A week cl
    authority's shortlist;
 3. `quote`: providers quote cost x target margin x scarcity (referrals per vacancy); council homes
    quote cost; block places cost their agreed price;
-4. `screen_price`, `screen_risk`: quotes above the authority's ceiling are refused, and providers
-   decline referrals whose margin at that ceiling does not cover the child's risk;
-5. `bid`: in a few rounds each home offers its places (and staff) to its best referrals; each
+4. `screen_price`: quotes above the authority's ceiling are refused;
+5. `bid`: providers decline referrals whose margin at that ceiling does not cover the child's
+   risk; then in a few rounds each home offers its places (and staff) to its best referrals; each
    child's authority takes the best offer (price against distance); where customers compete for
    a home, the winner pays at least the next bidder's ceiling (capped at its own), so scarcity
    and bidding raise prices. Members of one customer (an RCC) never bid against each other.
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..kernels.groups import first_k_within
-from ..kernels.offers import STAFF_TOLERANCE, offer_rounds
+from ..kernels.groups import rank_and_cut
+from ..kernels.offers import STAFF_TOLERANCE, screen_and_bid
 from ..kernels.quotes import quote_pairs
 from ..kernels.search import shortlist_pairs
 from ..rules import care_cost, price_ceiling, sector_margin, staff_need
@@ -35,10 +35,12 @@ UNMET_NEED_RANK_WEIGHT = 0.3  # shortlist rank: one unmet need weighs like 30% o
 RISK_PER_COMPLEXITY = 0.5  # providers' risk: per complexity level (0-2), per unmet need, for a DoL order (prior)
 RISK_PER_UNMET_NEED = 0.5
 RISK_DOL = 0.5
+RISK_WEIGHTS = np.array([RISK_PER_COMPLEXITY, RISK_PER_UNMET_NEED, RISK_DOL])
 SCORE_NOISE_SD = 0.1  # providers' judgement of a referral beyond margin and risk (prior)
 COUNCIL_OWN_BONUS = 10.0  # council homes rank their own authority's children above any others (rule)
 BLOCK_BONUS = 100.0  # a block-contracted place is offered to the holder's children first (contract)
 KIND_ORDINARY, KIND_DOL, KIND_SECURE = 0, 1, 2  # what a child needs / a home accepts
+NONE = np.zeros(0, np.int64)  # no cooperatives, or no pools of council homes (kernels take an empty array)
 
 
 @dataclass
@@ -96,9 +98,6 @@ class Pairs:
     cust: np.ndarray | None = None
     score: np.ndarray | None = None  # providers' score (by `quote` before noise and priorities)
 
-    def keep(self, mask: np.ndarray) -> "Pairs":
-        return Pairs(*(None if a is None else a[mask] for a in self.__dict__.values()))
-
 
 @dataclass
 class Market:
@@ -128,16 +127,17 @@ def search_of(m, idx: np.ndarray) -> Search:
     """Searching children with their buyers' price ceilings and search radii, widening with time."""
     ch, lv = m.children, m.levers  # each authority's commissioning values are the levers' (policy.levers)
     waited = search_weeks(m, idx)
-    la = ch.la[idx]
-    bench = care_cost(ch.complexity[idx], ch.dol[idx], m.geo.property_index[la], m.params, m.week,
+    cols = {k: getattr(ch, k)[idx] for k in ("x", "y", "la", "complexity", "needs", "dol", "secure")}
+    la = cols["la"]
+    bench = care_cost(cols["complexity"], cols["dol"], m.geo.property_index[la], m.params, m.week,
                       occupancy=m.occupancy_seen[m.region_of_la[la]])
-    urgent = np.where(ch.emergency[idx] | ch.dol[idx] | ch.secure[idx], lv.urgent_wtp_multiple[la], 1.0)
+    urgent = np.where(ch.emergency[idx] | cols["dol"] | cols["secure"], lv.urgent_wtp_multiple[la], 1.0)
     cm = m.params.commissioning
     alternative = cm.unregistered_price_gbp_week + lv.unreg_fine_per_week if cm.ceiling_to_alternative else None
     wtp = price_ceiling(bench, lv.wtp_multiple[la], urgent, lv.wtp_growth_per_week[la], waited, lv.wtp_cap[la], alternative)
     radius = lv.radius_miles[la] * METRES_PER_MILE * (1 + lv.radius_growth_per_week[la] * waited)
-    cols = {k: getattr(ch, k)[idx] for k in ("x", "y", "la", "complexity", "needs", "dol", "secure")}
-    coop = np.where(lv.rcc_of_la[la] >= 0, len(lv.customer) + lv.rcc_of_la[la], -1)
+    rcc = lv.rcc_of_la[la]
+    coop = np.where(rcc >= 0, len(lv.customer) + rcc, -1)
     return Search(idx=idx, customer=lv.customer[la], wtp=wtp, radius_m=radius, cost=bench, cooperative=coop,
                   distance_weight=lv.distance_weight_gbp_per_mile[la], **cols)
 
@@ -180,16 +180,14 @@ def clear(s: Search, mk: Market):
     affordable = screen_price(p, s)
     n_affordable = int(np.count_nonzero(affordable))
     ref.refused_price = len(p.c) - n_affordable
-    accept = screen_risk(p, s, mk, affordable)
-    ref.refused_risk = n_affordable - int(np.count_nonzero(accept))
-    return bid(p, accept, s, mk, free, spare_staff, need, ref)
+    return bid(p, affordable, mk.rng.standard_normal(n_affordable), s, mk, free, spare_staff, need, ref)
 
 
 def available_homes(homes, wf, free, spare_staff) -> np.ndarray:
     """Homes that can take a child this week: a free place, a manager (unless not required) and
     staff for at least the least demanding child."""
     admits = homes.manager | wf.no_manager_admits
-    min_need = float(np.min(wf.staff_per_child))
+    min_need = float(min(wf.staff_per_child))
     return (free > 0) & admits & (spare_staff >= min_need - STAFF_TOLERANCE)
 
 
@@ -204,29 +202,32 @@ def shortlist(s: Search, homes, available, cm, rng, need, spare_staff) -> Pairs:
     `shortlist_pairs`).
     """
     k_wide = int(round(QUERY_K * cm.wide_referral_share))
-    hkind = np.where(homes.secure, KIND_SECURE, np.where(homes.dol_ok, KIND_DOL, KIND_ORDINARY))
-    serves = np.stack([available & (hkind != KIND_SECURE), available & (hkind == KIND_DOL),
-                       available & (hkind == KIND_SECURE)])  # the homes each kind of child may use
+    # the homes each kind of child may use: an ordinary child any but a secure home, a child under a
+    # DoL order those of these able to care under one, a child needing security a secure home
+    unsecured = available & ~homes.secure
+    serves = np.stack([unsecured, unsecured & homes.dol_ok, available & homes.secure])
     ckind = s.kind
-    u_spread, u_theta = np.zeros(len(s.idx)), np.zeros(len(s.idx))
+    n_kind, any_home = np.bincount(ckind, minlength=len(serves)).tolist(), serves.any(axis=1).tolist()
+    u_spread, u_theta = [np.zeros(0)], [np.zeros(0)]  # the wide points' draws, kind by kind (those with homes)
     for kind in (KIND_ORDINARY, KIND_DOL, KIND_SECURE):
-        cmask = np.flatnonzero(ckind == kind)
-        if len(cmask) and serves[kind].any():
-            u_spread[cmask] = rng.random(len(cmask))
-            u_theta[cmask] = rng.random(len(cmask))
-    spread = s.radius_m * np.sqrt(u_spread)
-    theta = 2 * np.pi * u_theta
-    c, h, d, unmet = shortlist_pairs(ckind, serves, QUERY_K - k_wide, k_wide, s.x, s.y, s.x + spread * np.cos(theta),
-                                     s.y + spread * np.sin(theta), s.radius_m, homes.x, homes.y, homes.max_complexity,
-                                     s.complexity, spare_staff, need - STAFF_TOLERANCE, homes.specialisms, s.needs)
+        if n_kind[kind] and any_home[kind]:
+            u_spread.append(rng.random(n_kind[kind]))
+            u_theta.append(rng.random(n_kind[kind]))
+    theta = 2 * np.pi * np.concatenate(u_theta)  # its cos and sin are NumPy's (numba's can differ in the last bit)
+    c, h, d, unmet = shortlist_pairs(ckind, serves, QUERY_K - k_wide, k_wide, s.x, s.y, s.radius_m,
+                                     np.concatenate(u_spread), np.cos(theta), np.sin(theta), homes.x, homes.y,
+                                     homes.max_complexity, s.complexity, spare_staff, need - STAFF_TOLERANCE,
+                                     homes.specialisms, s.needs)
     return Pairs(c, h, d, unmet=unmet)
 
 
 def rank_referrals(p: Pairs, s: Search, homes, cm, rng) -> Pairs:
     """Each child's shortlist: nearest and best matched first, with the frictions of who answers
     a referral; the authority refers to its first `commissioning.shortlist` homes."""
-    rank_key = p.d / s.radius_m[p.c] + UNMET_NEED_RANK_WEIGHT * p.unmet + cm.referral_spread * rng.random(len(p.c))
-    return p.keep(first_k_within(p.c, rank_key, cm.shortlist))  # pairs come sorted by child
+    draws = rng.random(len(p.c))
+    c, h, d, unmet = rank_and_cut(p.c, p.h, p.d, p.unmet, s.radius_m, draws, UNMET_NEED_RANK_WEIGHT,
+                                  cm.referral_spread, cm.shortlist)  # pairs come sorted by child
+    return Pairs(c, h, d, unmet=unmet)
 
 
 def quote(p: Pairs, s: Search, mk: Market, free) -> None:
@@ -240,16 +241,14 @@ def quote(p: Pairs, s: Search, mk: Market, free) -> None:
     scarcity = np.clip(pressure ** pr.scarcity_elasticity, 1.0, pr.scarcity_cap)
     hla = homes.la[hq]
     occupancy = None if mk.occupancy_la is None else mk.occupancy_la[hla][:, None]
-    levels = np.arange(len(params.workforce.staff_per_child))  # kinds of child: 2 x complexity + dol
-    unit = care_cost(np.repeat(levels, 2)[None], np.tile([False, True], len(levels))[None],
-                     mk.property_index_la[hla][:, None], params, mk.week, homes.places[hq][:, None], occupancy)
-    none = np.zeros(0, np.int64)
+    kinds = np.arange(2 * len(params.workforce.staff_per_child))[None]  # kinds of child: 2 x complexity + dol
+    unit = care_cost(kinds // 2, kinds % 2 == 1, mk.property_index_la[hla][:, None], params, mk.week,
+                     homes.places[hq][:, None], occupancy)
     p.cost, p.quote, p.is_block, p.council_own, p.cust, p.score = quote_pairs(
         p.c, p.h, hq, unit, sector_margin(homes.sector[hq], pr, mk.profit_cap), scarcity, s.complexity, s.dol, s.la,
-        s.customer, none if s.cooperative is None else s.cooperative, s.wtp, p.unmet, homes.la, homes.sector, COUNCIL,
+        s.customer, NONE if s.cooperative is None else s.cooperative, s.wtp, p.unmet, homes.la, homes.sector, COUNCIL,
         homes.price_factor, homes.block_buyer, homes.block_price, mk.reserved_free,
-        none if mk.council_pool is None else mk.council_pool, mk.profit_cap, pr.risk_aversion,
-        np.array([RISK_PER_COMPLEXITY, RISK_PER_UNMET_NEED, RISK_DOL]))
+        NONE if mk.council_pool is None else mk.council_pool, mk.profit_cap, pr.risk_aversion, RISK_WEIGHTS)
 
 
 def referral_pressure(p: Pairs, homes, free, mk: Market) -> tuple[np.ndarray, np.ndarray]:
@@ -261,7 +260,7 @@ def referral_pressure(p: Pairs, homes, free, mk: Market) -> tuple[np.ndarray, np
     (pairs are distinct by child and home here).
     """
     n_ref = np.bincount(p.h, minlength=homes.n)
-    hq = np.flatnonzero(n_ref)
+    hq = np.flatnonzero(n_ref > 0)
     return hq, n_ref[hq] / np.maximum(free[hq], 1) / mk.params.commissioning.shortlist
 
 
@@ -270,34 +269,26 @@ def screen_price(p: Pairs, s: Search) -> np.ndarray:
     return p.quote <= s.wtp[p.c]
 
 
-def screen_risk(p: Pairs, s: Search, mk: Market, affordable: np.ndarray) -> np.ndarray:
-    """Providers choose by profit and by how hard a child is to care for (NAO25 2.3, 2.14): an
-    affordable referral whose margin at the buyer's ceiling does not cover its risk is declined.
-    (`quote` scored every pair by margin less risk; the noise is drawn for the affordable ones only.)"""
-    noise = np.zeros(len(p.c))
-    noise[affordable] = mk.rng.standard_normal(np.count_nonzero(affordable))
-    score = p.score + SCORE_NOISE_SD * noise
-    if mk.params.commissioning.council_own_first:
-        score = score + COUNCIL_OWN_BONUS * p.council_own
-    p.score = score + BLOCK_BONUS * p.is_block
-    return affordable & (p.score >= 0)
-
-
 # ------------------------------------------------------------------------------- offers and bids
-def bid(p: Pairs, live: np.ndarray, s: Search, mk: Market, free, spare_staff, need, ref: Referrals):
-    """The offer rounds (kernels/offers.py): each round, every home offers its places (block and
+def bid(p: Pairs, affordable: np.ndarray, noise: np.ndarray, s: Search, mk: Market, free, spare_staff, need,
+        ref: Referrals):
+    """Providers choose by profit and by how hard a child is to care for (NAO25 2.3, 2.14): an
+    affordable referral whose margin at the buyer's ceiling does not cover its risk is declined
+    (`quote` scored every pair by margin less risk; to that come the providers' judgement, noise
+    drawn for the affordable pairs only, and their priorities). Then the offer rounds
+    (kernels/offers.py `screen_and_bid`): each round, every home offers its places (block and
     open places separately) to its referrals, best score first, while places and staff last;
     each child's buyer takes its best offer (price against distance) as far as the home's staff
     cover every child who took one of its offers; a losing bid from another customer lifts the
     price towards its ceiling (second price), within the profit cap; capacity is used up. Only
     the live pairs (those that passed the screens) take part."""
-    block = np.minimum(mk.reserved_free, free).astype(np.int64)
-    open_ = (free - block).astype(np.int64)
-    council = mk.homes.sector[p.h] == COUNCIL
-    placed, price, offers, contested = offer_rounds(
-        ROUNDS, live, p.c, p.h, p.is_block, p.score, p.cust, p.quote, p.cost, p.d, need[p.c], council, s.wtp,
-        block, open_, spare_staff.astype(float), mk.profit_cap, s.distance_weight[p.c], METRES_PER_MILE, mk.homes.n)
+    placed, price, offers, contested, live = screen_and_bid(
+        ROUNDS, affordable, noise, SCORE_NOISE_SD, mk.params.commissioning.council_own_first, COUNCIL_OWN_BONUS,
+        BLOCK_BONUS, p.c, p.h, p.is_block, p.score, p.council_own, p.cust, p.quote, p.cost, p.d, need,
+        s.distance_weight, s.wtp, mk.homes.sector, COUNCIL, mk.reserved_free, free, spare_staff, mk.profit_cap,
+        METRES_PER_MILE)
+    ref.refused_risk = len(noise) - live
     ref.offers += offers
-    ref.contested_homes = int(np.count_nonzero(contested))
+    ref.contested_homes = contested
     ref.accepted = len(placed)
     return p.c[placed], p.h[placed], price, p.is_block[placed], ref
