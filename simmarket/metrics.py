@@ -50,16 +50,15 @@ class View:
         self.n_far, self.n_outside, self.n_recent_3plus, self.n_over_10k, self.n_in_ordinary = children_tally.tolist()
         self.mean_price, self.mean_distance = stats.tolist()
         self.everyone = bool(self.la_mask.all())
+        # the regions of the view's authorities (FlowBook.region's columns)
+        self.regions = np.bincount(self.model.region_of_la[self.la_mask], minlength=len(REGIONS)) > 0
+        self.every_region = bool(self.regions.all())
 
     def flow(self, key: str) -> float:
-        weeks = self.model.flows.la[key][self.w0:self.w1]
-        if not (self.everyone and len(weeks) <= 1):  # the copy is laid out by authority: the same sum for one week
-            weeks = weeks[:, self.la_mask]
-        return float(weeks.sum())
+        return _window_sum(self.model.flows.la[key][self.w0:self.w1], self.la_mask, self.everyone)
 
     def region_flow(self, key: str) -> float:
-        regions = np.bincount(self.model.region_of_la[self.la_mask], minlength=len(REGIONS)) > 0
-        return float(self.model.flows.region[key][self.w0:self.w1][:, regions].sum())
+        return _window_sum(self.model.flows.region[key][self.w0:self.w1], self.regions, self.every_region)
 
     def any_la(self, key: str) -> float:
         flags = self.model.flows.la[key][self.w0:self.w1][:, self.la_mask]
@@ -70,6 +69,15 @@ class View:
 
     def prices(self) -> np.ndarray:
         return self.price_of
+
+
+def _window_sum(weeks: np.ndarray, columns: np.ndarray, every_column: bool) -> float:
+    """A window's flows summed over the view's columns (authorities or regions). The columns are
+    copied out unless the window is one week and every column is the view's: a copy is laid out
+    column by column, so a window of several weeks sums in another order than the rows in place."""
+    if not (every_column and len(weeks) <= 1):
+        weeks = weeks[:, columns]
+    return float(weeks.sum())
 
 
 def _ratio(a: float, b: float) -> float:

@@ -114,7 +114,8 @@ def _placed_children(rows, n_placed, la_mask, ordinary, status, home, la, price,
     high_cost or more and those with a child in an unregistered setting (see view_stock)."""
     placed, home_of, la_of = np.empty(n_placed, np.int64), np.empty(n_placed, np.int64), np.empty(n_placed, la.dtype)
     price_of, distance = np.empty(n_placed), np.empty(n_placed)
-    la_over_10k, la_unregistered = np.zeros(len(la_mask), np.bool_), np.zeros(len(la_mask), np.bool_)
+    costly_la = np.empty(n_placed + 1, la.dtype)  # the authorities of the costly placements, compacted
+    la_unregistered = np.zeros(len(la_mask), np.bool_)
     far, outside, recent, costly, in_ordinary, k = 0, 0, 0, 0, 0, 0
     for i in rows:
         h, a = home[i], la[i]
@@ -128,10 +129,11 @@ def _placed_children(rows, n_placed, la_mask, ordinary, status, home, la, price,
         far += home_miles[i] > far_miles
         outside += h_la[h] != a
         recent += start3[i] >= recent_week
+        costly_la[costly] = a  # without a branch: whether a price is that high is hard to predict
         costly += price[i] >= high_cost
-        if price[i] >= high_cost:
-            la_over_10k[a] = True
         k += 1
+    la_over_10k = np.zeros(len(la_mask), np.bool_)
+    la_over_10k[costly_la[:costly]] = True
     tally = np.array([far, outside, recent, costly, in_ordinary])
     return placed, home_of, la_of, price_of, distance, tally, la_over_10k, la_unregistered
 
