@@ -31,7 +31,8 @@ def by_numpy(m, la_mask):
     places = int(homes.places[ordinary].sum())
     return {
         "mean_weekly_price_gbp": price.mean(), "mean_distance_miles": miles.mean(),
-        "p90_weekly_price_gbp": np.percentile(price, 90), "placements_over_10k": np.count_nonzero(price >= HIGH_COST_GBP),
+        "p90_weekly_price_gbp": np.percentile(price, 90),
+        "placements_over_10k": np.count_nonzero(price >= HIGH_COST_GBP),
         "share_over_20_miles": np.mean(miles > FAR_MILES), "share_outside_la": np.mean(homes.la[home] != ch.la[placed]),
         "share_children_3plus_placements_12m": np.mean(ch.start3[placed] >= m.week - WEEKS_PER_YEAR),
         "occupancy_registered_places": np.count_nonzero(ordinary[ch.home[ch.status == HOME]]) / places,
