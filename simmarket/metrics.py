@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 
 import numpy as np
 
@@ -34,12 +34,12 @@ class View:
         """What the metrics read of the view's homes and children at the end of the window, measured
         in one go (kernels.record.view_stock; the weekly series builds a View every week): the active
         homes (home_sel) and the ordinary ones among them, with their counts and places; children by
-        status; the children in homes (placed, by the child's authority) with their homes, authorities,
-        prices and distances from home; and the counts and means the stock metrics take of them."""
+        status; the prices and distances from home of the children in homes (by the child's
+        authority); and the counts and means the stock metrics take of them. The rows of the children
+        in homes, their homes and authorities are read when a metric by authority first asks."""
         ch, homes = self.model.children, self.model.homes
-        (self.home_sel, self.ordinary, homes_tally, self.status_counts, self.placed, self.home_of, self.la_of,
-         self.price_of, self.distance, children_tally, self.la_over_10k, self.la_unregistered,
-         stats) = record.view_stock(self.la_mask, ch.status, ch.home, ch.la, ch.price, ch.home_miles, ch.start3,
+        (self.home_sel, self.ordinary, homes_tally, self.status_counts, self.price_of, self.distance,
+         children_tally, self.la_over_10k, self.la_unregistered, stats) = record.view_stock(self.la_mask, ch.status, ch.home, ch.la, ch.price, ch.home_miles, ch.start3,
                                     homes.la, homes.state, homes.secure, homes.places, homes.manager, homes.sector,
                                     HOME, UNREG, ACTIVE, PRIVATE, N_STATUS, self.model.week - WEEKS_PER_YEAR,
                                     FAR_MILES, HIGH_COST_GBP)
@@ -53,6 +53,23 @@ class View:
         # the regions of the view's authorities (FlowBook.region's columns)
         self.regions = np.bincount(self.model.region_of_la[self.la_mask], minlength=len(REGIONS)) > 0
         self.every_region = bool(self.regions.all())
+
+    @cached_property
+    def placed(self) -> np.ndarray:
+        """The rows of the view's children in homes (in row order, as price_of and distance)."""
+        ch = self.model.children
+        return np.flatnonzero(self.la_mask[ch.la] & (ch.status == HOME))
+
+    @cached_property
+    def home_of(self) -> np.ndarray:
+        """The homes of the placed children, as int64: metrics index homes by them, and NumPy
+        indexes far more quickly by intp."""
+        return self.model.children.home[self.placed].astype(np.int64)
+
+    @cached_property
+    def la_of(self) -> np.ndarray:
+        """The authorities of the placed children (their own, not their homes')."""
+        return self.model.children.la[self.placed]
 
     def flow(self, key: str) -> float:
         return _window_sum(self.model.flows.la[key][self.w0:self.w1], self.la_mask, self.everyone)
@@ -225,7 +242,7 @@ def _child_mean(key, per_child, mean, label, unit, fmt, description) -> Metric:
 
 def _share_placed(v: View, count: int) -> float:
     """A share of the view's children in homes (NaN if none)."""
-    return _ratio(count, len(v.placed))
+    return _ratio(count, len(v.price_of))
 
 
 def _p90(v: View) -> float:

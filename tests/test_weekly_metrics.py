@@ -47,7 +47,13 @@ def by_numpy(m, la_mask):
 def test_stock_metrics_are_their_numpy_forms(model, region):
     la_mask = np.ones(model.n_la, bool) if region is None else model.region_of_la == region
     v = View(model, la_mask, model.week, model.week + 1)
-    assert len(v.placed) > 10
+    ch = model.children
+    placed = np.flatnonzero(la_mask[ch.la] & (ch.status == HOME))
+    assert len(placed) > 10
+    np.testing.assert_array_equal(v.placed, placed)
+    np.testing.assert_array_equal(v.price_of, ch.price[placed])
+    np.testing.assert_array_equal(v.distance, ch.home_miles[placed])
+    assert v.home_of.dtype == np.int64 and v.la_of.dtype == ch.la.dtype
     for key, want in by_numpy(model, la_mask).items():
         assert METRICS[key].definition(v) == float(want), key
 

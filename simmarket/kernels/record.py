@@ -2,8 +2,8 @@
 children at the end of a week, in one pass over the homes, a few over the children's statuses and
 one over the children in homes.
 
-It replaces the View's NumPy passes (masks, status counts, the rows of the children in homes and
-their columns, the counts behind the shares and the means) and gives the same numbers: means add
+It replaces the View's NumPy passes (masks, status counts, the prices and distances of the children
+in homes, the counts behind the shares and the means) and gives the same numbers: means add
 by NumPy's pairwise summation, as np.mean does. The passes over every child count and gather
 without branches (a status scan's cost is its mispredicted branches), and tallies run in local
 sums. Codes are passed in (this layer knows no model).
@@ -27,12 +27,12 @@ def view_stock(la_mask, status, home, la, price, home_miles, start3, h_la, h_sta
     homes: home_sel = la_mask[h_la] & (h_state == active_code), ordinary = home_sel & ~h_secure, and
     their tally [home_sel.sum(), ordinary.sum(), h_places[ordinary].sum(), (home_sel & ~h_manager).sum(),
     (h_sector[ordinary] == private_code).sum(), h_places[home_sel & h_secure].sum()];
-    children: status_counts = bincount(status[la_mask[la]], n_status); placed = flatnonzero(la_mask[la]
-    & (status == home_code)) and their home (int64), la, price and home_miles; their tally [far
-    (home_miles > far_miles), outside (h_la[home] != la), start3 >= recent_week, price >= high_cost,
-    children of any authority in the ordinary homes]; the authorities with a placement at high_cost
-    or more, and with a child in an unregistered setting; and [mean price, mean home_miles] of the
-    placed (NaN if none).
+    children: status_counts = bincount(status[la_mask[la]], n_status); of the children in homes
+    (placed = flatnonzero(la_mask[la] & (status == home_code))), their price and home_miles; their
+    tally [far (home_miles > far_miles), outside (h_la[home] != la), start3 >= recent_week, price >=
+    high_cost, children of any authority in the ordinary homes]; the authorities with a placement at
+    high_cost or more, and with a child in an unregistered setting; and [mean price, mean home_miles]
+    of the placed (NaN if none).
     """
     home_sel, ordinary, homes_tally = _homes_in_view(la_mask, h_la, h_state, h_secure, h_places, h_manager,
                                                      h_sector, active_code, private_code)
@@ -43,12 +43,12 @@ def view_stock(la_mask, status, home, la, price, home_miles, start3, h_la, h_sta
     else:
         n_either = _count(status, home_code) + _count(status, unreg_code)
     in_homes_or_unregistered = _rows_of_either(status, home_code, unreg_code, n_either)
-    placed, home_of, la_of, price_of, distance, children_tally, la_over_10k, la_unregistered = _placed_children(
+    price_of, distance, children_tally, la_over_10k, la_unregistered = _placed_children(
         in_homes_or_unregistered, status_counts[home_code], la_mask, ordinary, status, home, la, price, home_miles,
         start3, h_la, unreg_code, recent_week, far_miles, high_cost)
     stats = np.array([_mean(price_of), _mean(distance)])
-    return (home_sel, ordinary, homes_tally, status_counts, placed, home_of, la_of, price_of, distance,
-            children_tally, la_over_10k, la_unregistered, stats)
+    return (home_sel, ordinary, homes_tally, status_counts, price_of, distance, children_tally, la_over_10k,
+            la_unregistered, stats)
 
 
 @njit(cache=True)
@@ -109,10 +109,9 @@ def _rows_of_either(codes, code_a, code_b, n):
 @njit(cache=True)
 def _placed_children(rows, n_placed, la_mask, ordinary, status, home, la, price, home_miles, start3, h_la,
                      unreg_code, recent_week, far_miles, high_cost):
-    """The View's children in homes (in row order, from the rows of the children in homes or in
-    unregistered settings) and their columns; their tally, the authorities with a placement at
+    """The prices and distances of the View's children in homes (in row order, from the rows of the
+    children in homes or in unregistered settings); their tally, the authorities with a placement at
     high_cost or more and those with a child in an unregistered setting (see view_stock)."""
-    placed, home_of, la_of = np.empty(n_placed, np.int64), np.empty(n_placed, np.int64), np.empty(n_placed, la.dtype)
     price_of, distance = np.empty(n_placed), np.empty(n_placed)
     costly_la = np.empty(n_placed + 1, la.dtype)  # the authorities of the costly placements, compacted
     la_unregistered = np.zeros(len(la_mask), np.bool_)
@@ -125,7 +124,7 @@ def _placed_children(rows, n_placed, la_mask, ordinary, status, home, la, price,
         in_ordinary += ordinary[h]
         if not la_mask[a]:
             continue
-        placed[k], home_of[k], la_of[k], price_of[k], distance[k] = i, h, a, price[i], home_miles[i]
+        price_of[k], distance[k] = price[i], home_miles[i]
         far += home_miles[i] > far_miles
         outside += h_la[h] != a
         recent += start3[i] >= recent_week
@@ -135,7 +134,7 @@ def _placed_children(rows, n_placed, la_mask, ordinary, status, home, la, price,
     la_over_10k = np.zeros(len(la_mask), np.bool_)
     la_over_10k[costly_la[:costly]] = True
     tally = np.array([far, outside, recent, costly, in_ordinary])
-    return placed, home_of, la_of, price_of, distance, tally, la_over_10k, la_unregistered
+    return price_of, distance, tally, la_over_10k, la_unregistered
 
 
 @njit(cache=True)
