@@ -39,10 +39,10 @@ class View:
         in homes, their homes and authorities are read when a metric by authority first asks."""
         ch, homes = self.model.children, self.model.homes
         (self.home_sel, self.ordinary, homes_tally, self.status_counts, self.price_of, self.distance,
-         children_tally, self.la_over_10k, self.la_unregistered, stats) = record.view_stock(self.la_mask, ch.status, ch.home, ch.la, ch.price, ch.home_miles, ch.start3,
-                                    homes.la, homes.state, homes.secure, homes.places, homes.manager, homes.sector,
-                                    HOME, UNREG, ACTIVE, PRIVATE, N_STATUS, self.model.week - WEEKS_PER_YEAR,
-                                    FAR_MILES, HIGH_COST_GBP)
+         children_tally, self.la_over_10k, self.la_unregistered, stats) = record.view_stock(
+            self.la_mask, ch.status, ch.home, ch.la, ch.price, ch.home_miles, ch.start3, homes.la, homes.state,
+            homes.secure, homes.places, homes.manager, homes.sector, HOME, UNREG, ACTIVE, PRIVATE, N_STATUS,
+            self.model.week - WEEKS_PER_YEAR, FAR_MILES, HIGH_COST_GBP)
         (self.n_active, self.n_ordinary, self.ordinary_places, self.n_without_manager, self.n_private,
          self.secure_places) = homes_tally.tolist()
         # children in homes placed over FAR_MILES, outside their authority, with 3+ placements in the last
