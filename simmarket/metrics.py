@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 
 import numpy as np
 
 from .data import REGIONS, RO3_YEAR_END, residential_outturn_gbp
-from .kernels import books
+from .kernels import record
 from .state import ACTIVE, FOSTER, HOME, N_STATUS, PRIVATE, SUPPORTED, UNREG, WAITING
 from .state.flows import HIGH_COST_GBP
 from .time import WEEKS_PER_YEAR
@@ -31,55 +31,51 @@ class View:
     w1: int
 
     def __post_init__(self):
-        """What several metrics share, computed once (the weekly series builds a View every week)."""
+        """What the metrics read of the view's homes and children at the end of the window, measured
+        in one go (kernels.record.view_stock; the weekly series builds a View every week): the active
+        homes (home_sel) and the ordinary ones among them, with their counts and places; children by
+        status; the prices and distances from home of the children in homes (by the child's
+        authority); and the counts and means the stock metrics take of them. The rows of the children
+        in homes, their homes and authorities are read when a metric by authority first asks."""
         ch, homes = self.model.children, self.model.homes
-        everyone = bool(self.la_mask.all())
-        self.home_sel = (homes.state == ACTIVE) if everyone else self.la_mask[homes.la] & (homes.state == ACTIVE)
-        self.ordinary = self.home_sel & ~homes.secure
-        if everyone:
-            self.status_counts = np.array([np.count_nonzero(ch.status == s) for s in range(N_STATUS)])
-            self.placed = books.rows_with(ch.status, HOME)
-        else:
-            child_sel = self.la_mask[ch.la]
-            in_any_home = ch.status == HOME
-            self.status_counts = np.bincount(ch.status[child_sel], minlength=N_STATUS)
-            self.placed = np.flatnonzero(child_sel & in_any_home)
-        # as int64: the metrics index homes by them, and NumPy indexes far more quickly by intp
-        self.home_of = ch.home[self.placed].astype(np.int64)
-        self.price_of = ch.price[self.placed]
-        # homes of every child placed, whatever its authority (occupancy is by the home's authority)
-        self.homes_in_use = self.home_of if everyone else ch.home[in_any_home].astype(np.int64)
-        self._dist = None
-        self._la_of = None
-        self._ordinary_places = None
+        (self.home_sel, self.ordinary, homes_tally, self.status_counts, self.price_of, self.distance,
+         children_tally, self.la_over_10k, self.la_unregistered, stats) = record.view_stock(
+            self.la_mask, ch.status, ch.home, ch.la, ch.price, ch.home_miles, ch.start3, homes.la, homes.state,
+            homes.secure, homes.places, homes.manager, homes.sector, HOME, UNREG, ACTIVE, PRIVATE, N_STATUS,
+            self.model.week - WEEKS_PER_YEAR, FAR_MILES, HIGH_COST_GBP)
+        (self.n_active, self.n_ordinary, self.ordinary_places, self.n_without_manager, self.n_private,
+         self.secure_places) = homes_tally.tolist()
+        # children in homes placed over FAR_MILES, outside their authority, with 3+ placements in the last
+        # 12 months, at HIGH_COST_GBP+; children of any authority in the view's ordinary homes
+        self.n_far, self.n_outside, self.n_recent_3plus, self.n_over_10k, self.n_in_ordinary = children_tally.tolist()
+        self.mean_price, self.mean_distance = stats.tolist()
+        self.everyone = bool(self.la_mask.all())
+        # the regions of the view's authorities (FlowBook.region's columns)
+        self.regions = np.bincount(self.model.region_of_la[self.la_mask], minlength=len(REGIONS)) > 0
+        self.every_region = bool(self.regions.all())
 
-    @property
-    def distance(self) -> np.ndarray:
-        """Miles from home to placement of the placed children (kept by each placement)."""
-        if self._dist is None:
-            self._dist = self.model.children.home_miles[self.placed]
-        return self._dist
+    @cached_property
+    def placed(self) -> np.ndarray:
+        """The rows of the view's children in homes (in row order, as price_of and distance)."""
+        ch = self.model.children
+        return np.flatnonzero(self.la_mask[ch.la] & (ch.status == HOME))
 
-    @property
+    @cached_property
+    def home_of(self) -> np.ndarray:
+        """The homes of the placed children, as int64: metrics index homes by them, and NumPy
+        indexes far more quickly by intp."""
+        return self.model.children.home[self.placed].astype(np.int64)
+
+    @cached_property
     def la_of(self) -> np.ndarray:
         """The authorities of the placed children (their own, not their homes')."""
-        if self._la_of is None:
-            self._la_of = self.model.children.la[self.placed]
-        return self._la_of
-
-    @property
-    def ordinary_places(self) -> int:
-        """Registered places of the view's active ordinary homes (several metrics read it)."""
-        if self._ordinary_places is None:
-            self._ordinary_places = _places(self, self.ordinary)
-        return self._ordinary_places
+        return self.model.children.la[self.placed]
 
     def flow(self, key: str) -> float:
-        return float(self.model.flows.la[key][self.w0:self.w1][:, self.la_mask].sum())
+        return _window_sum(self.model.flows.la[key][self.w0:self.w1], self.la_mask, self.everyone)
 
     def region_flow(self, key: str) -> float:
-        regions = np.bincount(self.model.region_of_la[self.la_mask], minlength=len(REGIONS)) > 0
-        return float(self.model.flows.region[key][self.w0:self.w1][:, regions].sum())
+        return _window_sum(self.model.flows.region[key][self.w0:self.w1], self.regions, self.every_region)
 
     def any_la(self, key: str) -> float:
         flags = self.model.flows.la[key][self.w0:self.w1][:, self.la_mask]
@@ -92,20 +88,17 @@ class View:
         return self.price_of
 
 
+def _window_sum(weeks: np.ndarray, columns: np.ndarray, every_column: bool) -> float:
+    """A window's flows summed over the view's columns (authorities or regions). The columns are
+    copied out unless the window is one week and every column is the view's: a copy is laid out
+    column by column, so a window of several weeks sums in another order than the rows in place."""
+    if not (every_column and len(weeks) <= 1):
+        weeks = weeks[:, columns]
+    return float(weeks.sum())
+
+
 def _ratio(a: float, b: float) -> float:
     return float(a / b) if b else float("nan")
-
-
-def _mean(a: np.ndarray) -> float:
-    if not len(a):
-        return float("nan")
-    if a.dtype == np.bool_:  # a share: counted, the same number as the mean (its float sum is exact), faster
-        return np.count_nonzero(a) / len(a)
-    return float(a.mean())
-
-
-def _places(v: View, mask) -> int:
-    return int(v.model.homes.places[mask].sum())
 
 
 def _bn(value: float, sign: str = "") -> str:
@@ -241,22 +234,39 @@ def _count(key, status, label, unit, description) -> Metric:
     return Metric(key, lambda v: v.count(status), label, unit, "count", True, description, status=status)
 
 
-def _child_mean(key, per_child, label, unit, fmt, description) -> Metric:
-    """A mean over the view's children in homes of a value per child (stock, end of the window)."""
-    return Metric(key, lambda v: _mean(per_child(v)), label, unit, fmt, True, description, per_child=per_child)
+def _child_mean(key, per_child, mean, label, unit, fmt, description) -> Metric:
+    """A mean over the view's children in homes of a value per child (stock, end of the window): `mean`
+    reads it from the View, which measures it (a share from its count) with the rest of its stock."""
+    return Metric(key, mean, label, unit, fmt, True, description, per_child=per_child)
+
+
+def _share_placed(v: View, count: int) -> float:
+    """A share of the view's children in homes (NaN if none)."""
+    return _ratio(count, len(v.price_of))
 
 
 def _p90(v: View) -> float:
-    """np.percentile's 90th percentile; given the prices partitioned at its lower neighbour
-    first, as its own two-point partition is then much quicker (same values, so same result)."""
+    """np.percentile(prices, 90): between the prices either side of the (n - 1) * 0.9-th, interpolated
+    from the nearer one as its linear method does, read from one partition (np.percentile's own
+    takes several passes more; same values, so the same result, NaN if a price is NaN)."""
     prices = v.prices()
     if not len(prices):
         return float("nan")
-    return float(np.percentile(np.partition(prices, int(0.9 * (len(prices) - 1))), 90))
+    virtual = (len(prices) - 1) * 0.9
+    if len(prices) == 1:  # np.percentile takes the last value either side, 1 + virtual from the first
+        lo = hi = prices[0]
+        gamma = virtual + 1
+    else:
+        below = int(virtual)
+        part = np.partition(prices, below)
+        lo, hi = part[below], part[below + 1:].min()
+        gamma = virtual - below
+    diff = hi - lo
+    return float(hi - diff * (1 - gamma) if gamma >= 0.5 else lo + diff * gamma)
 
 
 def _occupancy(v: View) -> float:
-    return _ratio(np.count_nonzero(v.ordinary[v.homes_in_use]), v.ordinary_places)
+    return _ratio(v.n_in_ordinary, v.ordinary_places)
 
 
 def _recent_3plus(v: View) -> np.ndarray:
@@ -415,15 +425,15 @@ _CONTRACT = (
            "Children in unregistered settings in the year", "children", "count", False,
            "distinct children in an unregistered setting at any time in the year",
            by_authority=lambda v: _la_flow(v, "unregistered_new")),
-    _child_mean("mean_weekly_price_gbp", View.prices, "Mean weekly price (GBP)", "GBP per week", "gbp",
-                "mean weekly price of children's home placements, stock"),
+    _child_mean("mean_weekly_price_gbp", View.prices, lambda v: v.mean_price, "Mean weekly price (GBP)",
+                "GBP per week", "gbp", "mean weekly price of children's home placements, stock"),
     Metric("new_placement_mean_weekly_price_gbp", lambda v: _ratio(v.flow("placement_price"), v.flow("placements")),
            "New placements' mean weekly price (GBP)", "GBP per week", "gbp", True,
            "mean weekly price of children's home placements that started in the year",
            by_authority=lambda v: _la_flow_ratio(v, "placement_price", "placements")),
     Metric("p90_weekly_price_gbp", _p90, "90th percentile weekly price (GBP)", "GBP per week", "gbp", True,
            "90th percentile weekly price, stock", by_authority=lambda v: _la_percentile(v, 90)),
-    Metric("placements_over_10k", lambda v: int(np.count_nonzero(v.prices() >= HIGH_COST_GBP)),
+    Metric("placements_over_10k", lambda v: v.n_over_10k,
            "Placements at 10,000+ a week", "placements", "count", True,
            "children's home placements at 10,000 a week or more, stock",
            by_authority=lambda v: _by_child_la(v, v.prices() >= HIGH_COST_GBP)),
@@ -435,14 +445,18 @@ _CONTRACT = (
            "Authorities using unregistered settings", "% of authorities", "percent", False,
            "share of authorities that used an unregistered setting in the year",
            by_authority=lambda v: _la_any(v, "used_unregistered")),  # per authority: 1 or 0
-    _child_mean("share_over_20_miles", lambda v: v.distance > FAR_MILES, "Placed over 20 miles from home",
-                _IN_HOMES, "percent", "share of children in homes placed more than 20 miles from home, stock"),
-    _child_mean("share_outside_la", _outside, "Placed outside home authority", _IN_HOMES, "percent",
+    _child_mean("share_over_20_miles", lambda v: v.distance > FAR_MILES, lambda v: _share_placed(v, v.n_far),
+                "Placed over 20 miles from home", _IN_HOMES, "percent",
+                "share of children in homes placed more than 20 miles from home, stock"),
+    _child_mean("share_outside_la", _outside, lambda v: _share_placed(v, v.n_outside),
+                "Placed outside home authority", _IN_HOMES, "percent",
                 "share of children in homes placed outside their home authority, stock"),
-    _child_mean("mean_distance_miles", lambda v: v.distance, "Mean distance from home (miles)", "miles", "miles",
+    _child_mean("mean_distance_miles", lambda v: v.distance, lambda v: v.mean_distance,
+                "Mean distance from home (miles)", "miles", "miles",
                 "mean home-to-placement distance for children in homes, stock"),
-    _child_mean("share_children_3plus_placements_12m", _recent_3plus, "Children in homes with 3+ placements in 12 months",
-                _IN_HOMES, "percent", "share of children in homes with 3+ placements in the last 12 months"),
+    _child_mean("share_children_3plus_placements_12m", _recent_3plus, lambda v: _share_placed(v, v.n_recent_3plus),
+                "Children in homes with 3+ placements in 12 months", _IN_HOMES, "percent",
+                "share of children in homes with 3+ placements in the last 12 months"),
     Metric("mean_wait_days", lambda v: _ratio(v.flow("wait_days"), v.flow("placements")),
            "Mean wait for a home (days)", "days", "days", True,
            "mean days from needing a placement to starting one, for placements started in the year",
@@ -450,19 +464,19 @@ _CONTRACT = (
     Metric("occupancy_registered_places", _occupancy, "Occupancy of registered places", "% of registered places",
            "percent", True, "children in ordinary homes / registered places",
            by_authority=_la_occupancy),  # by authority and region: of the homes located there
-    Metric("share_homes_without_manager", lambda v: _mean(~v.model.homes.manager[v.home_sel]),
+    Metric("share_homes_without_manager", lambda v: _ratio(v.n_without_manager, v.n_active),
            "Homes without a registered manager", "% of homes", "percent", True,
            "share of active homes with no registered manager",
            by_authority=lambda v: _la_home_mean(v, v.home_sel, ~v.model.homes.manager)),
-    Metric("homes_total", lambda v: int(np.count_nonzero(v.ordinary)), "Children's homes (ordinary)", "homes",
+    Metric("homes_total", lambda v: v.n_ordinary, "Children's homes (ordinary)", "homes",
            "count", True, "active children's homes, end of year", by_authority=lambda v: _by_home_la(v, v.ordinary)),
     Metric("places_total", lambda v: v.ordinary_places, "Registered places (ordinary homes)", "places",
            "count", True, "registered places in active homes, end of year",
            by_authority=lambda v: _by_home_la(v, v.ordinary, v.model.homes.places)),
-    Metric("places_per_home", lambda v: _ratio(v.ordinary_places, np.count_nonzero(v.ordinary)),
+    Metric("places_per_home", lambda v: _ratio(v.ordinary_places, v.n_ordinary),
            "Places per home", "places per home", "ratio", True, "places_total / homes_total",
            by_authority=lambda v: _la_ratio(_by_home_la(v, v.ordinary, v.model.homes.places), _by_home_la(v, v.ordinary))),
-    Metric("share_homes_private", lambda v: _mean(v.model.homes.sector[v.ordinary] == PRIVATE),
+    Metric("share_homes_private", lambda v: _ratio(v.n_private, v.n_ordinary),
            "Privately owned homes", "% of homes", "percent", True, "privately owned share of active homes",
            by_authority=lambda v: _la_home_mean(v, v.ordinary, v.model.homes.sector == PRIVATE)),
     Metric("homes_opened", lambda v: v.region_flow("homes_opened"), "Homes opened in the year", "homes", "count",
@@ -480,7 +494,7 @@ _CONTRACT = (
            by_authority=lambda v: _la_flow(v, "spend_total")),
 )
 _BEYOND_CONTRACT = (
-    Metric("secure_places_total", lambda v: _places(v, v.home_sel & v.model.homes.secure), "Secure places", "places",
+    Metric("secure_places_total", lambda v: v.secure_places, "Secure places", "places",
            "count", False, "registered places in active secure homes, end of year",
            by_authority=lambda v: _by_home_la(v, v.home_sel & v.model.homes.secure, v.model.homes.places)),
     Metric("placements_started", lambda v: v.flow("placements"), "Placements started", "placements", "count", True,

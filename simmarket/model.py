@@ -22,7 +22,7 @@ from .invariants import begin, check
 from .params import Scenario
 from .phases import accounts, clearing, commissioning, demand, entry_exit, escalation, staffing
 from .policy import PolicySchedule
-from .state import UNREG, Children, FlowBook, Homes, Owners
+from .state import Children, FlowBook, Homes, Owners
 from .time import WEEKS_PER_YEAR, start_date
 
 STREAMS = ("arrivals", "care", "staff", "market", "supply")
@@ -92,10 +92,10 @@ class PlacementMarket(mesa.Model):
             self.children.compact()
 
     def record(self) -> None:
-        """The week's flags and the weekly metrics (the dashboard extends this); the flags read the
-        children in homes from the week's View, which the weekly metrics then use."""
-        view, ch = metrics.weekly_view(self), self.children
-        self.flows.record_week(self.week, view.la_of, view.price_of, ch.la[ch.status == UNREG])
+        """The week's flags and the weekly metrics (the dashboard extends this); the week's View
+        measures the flags with the rest of the stock the weekly metrics then read."""
+        view = metrics.weekly_view(self)
+        self.flows.record_week(self.week, view.la_over_10k, view.la_unregistered)
         self.datacollector.collect(self)
 
     def apply_policies(self) -> None:

@@ -66,15 +66,13 @@ class FlowBook:
                            ("council_home_income", council_income), ("home_office_uasc", home_office)):
             self.la[key][week] += value
 
-    def record_week(self, week: int, placed_la: np.ndarray, placed_price: np.ndarray, unreg_la: np.ndarray) -> None:
-        """Which authorities had a placement at 10,000+ and which used an unregistered setting, from
-        the authorities and prices of the children in homes and the authorities of those in
-        unregistered settings (the weekly metrics' View has the first two)."""
+    def record_week(self, week: int, la_over_10k: np.ndarray, la_unregistered: np.ndarray) -> None:
+        """Which authorities had a placement at HIGH_COST_GBP or more a week and which used an
+        unregistered setting this week (flags by authority, as the weekly metrics' View measures them)."""
         if not 0 <= week < len(self.la["over_10k"]):
             return
-        n_la = self.la["over_10k"].shape[1]
-        self.la["over_10k"][week] = np.bincount(placed_la[placed_price >= HIGH_COST_GBP], minlength=n_la) > 0
-        self.la["used_unregistered"][week] = np.bincount(unreg_la, minlength=n_la) > 0
+        self.la["over_10k"][week] = la_over_10k
+        self.la["used_unregistered"][week] = la_unregistered
 
     def recent_relative_price(self, week: int, group_of_la: np.ndarray, n_groups: int) -> np.ndarray:
         """Mean price relative to cost of the placements authorities started over the last year, by

@@ -1,4 +1,4 @@
-"""FlowBook's recent relative price: the last year's placements by group, kept for the week."""
+"""FlowBook: the recent relative price (the last year's placements by group, kept for the week) and the week's flags."""
 
 import numpy as np
 
@@ -42,13 +42,11 @@ def test_recent_relative_price_is_the_window_mean_and_kept_for_the_week():
                                rtol=1e-12)
 
 
-def test_record_week_flags_authorities_with_a_costly_placement_or_an_unregistered_setting():
+def test_record_week_keeps_the_flags_of_authorities_with_a_costly_placement_or_an_unregistered_setting():
     book = FlowBook(3, 4, 1)
-    placed_la, placed_price = np.array([0, 1, 1, 3]), np.array([9_999.99, 10_000.0, 500.0, 12_000.0])
-    book.record_week(1, placed_la, placed_price, unreg_la=np.array([2, 2]))
+    book.record_week(1, np.array([False, True, False, True]), np.array([False, False, True, False]))
     assert book.la["over_10k"][1].tolist() == [0, 1, 0, 1]
     assert book.la["used_unregistered"][1].tolist() == [0, 0, 1, 0]
-    book.record_week(2, placed_la[:0], placed_price[:0], unreg_la=np.array([], np.int64))
-    assert not book.la["over_10k"][2].any() and not book.la["used_unregistered"][2].any()
-    book.record_week(3, placed_la, placed_price, np.array([0]))  # past the horizon: nothing recorded
-    assert not book.la["over_10k"][[0, 2]].any()
+    assert not book.la["over_10k"][[0, 2]].any() and not book.la["used_unregistered"][[0, 2]].any()
+    book.record_week(3, np.ones(4, bool), np.ones(4, bool))  # past the horizon: nothing recorded
+    assert book.la["over_10k"].sum() == 2 and book.la["used_unregistered"].sum() == 1
