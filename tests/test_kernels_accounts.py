@@ -96,3 +96,28 @@ def test_establishment_is_the_rules():
     places = np.arange(-1, 12)
     got = [accounts.establishment(p, wf.core_staff_per_home, staff_per_place_beyond_core(wf)) for p in places]
     assert np.array_equal(got, establishment(places, wf))
+
+
+@pytest.mark.parametrize("n", [0, 1, 6, 4000])
+def test_staffing_kernels_are_the_numpy_they_replace(n):
+    rng = np.random.default_rng(n)
+    h = homes(n, 5, 5, 5, rng)
+    staff_used = rng.uniform(0, 25, n) * (rng.random(n) < 0.7)
+    manager, since = rng.random(n) < 0.8, np.where(rng.random(n) < 0.5, rng.integers(0, 40, n), -1)
+    act = np.flatnonzero(h["state"] == ACTIVE)
+    staff = h["staff"][act]
+    leavers = rng.binomial(staff, 0.1)
+    core, per_place, week = 2.0, 1.05, 44
+    est = np.where(h["places"][act] > 0, core + per_place * np.asarray(h["places"][act], float), 0.0)
+    target = np.ceil(np.maximum(est, staff_used[act]) - 1e-9).astype(np.int64)
+    vacancies = accounts.staff_vacancies(act, h["places"], core, per_place, staff_used, staff, leavers)
+    assert np.array_equal(vacancies, np.maximum(target - (staff - leavers), 0))
+    hires, u_lose, u_gain = rng.binomial(vacancies, 0.5), rng.random(len(act)), rng.random(len(act))
+    new_manager = (manager[act] & ~(u_lose < 0.3)) | (~manager[act] & (u_gain < 0.4))
+    want_since = since.copy()
+    want_since[act] = np.where(new_manager, -1, np.where(since[act] < 0, week, since[act]))
+    want_staff, want_manager = h["staff"].copy(), manager.copy()
+    want_staff[act], want_manager[act] = staff - leavers + hires, new_manager
+    accounts.settle_staff(act, h["staff"], manager, since, staff, leavers, hires, u_lose, u_gain, 0.3, 0.4, week)
+    assert np.array_equal(h["staff"], want_staff) and np.array_equal(manager, want_manager)
+    assert np.array_equal(since, want_since)

@@ -149,3 +149,36 @@ def learn_occupancy(seen, region_of_la, home_la, state, places, occupied, active
             sum_occupied[r] += occupied[i]
     for r in range(n):
         seen[r] += (sum_occupied[r] / max(sum_places[r], 1.0) - seen[r]) / memory_weeks
+
+
+@njit(cache=True)
+def staff_vacancies(act, places, core, per_place, staff_used, staff, leavers):
+    """Vacancies of the active homes `act` (phases.staffing), as NumPy wrote them: target =
+    ceil(maximum(est, staff_used) - 1e-9) as integers, with est = rules.establishment(places) (core
+    and per_place as in `settle`'s money); vacancies = maximum(target - (staff - leavers), 0)
+    (staff, leavers: of act)."""
+    vacancies = np.empty(len(act), np.int64)
+    for j in range(len(act)):
+        i = act[j]
+        target = np.int64(np.ceil(max(establishment(places[i], core, per_place), staff_used[i]) - 1e-9))
+        vacancies[j] = max(target - (staff[j] - leavers[j]), 0)
+    return vacancies
+
+
+@njit(cache=True)
+def settle_staff(act, staff, manager, no_manager_since, staff_act, leavers, hires, u_lose, u_gain, p_lose, p_gain,
+                 week):
+    """In place, for the active homes `act` (arrays of act: staff_act, leavers, hires, u_lose,
+    u_gain): staff = staff_act - leavers + hires; a manager leaves if u_lose < p_lose, a home
+    without one gains one if u_gain < p_gain; no_manager_since is -1 with a manager, else the
+    week the home first had none."""
+    for j in range(len(act)):
+        i = act[j]
+        staff[i] = staff_act[j] - leavers[j] + hires[j]
+        had = manager[i]
+        now = (had and not u_lose[j] < p_lose) or (not had and u_gain[j] < p_gain)
+        manager[i] = now
+        if now:
+            no_manager_since[i] = -1
+        elif no_manager_since[i] < 0:
+            no_manager_since[i] = week
