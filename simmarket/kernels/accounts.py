@@ -83,11 +83,12 @@ def child_accounts(status, block, home, la, price, uasc, n_homes, n_la, n_status
     in_use = np.zeros((n_status, n_la), np.int64)
     in_care_uasc = np.zeros(n_la, np.int64)
     for i in range(len(status)):
-        s, a = status[i], la[i]
-        in_use[s, a] += 1
+        # indices as unsigned: they are never negative, and numba then need not wrap negative ones
+        s, a = status[i], np.uint64(la[i])
+        in_use[np.uint64(s), a] += 1
         if s == home_code:
             if not block[i]:
-                rev_spot[home[i]] += price[i]
+                rev_spot[np.uint64(home[i])] += price[i]
                 spend_spot[a] += price[i]
         elif s == unreg_code:
             spend_unreg[a] += price[i]
