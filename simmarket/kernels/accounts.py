@@ -16,9 +16,9 @@ from numba import njit
 # settings, on supported accommodation, on everything but homes (unregistered, foster care and
 # supported accommodation); children in homes, and in homes or unregistered settings; council
 # homes' cost and income (by the home's authority); the Home Office's funding of unaccompanied children.
-SPEND_SPOT, SPEND_UNREG, SPEND_SUPPORTED, SPEND_OTHER, IN_HOMES, RESIDENTIAL, COUNCIL_COST, COUNCIL_INCOME, \
-    HOME_OFFICE = range(9)
-N_ROWS = 9
+(SPEND_SPOT, SPEND_UNREG, SPEND_SUPPORTED, SPEND_OTHER, IN_HOMES, RESIDENTIAL, COUNCIL_COST, COUNCIL_INCOME,
+ HOME_OFFICE) = range(9)
+N_ROWS = HOME_OFFICE + 1
 
 
 @njit(cache=True)
