@@ -513,7 +513,7 @@ _BEYOND_CONTRACT = (
     Metric("council_homes_full_cost_gbp", lambda v: v.flow("council_home_cost"), "Council homes' full cost (GBP bn)",
            "GBP bn", "gbp_bn", False,
            "running cost of council-run homes in the year: full staff establishment and property, empty places "
-           "included (accounts.home_costs), by the authority the home is in",
+           "included (accounts.book_the_week), by the authority the home is in",
            by_authority=lambda v: _la_flow(v, "council_home_cost")),
     Metric("la_spend_residential_full_cost_gbp", lambda v: _residential_full_cost(v.flow),
            "Spend on homes, council homes at full cost (GBP bn)", "GBP bn", "gbp_bn", False,

@@ -1,4 +1,5 @@
-"""Kernels of the week's bookkeeping: accounts, staffing, entry and exit, and the weekly record.
+"""Kernels of the week's bookkeeping: entry and exit, scans of a status (the weekly metrics,
+escalation) and the weekly record (the accounts' and staffing's are in `kernels.accounts`).
 
 Each replaces a run of NumPy passes over the children or the homes by one loop, with the same
 arithmetic in the same order. Grouped sums add in index order, as `np.bincount(weights=)` does,
@@ -10,73 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
-
-
-@njit(cache=True)
-def child_accounts(status, block, home, la, price, uasc, n_homes, n_la, n_status, home_code, unreg_code,
-                   gone_code):
-    """The children's side of the week's accounts in one pass (it replaces, with spot = status ==
-    home_code & ~block and unreg = status == unreg_code):
-
-    rev_spot = bincount(home[spot], price[spot], n_homes); spend_spot = bincount(la[spot], price[spot],
-    n_la); spend_unreg = bincount(la[unreg], price[unreg], n_la); in_use = children by status and
-    authority (Children.counts_by_status); uasc = bincount(la[uasc & (status != gone_code)], n_la).
-    """
-    rev_spot = np.zeros(n_homes)
-    spend_spot = np.zeros(n_la)
-    spend_unreg = np.zeros(n_la)
-    in_use = np.zeros((n_status, n_la), np.int64)
-    in_care_uasc = np.zeros(n_la, np.int64)
-    for i in range(len(status)):
-        s, a = status[i], la[i]
-        in_use[s, a] += 1
-        if s == home_code:
-            if not block[i]:
-                rev_spot[home[i]] += price[i]
-                spend_spot[a] += price[i]
-        elif s == unreg_code:
-            spend_unreg[a] += price[i]
-        if uasc[i] and s != gone_code:
-            in_care_uasc[a] += 1
-    return rev_spot, spend_spot, spend_unreg, in_use, in_care_uasc
-
-
-@njit(cache=True)
-def home_costs(state, places, est, staff, la, owner, prop_of_la, indebted, rev, active_code, wage, debt_share):
-    """Each home's weekly cost, as accounts.home_costs wrote it in NumPy, given its establishment
-    `est` (rules.establishment): target = maximum(est, staff);
-    cost = where(active, target * wage + places * prop_of_la[la], 0.0)
-           + where(indebted[owner], debt_share * rev, 0.0).
-    """
-    n = len(state)
-    cost = np.empty(n)
-    for i in range(n):
-        c = 0.0
-        if state[i] == active_code:
-            target = max(est[i], float(staff[i]))
-            c = target * wage + places[i] * prop_of_la[la[i]]
-        cost[i] = c + (debt_share * rev[i] if indebted[owner[i]] else 0.0)
-    return cost
-
-
-@njit(cache=True)
-def smooth_profit(state, ewma, rev, cost, active_code, keep, weight):
-    """In place: ewma = where(active, keep * ewma + weight * (rev - cost), 0.0)."""
-    for i in range(len(state)):
-        ewma[i] = keep * ewma[i] + weight * (rev[i] - cost[i]) if state[i] == active_code else 0.0
-
-
-@njit(cache=True)
-def pair_sums(groups, keep, a, b, n):
-    """bincount(groups[keep], a[keep], n) and bincount(groups[keep], b[keep], n) in one pass (keep
-    None: every element), each adding in index order as np.bincount does."""
-    sum_a = np.zeros(n)
-    sum_b = np.zeros(n)
-    for i in range(len(groups)):
-        if keep is None or keep[i]:
-            sum_a[groups[i]] += a[i]
-            sum_b[groups[i]] += b[i]
-    return sum_a, sum_b
 
 
 @njit(cache=True)
@@ -135,38 +69,6 @@ def growing_owners(sector, grows, pick, owner_sector, failed):
                         break
                     seen += 1
     return owner
-
-
-@njit(cache=True)
-def staff_vacancies(act, est, staff_used, staff, leavers):
-    """Vacancies of the active homes `act` (staffing.update_staffing), as NumPy wrote them:
-    target = ceil(maximum(est, staff_used) - 1e-9) as integers; vacancies = maximum(target -
-    (staff - leavers), 0) (est: the establishment, rules.establishment; est, staff, leavers: of act)."""
-    vacancies = np.empty(len(act), np.int64)
-    for j in range(len(act)):
-        i = act[j]
-        target = np.int64(np.ceil(max(est[j], staff_used[i]) - 1e-9))
-        vacancies[j] = max(target - (staff[j] - leavers[j]), 0)
-    return vacancies
-
-
-@njit(cache=True)
-def settle_staff(act, staff, manager, no_manager_since, staff_act, leavers, hires, u_lose, u_gain, p_lose, p_gain,
-                 week):
-    """In place, for the active homes `act` (arrays of act: staff_act, leavers, hires, u_lose,
-    u_gain): staff = staff_act - leavers + hires; a manager leaves if u_lose < p_lose, a home
-    without one gains one if u_gain < p_gain; no_manager_since is -1 with a manager, else the
-    week the home first had none."""
-    for j in range(len(act)):
-        i = act[j]
-        staff[i] = staff_act[j] - leavers[j] + hires[j]
-        had = manager[i]
-        now = (had and not u_lose[j] < p_lose) or (not had and u_gain[j] < p_gain)
-        manager[i] = now
-        if now:
-            no_manager_since[i] = -1
-        elif no_manager_since[i] < 0:
-            no_manager_since[i] = week
 
 
 @njit(cache=True)

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels import books
-from ..rules import establishment, property_cost, wage
+from ..kernels import accounts
+from ..kernels.accounts import (COUNCIL_COST, COUNCIL_INCOME, HOME_OFFICE, IN_HOMES, RESIDENTIAL, SPEND_OTHER,
+                               SPEND_SPOT, SPEND_SUPPORTED, SPEND_UNREG)
+from ..rules import property_cost, wage
+from ..rules.costs import staff_per_place_beyond_core
 from ..state import ACTIVE, COUNCIL, FOSTER, GONE, HOME, N_STATUS, SUPPORTED, UNREG
 from ..time import WEEKS_PER_YEAR
 
@@ -16,92 +19,80 @@ REVIEW_EVERY_WEEKS = 4  # indebted owners review their finances every four weeks
 REVIEWS_PER_YEAR = WEEKS_PER_YEAR // REVIEW_EVERY_WEEKS  # 13
 HOME_OFFICE_UASC_GBP_NIGHT = 143.0  # NAO25 1.13, 3.18: the Home Office pays 143 a night for each unaccompanied child in care
 NIGHTS_PER_WEEK = 7
+CODES = (HOME, UNREG, GONE, FOSTER, SUPPORTED, N_STATUS, ACTIVE, COUNCIL)  # kernels.accounts.settle's codes
 
 
 def settle_accounts(m) -> None:
     """Authorities pay for every placement; providers earn, pay their costs, and review."""
-    ch, homes = m.children, m.homes
-    # spot placements (not block places) earn their homes their price, paid by the child's authority
-    rev_spot, spend_homes, spend_unreg, in_use, uasc = books.child_accounts(
-        ch.status, ch.block, ch.home, ch.la, ch.price, ch.uasc, homes.n, m.n_la, N_STATUS, HOME, UNREG, GONE)
-    blocks = np.where(homes.state == ACTIVE, homes.block_places * homes.block_price, 0.0)
-    rev = rev_spot + blocks
-    cost = home_costs(m, rev)
-    books.smooth_profit(homes.state, homes.profit_ewma, rev, cost, ACTIVE, 1 - PROFIT_SMOOTHING, PROFIT_SMOOTHING)
+    rev, cost, by_buyer, by_la = book_the_week(m)
     # authorities' spend: home placements (spot and block) by the child's / holder's authority
-    spend_homes += block_payments(m, blocks)
-    spend_total = spend_homes + other_spend(m, spend_unreg, in_use)
-    m.flows.record_money(m.week, spend_homes, spend_total, homes, rev, cost, m.region_of_la)
-    record_finance(m, spend_unreg, in_use, rev, cost, uasc)
-    review_owners(m, rev, cost)
+    spend_homes = by_la[SPEND_SPOT] + block_payments(m, by_buyer, by_la[IN_HOMES])
+    spend_total = spend_homes + by_la[SPEND_OTHER]
+    m.flows.record_money(m.week, spend_homes, spend_total, m.homes, rev, cost, m.region_of_la)
+    record_finance(m, by_la)
+    review_owners(m)
     learn_occupancy(m)
 
 
-def regional_occupancy(m) -> np.ndarray:
-    """Children in homes per registered place of the active homes, by region."""
-    homes = m.homes
-    places, occupied = books.pair_sums(m.region_of_la[homes.la], homes.state == ACTIVE, homes.places, homes.occupied,
-                                       len(m.occupancy_seen))
-    return occupied / np.maximum(places, 1.0)
+def book_the_week(m):
+    """The week's books in one pass over the children and one over the homes: spot placements
+    (not block places) earn their homes their price, paid by the child's authority; active homes
+    earn their block places' price; each home pays its costs (`kernels.accounts.home_accounts`: its
+    full staff establishment, whose vacancies are covered by agency staff and overtime, which keep
+    the rota legal but do not add capacity for new children; its property; and, for highly indebted
+    owners, debt service as a share of revenue), and its profit average and its owner's revenue
+    and cost to date take them in.
+
+    Returns each home's revenue and cost, block payments by customer (authority or cooperative)
+    and the table by authority of `kernels.accounts.settle` (spend, children, council homes' money,
+    Home Office funding)."""
+    ch, homes, owners, p = m.children, m.homes, m.owners, m.params
+    wf = p.workforce
+    money = (float(wf.core_staff_per_home), float(staff_per_place_beyond_core(wf)), float(wage(p, m.week)),
+             float(p.pricing.debt_cost_share), 1 - PROFIT_SMOOTHING, PROFIT_SMOOTHING, float(p.foster.cost_gbp_week),
+             float(p.supported.cost_gbp_week), HOME_OFFICE_UASC_GBP_NIGHT * NIGHTS_PER_WEEK)
+    return accounts.settle(ch.status, ch.block, ch.home, ch.la, ch.price, ch.uasc, homes.state, homes.sector, homes.la,
+                           homes.owner, homes.places, homes.staff, homes.block_buyer, homes.block_places,
+                           homes.block_price, homes.profit_ewma, owners.indebted, owners.revenue_to_date,
+                           owners.cost_to_date, property_cost(m.geo.property_index, p), m.n_la, m.n_la + len(m.rccs),
+                           CODES, money)
 
 
 def learn_occupancy(m) -> None:
     """Providers price for the occupancy their region has had over about the last year
     (`pricing.price_for_occupancy`): a home's costs are spread over the children it can expect,
     so when places grow faster than children each child pays for more empty places (facts.md,
-    History: occupancy fell from 0.77 to 0.69 while real prices rose)."""
+    History: occupancy fell from 0.77 to 0.69 while real prices rose). Occupancy is children in
+    homes per registered place of the active homes, by region."""
     if m.params.pricing.price_for_occupancy:
-        m.occupancy_seen[:] += (regional_occupancy(m) - m.occupancy_seen) / OCCUPANCY_MEMORY_WEEKS
+        homes = m.homes
+        accounts.learn_occupancy(m.occupancy_seen, m.region_of_la, homes.la, homes.state, homes.places, homes.occupied,
+                                 ACTIVE, OCCUPANCY_MEMORY_WEEKS)
 
 
-def home_costs(m, rev: np.ndarray) -> np.ndarray:
-    """Each home's weekly cost: its full staff establishment, its property, and (for highly
-    indebted owners) debt service as a share of revenue."""
-    homes, p = m.homes, m.params
-    # homes pay for their full establishment: vacancies are covered by agency staff and overtime
-    # (which keep the rota legal but do not add capacity for new children)
-    return books.home_costs(homes.state, homes.places, establishment(homes.places, p.workforce), homes.staff,
-                            homes.la, homes.owner, property_cost(m.geo.property_index, p), m.owners.indebted, rev,
-                            ACTIVE, wage(p, m.week), float(p.pricing.debt_cost_share))
-
-
-def other_spend(m, spend_unreg: np.ndarray, in_use: np.ndarray) -> np.ndarray:
-    """Authorities' spend on unregistered settings (spend_unreg), foster care and supported
-    accommodation; in_use: children by status and authority."""
-    p = m.params
-    return spend_unreg + in_use[FOSTER] * p.foster.cost_gbp_week + in_use[SUPPORTED] * p.supported.cost_gbp_week
-
-
-def record_finance(m, spend_unreg: np.ndarray, in_use: np.ndarray, rev: np.ndarray, cost: np.ndarray,
-                   uasc: np.ndarray) -> None:
+def record_finance(m, by_la: np.ndarray) -> None:
     """Money a finance director adds to the prices paid, recorded by authority and read by no
     decision: spend on unregistered settings and supported accommodation; children in homes and
     unregistered settings (for spend per child); council homes' full running cost and their income
     from placements, by the authority the home is in (council homes are run by the authority they
     are in); and the Home Office's funding of unaccompanied children, 143 a night for each one in
-    care (placed or waiting), by the child's authority (uasc: those in care, by authority)."""
-    homes = m.homes
-    council = (homes.sector == COUNCIL) & (homes.state == ACTIVE)
-    council_cost, council_income = books.pair_sums(homes.la, council, cost, rev, m.n_la)
+    care (placed or waiting), by the child's authority (by_la: `book_the_week`'s table)."""
     m.flows.record_finance(
         m.week,
-        spend_unregistered=spend_unreg,
-        spend_supported=in_use[SUPPORTED] * m.params.supported.cost_gbp_week,
-        residential_children=in_use[HOME] + in_use[UNREG],
-        council_cost=council_cost,
-        council_income=council_income,
-        home_office=uasc * (HOME_OFFICE_UASC_GBP_NIGHT * NIGHTS_PER_WEEK))
+        spend_unregistered=by_la[SPEND_UNREG],
+        spend_supported=by_la[SPEND_SUPPORTED],
+        residential_children=by_la[RESIDENTIAL],
+        council_cost=by_la[COUNCIL_COST],
+        council_income=by_la[COUNCIL_INCOME],
+        home_office=by_la[HOME_OFFICE])
 
 
-def block_payments(m, blocks: np.ndarray) -> np.ndarray:
-    """Block payments by authority: a cooperative's are shared by members' children in homes."""
-    homes = m.homes
-    held = homes.block_buyer >= 0
-    by_buyer = np.bincount(homes.block_buyer[held], weights=blocks[held], minlength=m.n_la + len(m.rccs))
+def block_payments(m, by_buyer: np.ndarray, in_homes: np.ndarray) -> np.ndarray:
+    """Block payments by authority, from those by customer (by_buyer): a cooperative's are shared
+    by members' children in homes (in_homes: by authority)."""
     pay = by_buyer[: m.n_la].copy()
     if len(m.rccs) and by_buyer[m.n_la:].any():
-        ch = m.children
-        kids = np.bincount(ch.la[ch.status == HOME], minlength=m.n_la).astype(float) + 1e-9
+        kids = in_homes + 1e-9
         for rcc in m.rccs:
             amount = by_buyer[rcc.customer_id]
             if amount:
@@ -110,13 +101,10 @@ def block_payments(m, blocks: np.ndarray) -> np.ndarray:
     return pay
 
 
-def review_owners(m, rev: np.ndarray, cost: np.ndarray) -> None:
-    """Owners' books: revenue and cost to date; every four weeks the highly indebted owners look
-    at their last twelve months and may fail."""
-    owners, n = m.owners, m.owners.n
-    revenue, costs = books.pair_sums(m.homes.owner, None, rev, cost, n)
-    owners.revenue_to_date[:] += revenue
-    owners.cost_to_date[:] += costs
+def review_owners(m) -> None:
+    """Every four weeks the highly indebted owners look at their last twelve months (from their
+    revenue and cost to date, `book_the_week`) and may fail."""
+    owners = m.owners
     if m.week % REVIEW_EVERY_WEEKS != REVIEW_EVERY_WEEKS - 1:
         return
     kept = m.owner_books
