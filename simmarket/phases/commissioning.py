@@ -85,39 +85,51 @@ def staffable_places(homes, h: np.ndarray, wf) -> np.ndarray:
 
 
 def contract_terms(m, h: np.ndarray, la: int, margin: float):
-    """The price a block place in each of homes h would be agreed at, and whether it is agreed.
+    """The price a block place in each of homes h would be agreed at for authority la's buyer, and
+    whether it is agreed (`negotiate`, at the cost of a medium-need child's care in the home)."""
+    return negotiate(m, block_cost(m, h), m.region_of_la[la], m.region_of_la[m.homes.la[h]], margin)
+
+
+def negotiate(m, cost: np.ndarray, buyer_region, home_region, margin: float):
+    """A contract's price for places costing `cost` a week, and whether it is agreed.
 
     A provider gives up the place's spot earnings: the buyer's region's recent spot price (relative
-    to cost) times the occupancy the provider expects. The buyer pays at most cost x (1 + margin).
-    Where the provider's price is above the buyer's, it declines (providers will not commit when
-    last-minute places fetch more, NAO25 2.16); otherwise they split the difference
-    (BARGAINING_WEIGHT). Returns (price, agreed)."""
-    cost = block_cost(m, h)
-    region = m.region_of_la[la]
-    spot = m.flows.recent_relative_price(m.week, m.region_of_la, len(m.occupancy_seen))[region]
-    if not np.isfinite(spot):  # no placements yet: what providers quote a medium-need child
-        spot = 1 + m.params.pricing.target_margin_private
-    provider = cost * spot * m.occupancy_seen[m.region_of_la[m.homes.la[h]]]
+    to cost) times the occupancy the provider expects in the home's region. The buyer pays at most
+    cost x (1 + margin). Where the provider's price is above the buyer's, it declines (providers
+    will not commit when last-minute places fetch more, NAO25 2.16); otherwise they split the
+    difference (BARGAINING_WEIGHT). Returns (price, agreed)."""
+    spot = m.flows.recent_relative_price(m.week, m.region_of_la, len(m.occupancy_seen))[buyer_region]
+    spot = np.where(np.isfinite(spot), spot, 1 + m.params.pricing.target_margin_private)  # no placements yet: a quote
+    provider = cost * spot * m.occupancy_seen[home_region]
     buyer = cost * (1 + min(margin, m.levers.profit_cap))
     return provider + BARGAINING_WEIGHT * (buyer - provider), provider <= buyer
 
 
 def underwrite_homes(m, la: np.ndarray, shortfall: np.ndarray, buyer: int, margin: float) -> np.ndarray:
-    """Forward contracts: for each authority's shortfall of places, providers are commissioned to
-    open new homes there, every place contracted to the buyer for FORWARD_CONTRACT_YEARS from
-    opening, paid whether used or not. The buyer carries the risk of empty places, so the price is
-    the cost of a medium-need child's care at full use plus the agreed margin. The homes go through
-    planning (some are refused) and Ofsted registration like any other. Returns the new homes."""
-    homes = m.homes
-    n_homes = np.ceil(np.maximum(shortfall, 0) / UNDERWRITTEN_HOME_PLACES).astype(np.int64)
-    site, opens = through_planning(m, np.repeat(la, n_homes), m.week)
+    """Forward contracts: for each authority's shortfall of places, providers are offered contracts
+    to open new homes there, every place contracted to the buyer for FORWARD_CONTRACT_YEARS from
+    opening and paid whether used or not. The terms are negotiated like a block's (`negotiate`, for
+    a medium-need child in a new home of UNDERWRITTEN_HOME_PLACES places in that authority): where
+    providers' spot earnings are worth more than the buyer will pay, they decline and nothing is
+    built. Agreed homes go through planning (some are refused) and Ofsted registration like any
+    other. la: distinct authorities. Returns the new homes."""
+    short = shortfall > 0
+    la, shortfall = la[short], shortfall[short]
+    region = m.region_of_la[la]
+    cost = care_cost(np.full(len(la), BLOCK_REFERENCE_COMPLEXITY), np.zeros(len(la), bool), m.geo.property_index[la],
+                     m.params, m.week, UNDERWRITTEN_HOME_PLACES, m.occupancy_seen[region])
+    price, agreed = negotiate(m, cost, region, region, margin)
+    n_homes = np.ceil(shortfall[agreed] / UNDERWRITTEN_HOME_PLACES).astype(np.int64)
+    site, opens = through_planning(m, np.repeat(la[agreed], n_homes), m.week)
     if len(site) == 0:
         return site
     h = add_homes(m, site, opens, places=np.full(len(site), UNDERWRITTEN_HOME_PLACES))
-    cost = block_cost(m, h, occupancy=1.0, places=homes.places[h])
+    agreed_price = np.zeros(m.n_la)
+    agreed_price[la[agreed]] = price[agreed]
+    homes = m.homes
     homes.block_buyer[h] = buyer
     homes.block_places[h] = homes.places[h]
-    homes.block_price[h] = cost * (1 + min(margin, m.levers.profit_cap))
+    homes.block_price[h] = agreed_price[site]
     homes.contract_until[h] = opens + FORWARD_CONTRACT_YEARS * WEEKS_PER_YEAR
     return h
 
