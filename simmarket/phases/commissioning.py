@@ -86,23 +86,41 @@ def contract_terms(m, la: int, margin: float) -> tuple[float, float]:
 
 
 def underwrite_homes(m, la: np.ndarray, shortfall: np.ndarray, buyer: int, margin: float) -> np.ndarray:
-    """Forward contracts: for each authority's shortfall of places, providers are commissioned to
-    open new homes there, every place contracted to the buyer for FORWARD_CONTRACT_YEARS from
-    opening, paid whether used or not. The buyer carries the risk of empty places, so the price is
-    the cost of a medium-need child's care at full use plus the agreed margin. The homes go through
-    planning (some are refused) and Ofsted registration like any other. Returns the new homes."""
-    homes = m.homes
-    n_homes = np.ceil(np.maximum(shortfall, 0) / UNDERWRITTEN_HOME_PLACES).astype(np.int64)
-    site, opens = through_planning(m, np.repeat(la, n_homes), m.week)
+    """Forward contracts: for each authority's shortfall of places, providers are offered contracts
+    to open new homes there, every place contracted to the buyer for FORWARD_CONTRACT_YEARS from
+    opening and paid whether used or not. The terms are a block's (`contract_terms`, for a
+    medium-need child in a new home of UNDERWRITTEN_HOME_PLACES places in that authority, at the
+    occupancy providers expect in its region): where the places' spot earnings are worth more than
+    the buyer will pay, the provider declines and nothing is built. Agreed homes go through planning
+    (some are refused) and Ofsted registration like any other. la: distinct authorities. Returns
+    the new homes."""
+    short = shortfall > 0
+    la, shortfall = la[short], shortfall[short]
+    price, agreed = forward_terms(m, la, margin)
+    n_homes = np.ceil(shortfall[agreed] / UNDERWRITTEN_HOME_PLACES).astype(np.int64)
+    site, opens = through_planning(m, np.repeat(la[agreed], n_homes), m.week)
     if len(site) == 0:
         return site
     h = add_homes(m, site, opens, places=np.full(len(site), UNDERWRITTEN_HOME_PLACES))
-    cost = block_cost(m, homes.la[h], occupancy=1.0, places=homes.places[h])
+    agreed_price = np.zeros(m.n_la)
+    agreed_price[la[agreed]] = price[agreed]
+    homes = m.homes
     homes.block_buyer[h] = buyer
     homes.block_places[h] = homes.places[h]
-    homes.block_price[h] = cost * (1 + min(margin, m.levers.profit_cap))
+    homes.block_price[h] = agreed_price[site]
     homes.contract_until[h] = opens + FORWARD_CONTRACT_YEARS * WEEKS_PER_YEAR
     return h
+
+
+def forward_terms(m, la: np.ndarray, margin: float) -> tuple[np.ndarray, np.ndarray]:
+    """The price a place in a new underwritten home in each of authorities la would be agreed at,
+    and whether it is agreed: a block's terms (`contract_terms`; the provider gives up the places'
+    spot earnings, the buyer pays at most cost x (1 + margin), and they split the difference)."""
+    occupancy = m.occupancy_seen[m.region_of_la[la]]
+    cost = block_cost(m, la, occupancy, places=UNDERWRITTEN_HOME_PLACES)
+    spot, limit = np.array([contract_terms(m, a, margin) for a in la.tolist()]).reshape(-1, 2).T
+    provider, buyer = cost * spot * occupancy, cost * limit
+    return provider + BARGAINING_WEIGHT * (buyer - provider), provider <= buyer
 
 
 def block_cost(m, la: np.ndarray, occupancy=None, places=REFERENCE_PLACES_PER_HOME) -> np.ndarray:

@@ -8,7 +8,7 @@ import pytest
 from handmade import GEO, at, flows, levers, make_children, make_homes
 from simmarket.data import REGIONS
 from simmarket.params import Scenario
-from simmarket.phases.commissioning import BARGAINING_WEIGHT, reserve_places, transfer_blocks, uplift_fees
+from simmarket.phases.commissioning import BARGAINING_WEIGHT, UNDERWRITTEN_HOME_PLACES, forward_terms, reserve_places, transfer_blocks, uplift_fees
 from simmarket.rules import care_cost, place_cost
 from simmarket.state import CLOSED, COUNCIL, HOME, NO_BUYER, WAITING
 from simmarket.time import WEEKS_PER_YEAR
@@ -111,3 +111,15 @@ def test_running_fees_rise_each_april_with_their_homes_cost():
     before = ch.price.copy()
     uplift_fees(flat)
     assert ch.price.tolist() == before.tolist()  # no cost growth, no uplift
+
+
+def test_forward_contracts_are_priced_like_blocks_for_a_new_three_place_home_and_declined_alike():
+    """A forward contract's terms are a block's, for a medium-need child in a new home of
+    UNDERWRITTEN_HOME_PLACES places: between spot earnings and the buyer's limit, or declined."""
+    m = commissioning_model(make_homes(places=[2]))
+    price, agreed = forward_terms(m, np.array([0, 1]), 0.1)
+    cost = care_cost(np.array([1]), np.array([False]), GEO.property_index[:2], P, places=UNDERWRITTEN_HOME_PLACES,
+                     occupancy=P.pricing.expected_occupancy)
+    assert agreed.all() and price == pytest.approx(negotiated(cost, 0.1))
+    tight = commissioning_model(make_homes(places=[2]), occupancy=0.98)  # spot earnings 1.2 x 0.98 of cost > 1.1
+    assert not forward_terms(tight, np.array([0, 1]), 0.1)[1].any()

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from simmarket import agents
+from simmarket.phases import commissioning
 from simmarket.state import ACTIVE, PIPELINE
 from simmarket.time import WEEKS_PER_YEAR
 from simhelpers import build
@@ -37,3 +39,33 @@ def test_without_the_duty_no_home_is_underwritten_and_the_search_radius_is_the_a
     assert len(contracted(m)[0]) == 0
     duty = build(4, **DUTY)
     assert np.array_equal(duty.levers.radius_miles, m.levers.radius_miles)  # a duty is not a wider search
+
+
+def test_a_declined_forward_contract_builds_nothing():
+    """Forward contracts are offered, not imposed: a cooperative that offers less than a place's
+    cost (a margin of -50%) finds no provider, and no home is built on a contract."""
+    m = build(4, **{**DUTY, "rcc.block_margin": -0.5})
+    m.run_weeks(WEEKS_PER_YEAR + 1)
+    assert len(contracted(m)[0]) == 0 and (m.homes.contract_until < 0).all()
+
+
+def test_forward_contracts_are_built_only_where_agreed_and_at_the_agreed_price(monkeypatch):
+    """Homes are underwritten only in the authorities whose terms were agreed, at that price."""
+    offered = []
+    underwrite = commissioning.underwrite_homes
+
+    def record(m, la, shortfall, buyer, margin):
+        offered.append(la[shortfall > 0])
+        return underwrite(m, la, shortfall, buyer, margin)
+
+    def every_other(m, la, margin):
+        return np.full(len(la), 4321.0), np.arange(len(la)) % 2 == 0
+
+    monkeypatch.setattr(agents, "underwrite_homes", record)
+    monkeypatch.setattr(commissioning, "forward_terms", every_other)
+    m = build(4, **DUTY)
+    m.run_weeks(1)  # the first April: one round of offers from each cooperative
+    h, la = contracted(m)
+    assert len(offered) == len(m.rccs) and len(h) > 0 and (m.homes.block_price[h] == 4321.0).all()
+    agreed = np.concatenate([o[::2] for o in offered])
+    assert np.isin(la, agreed).all() and not np.isin(la, np.concatenate([o[1::2] for o in offered])).any()
