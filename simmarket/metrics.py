@@ -8,6 +8,7 @@ members...) and a window of weeks. Stocks are read at the end; flows are summed 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, partial
 

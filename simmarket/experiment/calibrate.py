@@ -229,9 +229,9 @@ def fit(base: Scenario, n_design: int = 24, n_refine: int = 30, n_seeds: int = 3
     losses = evaluate_many(points, "design")
     start = points[int(np.argmin(losses))]
     if n_refine > 0:
-        res = minimize(lambda u: evaluate_many([u], "refine")[0], start, method="Nelder-Mead",
-                       options={"maxfev": n_refine, "xatol": 1e-3, "fatol": 1e-4, "initial_simplex": _simplex(start)})
-        del res
+        # the result is read from the log of every evaluation (the best point seen, not the simplex's last)
+        minimize(lambda u: evaluate_many([u], "refine")[0], start, method="Nelder-Mead",
+                 options={"maxfev": n_refine, "xatol": 1e-3, "fatol": 1e-4, "initial_simplex": _simplex(start)})
     hist = pd.DataFrame(log)
     best = hist.loc[hist["loss"].idxmin()]
     overrides = {p.key: float(best[p.key]) for p in FREE_PARAMETERS}
