@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 
 import click
 
@@ -33,6 +32,8 @@ def server_env(**extra: str) -> dict:
 
 def wait_until_up(url: str, proc: subprocess.Popen | None = None, timeout: float = 90.0) -> bool:
     """Poll the server until it answers (False if it exits or the time runs out)."""
+    import urllib.request  # here, not at the top: every command imports this module (about 40 ms)
+
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if proc is not None and proc.poll() is not None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.cluster.vq import kmeans2
 
 from ..data import REGIONS, load_authorities
 
@@ -95,6 +94,8 @@ def _national_groups(la, coop: np.ndarray) -> list[str]:
         if k == 1:
             labels = np.zeros(len(idx), int)
         else:
+            from scipy.cluster.vq import kmeans2  # here: only about 20 cooperatives need it (20 ms to import)
+
             _, labels = kmeans2(pts, k, seed=np.random.default_rng(GROUPING_SEED), minit="++")
         for j in range(k):
             members = idx[labels == j]
