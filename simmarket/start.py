@@ -28,6 +28,8 @@ CURRENT_PLACEMENT_MAX_WEEKS = 104  # the stock's placements began up to two year
 EARLIER_PLACEMENT_SHARE = 0.3  # share of the stock with another placement in the year before it (prior)
 EARLIER_PLACEMENT_MAX_WEEKS = 52
 OCCUPANCY_FLOOR = 0.3  # a region's start occupancy is read as at least this (guards tiny runs; prior)
+UASC_16PLUS_SHARE = 0.89  # NAO25 1.13: 89% of UASC in care are aged 16-17
+UASC_MIN_AGE = 12  # unaccompanied children are 12+ (prior, as for arrivals: phases/demand.py)
 PIPELINE_EXTRA_WEEKS = 8  # the pipeline is seeded from this long before the longest registration delay (prior)
 
 
@@ -56,6 +58,7 @@ def build(m) -> None:
     create_homes(m)
     m.occupancy_seen = start_occupancy(m)
     create_children(m)
+    flag_start_uasc(m)
     seed_pipeline(m)
     create_cooperatives(m)
 
@@ -181,6 +184,32 @@ def create_children(m) -> None:
     earlier = rng.random(len(idx)) < EARLIER_PLACEMENT_SHARE
     ch.start2[idx] = np.where(earlier, ch.start1[idx] - rng.integers(1, EARLIER_PLACEMENT_MAX_WEEKS, len(idx)), NEVER)
     place_initial_stock(m, idx)
+
+
+def flag_start_uasc(m) -> None:
+    """The start's unaccompanied asylum-seeking children: each authority's UASC looked after that
+    31 March (data, scaled as the other counts), among its fostered and supported children aged 12+
+    (where nearly all UASC live: most are 16-17 in supported accommodation or foster care), 89% of
+    them 16-17 where there are enough (NAO25 1.13), chosen at random.
+
+    The draws come from a stream of their own ("stock"), so every other draw of the run is as it
+    was; the flag then counts for the Home Office's funding and keeps a fostered child from moving
+    to a home (kernels.rows.foster_fates), as for UASC who arrive during the run.
+    """
+    ch, rng, s = m.children, m.streams["stock"], m.la_scale
+    want = _count(rng, m.la_table["cla_uasc"].to_numpy(float) * s, s)
+    rows = np.flatnonzero(((ch.status == FOSTER) | (ch.status == SUPPORTED)) & (ch.age >= UASC_MIN_AGE))
+    la, older = ch.la[rows], ch.age[rows] >= SUPPORTED_MIN_AGE
+    order = np.lexsort((rng.random(len(rows)), ~older, la))  # by authority, 16-17s first, at random within
+    rows, la, older = rows[order], la[order], older[order]
+    has_old = np.bincount(la[older], minlength=m.n_la)
+    has_young = np.bincount(la[~older], minlength=m.n_la)
+    n_old = np.minimum(has_old, np.round(UASC_16PLUS_SHARE * want).astype(int))
+    n_young = np.minimum(has_young, want - n_old)
+    n_old = np.minimum(has_old, want - n_young)  # too few under 16: more 16-17s
+    first = np.concatenate([[0], np.cumsum(has_old + has_young)[:-1]])  # each authority's first row
+    rank = np.arange(len(rows)) - np.where(older, first[la], first[la] + has_old[la])
+    ch.uasc[rows[rank < np.where(older, n_old[la], n_young[la])]] = True
 
 
 def place_initial_stock(m, idx: np.ndarray) -> None:

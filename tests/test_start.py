@@ -11,7 +11,7 @@ from simhelpers import build
 from simmarket import data, metrics
 from simmarket.data import REGIONS
 from simmarket.experiment.yearly import YearRecorder, run_by_year
-from simmarket.state import HOME
+from simmarket.state import FOSTER, GONE, HOME, SUPPORTED
 
 
 @pytest.fixture(scope="module", params=[2020, 2024])
@@ -57,3 +57,35 @@ def test_a_2020_start_runs_a_year_with_invariants_checked():
     rec = YearRecorder()
     run_by_year(m, rec)
     assert m.week == 52 and set(rec.frame()["year_end"]) == {dt.date(2021, 3, 31)}
+
+
+def test_the_start_year_unaccompanied_children_are_flagged_where_they_live(started):
+    """Each authority's UASC of that 31 March carry the flag, fostered or supported, aged 12+,
+    about 89% of them 16-17 (NAO25 1.13), so Home Office funding covers them from week 0."""
+    year, m = started
+    ch, la = m.children, data.start_authorities(year)
+    flagged = ch.uasc & (ch.status != GONE)
+    assert np.isin(ch.status[flagged], [FOSTER, SUPPORTED]).all() and (ch.age[flagged] >= 12).all()
+    by_la = np.bincount(ch.la[flagged], minlength=m.n_la)
+    candidates = np.bincount(ch.la[np.isin(ch.status, [FOSTER, SUPPORTED]) & (ch.age >= 12)], minlength=m.n_la)
+    assert np.array_equal(by_la, np.minimum(la.cla_uasc.to_numpy(int), candidates))
+    assert by_la.sum() > 0.99 * la.cla_uasc.sum()
+    assert (ch.age[flagged] >= 16).mean() == pytest.approx(0.89, abs=0.02)
+
+
+def test_flagging_the_start_uasc_changes_no_other_draw():
+    """The flags come from a stream of their own: the start's other columns are those drawn with
+    the flagging skipped."""
+    import simmarket.start as start
+
+    kw = {"run.scale": 1.0, "run.check": False}
+    flagged = build(3, **kw)
+    original = start.flag_start_uasc
+    start.flag_start_uasc = lambda m: None
+    try:
+        plain = build(3, **kw)
+    finally:
+        start.flag_start_uasc = original
+    assert plain.children.uasc.sum() == 0 and flagged.children.uasc.sum() > 0
+    for col in ("la", "age", "x", "y", "status", "home", "price", "complexity", "needs"):
+        assert np.array_equal(getattr(flagged.children, col), getattr(plain.children, col)), col
