@@ -14,7 +14,7 @@ from . import data
 from .data.scaling import authorities_at_scale
 from .agents import INDEBTED_MIN_HOMES, LocalAuthority, Provider, RegionalCareCooperative
 from .phases.clearing import match
-from .phases.demand import SUPPORTED_MIN_AGE, LEAVING_AGE, add_children
+from .phases.demand import SUPPORTED_MIN_AGE, LEAVING_AGE, UASC_16PLUS_SHARE, UASC_MIN_AGE, add_children
 from .phases.entry_exit import INITIAL_STAFFING, start_projects
 from .policy import Levers, rcc_membership
 from .rules import staff_need, staff_target
@@ -28,8 +28,6 @@ CURRENT_PLACEMENT_MAX_WEEKS = 104  # the stock's placements began up to two year
 EARLIER_PLACEMENT_SHARE = 0.3  # share of the stock with another placement in the year before it (prior)
 EARLIER_PLACEMENT_MAX_WEEKS = 52
 OCCUPANCY_FLOOR = 0.3  # a region's start occupancy is read as at least this (guards tiny runs; prior)
-UASC_16PLUS_SHARE = 0.89  # NAO25 1.13: 89% of UASC in care are aged 16-17
-UASC_MIN_AGE = 12  # unaccompanied children are 12+ (prior, as for arrivals: phases/demand.py)
 PIPELINE_EXTRA_WEEKS = 8  # the pipeline is seeded from this long before the longest registration delay (prior)
 
 

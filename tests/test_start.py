@@ -73,19 +73,15 @@ def test_the_start_year_unaccompanied_children_are_flagged_where_they_live(start
     assert (ch.age[flagged] >= 16).mean() == pytest.approx(0.89, abs=0.02)
 
 
-def test_flagging_the_start_uasc_changes_no_other_draw():
+def test_flagging_the_start_uasc_changes_no_other_draw(monkeypatch):
     """The flags come from a stream of their own: the start's other columns are those drawn with
     the flagging skipped."""
     import simmarket.start as start
 
     kw = {"run.scale": 1.0, "run.check": False}
     flagged = build(3, **kw)
-    original = start.flag_start_uasc
-    start.flag_start_uasc = lambda m: None
-    try:
-        plain = build(3, **kw)
-    finally:
-        start.flag_start_uasc = original
+    monkeypatch.setattr(start, "flag_start_uasc", lambda m: None)
+    plain = build(3, **kw)
     assert plain.children.uasc.sum() == 0 and flagged.children.uasc.sum() > 0
     for col in ("la", "age", "x", "y", "status", "home", "price", "complexity", "needs"):
         assert np.array_equal(getattr(flagged.children, col), getattr(plain.children, col)), col
