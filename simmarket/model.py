@@ -25,7 +25,8 @@ from .policy import PolicySchedule
 from .state import Children, FlowBook, Homes, Owners
 from .time import WEEKS_PER_YEAR, start_date
 
-STREAMS = ("arrivals", "care", "staff", "market", "supply", "stock")  # (a new name goes last: the others keep their numbers)
+# one random stream per process; a new name goes last, so the streams before it keep their numbers
+STREAMS = ("arrivals", "care", "staff", "market", "supply", "stock")
 COMPACT_EVERY_WEEKS = 4  # drop the rows of children who have left care this often (speed)
 TRANSFER_SCHEME_SETTLED_YEAR = 2024  # March 2024's UASC are placed as the mandatory scheme shares them (NAO25 1.13)
 

@@ -269,11 +269,11 @@ def enter_care(m, used: np.ndarray | None = None, capacity: tuple | None = None)
     used, capacity: as in alternative_places.
 
     Where each goes is settled first (it draws nothing), and the rows are then added in one
-    append; those waiting start their search, the others their placement. The draws after the home locations follow one another and
-    are made in one call: need profiles for all (those placed keep theirs, capped as
-    add_children caps them), whether each direct entrant is an emergency, and new profiles for
-    the direct entrants and for those who found no place (capped likewise: they were not first
-    assessed as needing a home).
+    append; those waiting start their search, the others their placement. The draws after the
+    home locations follow one another and are made in one call: need profiles for all (those
+    placed keep theirs, capped as add_children caps them), whether each direct entrant is an
+    emergency, and new profiles for the direct entrants and for those who found no place (capped
+    likewise: they were not first assessed as needing a home).
     """
     rng, d, ch = m.streams["arrivals"], m.params.demand, m.children
     la, age, is_uasc, n_direct = _entrants(m, rng)
