@@ -49,6 +49,23 @@ def test_fit_is_reproducible():
     np.testing.assert_allclose(hist["loss"], (hist["loss_calibration"] + hist["loss_backcast"]) / 2)
 
 
+def test_validation_chooses_among_the_best_points_by_their_loss_on_both_seed_sets():
+    """--validate: the best points run again on other seeds; the choice is the lowest mean of the two."""
+    base = baseline().replace(**{"run.scale": 0.5})
+    over, best, hist = cal.fit(base, n_design=3, n_refine=0, n_seeds=1, seed=3, workers=1, scale=0.5, n_validate=2)
+    searched, validated = hist[hist["stage"] != "validate"], hist[hist["stage"] == "validate"]
+    assert len(searched) == 4 and len(validated) == 2
+    # the two best of the search, run again: the same parameters, new losses on other seeds
+    keys = [p.key for p in cal.FREE_PARAMETERS]
+    top = searched.nsmallest(2, "loss")
+    np.testing.assert_allclose(validated[keys].to_numpy(), top[keys].to_numpy())
+    np.testing.assert_allclose(validated["loss_search"], top["loss"])
+    assert not np.allclose(validated["loss_validation"], validated["loss_search"])
+    np.testing.assert_allclose(validated["loss"], (validated["loss_search"] + validated["loss_validation"]) / 2)
+    assert best == validated["loss"].min()
+    assert over == {k: float(validated.loc[validated["loss"].idxmin(), k]) for k in keys}
+
+
 def test_the_loss_keeps_targets_off_their_bands_edges_and_does_not_chase_the_unreachable():
     term = lambda m: cal._term(m, 982.0, 850.0, 1300.0)  # unregistered children: a band not centred
     assert term(982.0) == 0.0

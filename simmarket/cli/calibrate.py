@@ -25,11 +25,13 @@ from .common import all_failed, default_scenario, load_scenario, progress_bar, s
 @click.option("--design", type=click.IntRange(1, 10_000), default=24, show_default=True, help="Latin hypercube points")
 @click.option("--refine", type=click.IntRange(0, 10_000), default=30, show_default=True, help="Nelder-Mead evaluations")
 @click.option("--fit-seeds", type=click.IntRange(1, 100), default=3, show_default=True, help="common seeds per point")
+@click.option("--validate", type=click.IntRange(0, 1000), default=0, show_default=True,
+              help="run the fit's best N points again on as many other seeds; choose by both")
 @click.option("--history/--no-history", default=True, show_default=True,
               help="fit the backcast from March 2020 together with the calibration year")
 @click.option("--workers", type=click.IntRange(1, 256), help="worker processes (default: all cores)")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="override a scenario key (repeatable)")
-def command(seeds, out, scenario_path, fit, fit_seed, design, refine, fit_seeds, history, workers, sets):
+def command(seeds, out, scenario_path, fit, fit_seed, design, refine, fit_seeds, validate, history, workers, sets):
     """Compare the baseline's first year (April 2024 - March 2025) with the evidence targets."""
     from ..experiment import calibrate as cal
     from ..experiment.outputs import atomic_dir, manifest, now_utc, utc_stamp, write_json
@@ -41,10 +43,11 @@ def command(seeds, out, scenario_path, fit, fit_seed, design, refine, fit_seeds,
     t0 = time.perf_counter()
     with atomic_dir(out) as tmp:
         if fit:
-            base = _fit_into(tmp, base, design, refine, fit_seeds, fit_seed, workers, t0, history)
+            base = _fit_into(tmp, base, (design, refine, fit_seeds, validate), fit_seed, workers, t0, history)
         sc = cal.calibration_scenario(base, seeds)
         table, md, failed = _table_into(tmp, sc, workers)
-        extra = ({"fit": {"seed": fit_seed, "design": design, "refine": refine, "seeds": fit_seeds, "history": history}}
+        extra = ({"fit": {"seed": fit_seed, "design": design, "refine": refine, "seeds": fit_seeds, "validate": validate,
+                          "history": history}}
                  if fit else None)
         write_json(tmp / "manifest.json", manifest(sc, seed_specs(sc.run.root_seed, sc.run.seeds), started, extra))
     click.echo(md)
@@ -55,14 +58,16 @@ def command(seeds, out, scenario_path, fit, fit_seed, design, refine, fit_seeds,
         some_failed(failed, sc.run.seeds, out)
 
 
-def _fit_into(tmp: Path, base, design, refine, fit_seeds, fit_seed, workers, t0, history=True):
-    """Fit the free parameters; writes fit_history.csv and fitted.toml; returns the fitted scenario."""
+def _fit_into(tmp: Path, base, sizes, fit_seed, workers, t0, history=True):
+    """Fit the free parameters (sizes: design, refine, fit seeds, validate); writes fit_history.csv
+    and fitted.toml; returns the fitted scenario."""
     from ..experiment import calibrate as cal
 
-    total = (design + 1 + refine) * fit_seeds * (2 if history else 1)
+    design, refine, fit_seeds, validate = sizes
+    total = (design + 1 + refine + validate) * fit_seeds * (2 if history else 1)
     with progress_bar(total, "fit") as bar:
         overrides, best, hist = cal.fit(base, design, refine, fit_seeds, fit_seed, workers, lambda: bar.update(1),
-                                        history=history)
+                                        history=history, n_validate=validate)
     hist.to_csv(tmp / "fit_history.csv", index=False)
     (tmp / "fitted.toml").write_text(cal.fragment(overrides, best, fit_seed), encoding="utf-8")
     click.echo(f"fit: {len(hist)} points in {time.perf_counter() - t0:.0f} s; best loss {best:.3f}")

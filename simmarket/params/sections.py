@@ -73,6 +73,9 @@ class Demand:
     dol_share: float = P(
         0.07, "share", 0.0, 1.0, "share of residential-need children under a deprivation-of-liberty order"
     )  # NAO25 1.17: 1,280 DoL children in 2024 against ~10,000 residential starts
+    dol_growth_per_year: float = P(
+        0.0, "1/yr", 0.0, 1.0, "growth of the DoL share up to 2024-25 (earlier years' share is lower; held after)"
+    )  # prior fitted with the backcast: DoL orders for children rose as secure places fell short (facts.md, History)
     secure_share: float = P(
         0.012, "share", 0.0, 1.0, "share of residential-need children needing a secure home"
     )  # ~100 of 8,710 children in homes are in secure homes (NAO25 1.5)

@@ -102,7 +102,14 @@ def residential_needs(m, u: np.ndarray, sizes=None, caps=None, rows=None):
     more = shares[2] / d.complexity_shares[2] if d.complexity_shares[2] > 0 else 1.0
     if sizes is None:
         sizes, caps, rows = (len(u) // NEED_DRAWS,), (TOP,), np.arange(len(u) // NEED_DRAWS)
-    return needs_of(u, sizes, caps, rows, shares, d.need_type_probs, d.dol_share * more, d.secure_share * more)
+    dol = d.dol_share * more * dol_factor(d.dol_growth_per_year, years_since_calibration(m))
+    return needs_of(u, sizes, caps, rows, shares, d.need_type_probs, dol, d.secure_share * more)
+
+
+def dol_factor(growth: float, years: float) -> float:
+    """The DoL share relative to 2024-25's (`demand.dol_share`) `years` from 31 March 2024: lower
+    by `demand.dol_growth_per_year` compounded for each year before, held from then on."""
+    return (1 + growth) ** min(years, 0.0)
 
 
 def data_year(m) -> float:

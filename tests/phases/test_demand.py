@@ -222,3 +222,20 @@ def test_complex_need_grows_on_top_and_shifts_the_mix_with_its_dol_orders():
     flat = demand_model(make_children(), make_homes(), P.replace(**{"demand.complex_need_growth_per_year": 0.0}),
                         week=4 * WEEKS_PER_YEAR)
     np.testing.assert_allclose(need_mix(flat)[0], base)
+
+
+@pytest.mark.parametrize("start_year, weeks, factor", [(2020, 0, 1.2 ** -4), (2022, WEEKS_PER_YEAR, 1.2 ** -1),
+                                                       (2024, 0, 1.0), (2024, 3 * WEEKS_PER_YEAR, 1.0)])
+def test_dol_orders_are_rarer_before_the_calibration_year_and_held_after(start_year, weeks, factor):
+    """demand.dol_growth_per_year: the DoL share of complex need is 2024-25's (dol_share) from 31 March
+    2024 on, and lower by the growth compounded for each year before it."""
+    p = P.replace(**{"demand.dol_growth_per_year": 0.2, "demand.complex_need_growth_per_year": 0.0,
+                     "run.start_year": start_year})
+    m = demand_model(make_children(), make_homes(), p, week=weeks)
+    n = 60_000
+    m.children = make_children(la=np.zeros(n, np.int64), status=np.full(n, WAITING))
+    u = np.random.default_rng(5).random(n * NEED_DRAWS)
+    set_residential(m, np.arange(n), np.zeros(n, bool), residential_needs(m, u))
+    complex_ = m.children.complexity == 2
+    expected = p.demand.dol_share / p.demand.complexity_shares[2] * factor
+    assert m.children.dol[complex_].mean() == pytest.approx(expected, abs=0.015)
