@@ -240,17 +240,24 @@ def fit(base: Scenario, n_design: int = 24, n_refine: int = 30, n_seeds: int = 3
         minimize(lambda u: evaluate_many([u], "refine")[0], start, method="Nelder-Mead",
                  options={"maxfev": n_refine, "xatol": 1e-3, "fatol": 1e-4, "initial_simplex": _simplex(start)})
     if n_validate > 0:
-        searched = pd.DataFrame(log)
-        top = searched.loc[searched["loss"].nsmallest(n_validate).index]
-        units = [np.array([(row[p.key] - p.lo) / (p.hi - p.lo) for p in FREE_PARAMETERS]) for _, row in top.iterrows()]
-        again = evaluate_many(units, "validate", seed_specs(seed, 2 * n_seeds)[n_seeds:])
-        for i, (first, second) in enumerate(zip(top["loss"], again)):
-            log[len(searched) + i].update(loss_search=first, loss_validation=second, loss=(first + second) / 2)
+        _validate(log, evaluate_many, n_validate, seed_specs(seed, 2 * n_seeds)[n_seeds:])
     hist = pd.DataFrame(log)
     chosen = hist[hist["stage"] == "validate"] if n_validate > 0 else hist
     best = chosen.loc[chosen["loss"].idxmin()]
     overrides = {p.key: float(best[p.key]) for p in FREE_PARAMETERS}
     return overrides, float(best["loss"]), hist
+
+
+def _validate(log: list[dict], evaluate, n_validate: int, seeds) -> None:
+    """The n_validate best points of the log run again on `seeds` (evaluate appends their rows,
+    stage "validate"); each new row keeps the search's loss and the validation's, and its loss
+    is their mean."""
+    searched = pd.DataFrame(log)
+    top = searched.loc[searched["loss"].nsmallest(n_validate).index]
+    units = [np.array([(row[p.key] - p.lo) / (p.hi - p.lo) for p in FREE_PARAMETERS]) for _, row in top.iterrows()]
+    again = evaluate(units, "validate", seeds)
+    for row, first, second in zip(log[len(searched):], top["loss"], again):
+        row.update(loss_search=first, loss_validation=second, loss=(first + second) / 2)
 
 
 def _score(got: list, n_seeds: int, targets: list, scale: float) -> tuple[dict, dict]:
