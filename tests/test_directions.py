@@ -55,12 +55,17 @@ def test_one_customer_lowers_new_placement_prices():
     assert_lower(d, "one customer")
 
 
-# Since contracts became contracts (negotiated, declined where spot places earn more, only for
-# staffable places) blocks are agreed mostly where places stand empty, so they shorten waits less:
-# -0.36 days on 12 seeds (t = -2.2); on the other tests' 5 seeds the fall was not distinguishable (t = -1.4).
-def test_block_contracts_shorten_waits():
-    d = paired({**RCC_ALL, "rcc.block_share": 0.0}, {**RCC_ALL, "rcc.block_share": 0.3}, "mean_wait_days",
-               seeds=seed_specs(2024, 12))
+# Block contracts are negotiated between cost and recent spot prices (issue 13, docs/model.md 7.7),
+# so the places they buy cost less than spot places: measured on these seeds, new placements -191 a
+# week (t -13.6) and all placements -114 (t -6.4) with 30% of forecast need in blocks. Their effect on
+# waits is not a direction the model holds: since contracts became contracts (declined where spot
+# places earn more, only for staffable places) blocks are agreed mostly where places stand empty, and
+# on the refitted baseline of 30 November 2026 waits fell 0.2 days with 30% in blocks (24 seeds,
+# t -2.2; 12 seeds, t -1.5) and rose 0.2 days with 50% (12 seeds, t +1.7), as reserved places close
+# to other cooperatives' children.
+def test_block_contracts_lower_what_new_placements_cost():
+    d = paired({**RCC_ALL, "rcc.block_share": 0.0}, {**RCC_ALL, "rcc.block_share": 0.3},
+               "new_placement_mean_weekly_price_gbp")
     assert_lower(d, "block contracts")
 
 
