@@ -97,6 +97,17 @@ def test_without_dol_orders_growing_early_unregistered_use_overshoots_history(ba
     assert t_stat(d) > 2, f"early unregistered use should rise without it, paired differences {np.round(d)}"
 
 
+def test_entry_that_follows_unregistered_use_opens_homes_after_children_went_without(base):
+    """Homes opened per home followed the year before's unregistered use per place (docs/model.md
+    7.6; off in the baseline). Switched on, the backcast opens fewer homes in 2020-21 and 2021-22,
+    after years when a fifth of 2023-24's rate went unregistered, and more in 2023-24, after 2022-23's
+    shortage. Measured on these seeds with the weight at 1: -167 (t -23), -59 (t -7), +380 (t 5)."""
+    on = national_years(**{"supply.shortage_weight": 1.0})
+    for year, sign in ((2021, -1), (2022, -1), (2024, 1)):
+        d = per_seed(on, lambda y: y.loc[year, "homes_opened"]) - per_seed(base, lambda y: y.loc[year, "homes_opened"])
+        assert sign * t_stat(d) > 2, f"homes opened in the year to March {year}, paired differences {np.round(d)}"
+
+
 def test_entry_growing_with_the_market_keeps_early_openings_at_historys_scale(base):
     first = lambda y: y.loc[2021, "homes_opened"]  # noqa: E731
     d = per_seed(national_years(**{"supply.entry_scales_with_stock": False}), first) - per_seed(base, first)

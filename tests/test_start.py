@@ -11,7 +11,7 @@ from simhelpers import build
 from simmarket import data, metrics
 from simmarket.data import REGIONS
 from simmarket.experiment.yearly import YearRecorder, run_by_year
-from simmarket.state import FOSTER, GONE, HOME, SUPPORTED
+from simmarket.state import ACTIVE, FOSTER, GONE, HOME, SUPPORTED
 
 
 @pytest.fixture(scope="module", params=[2020, 2024])
@@ -50,6 +50,14 @@ def test_children_in_homes_are_placed_by_region_as_far_as_the_stock_allows(start
     assert (placed <= want).all()
     assert (placed >= 0.97 * want).all()
     assert placed.sum() >= 0.99 * want.sum()
+
+
+def test_the_start_knows_the_shortage_providers_had_seen(started):
+    """Entrants read the year before the start's unregistered use per registered place (147 children
+    in 2020-21 stand for 2019-20; 982 in 2023-24) until a quarter of their own has passed."""
+    year, m = started
+    places = m.homes.places[m.homes.state == ACTIVE].sum()
+    assert m.shortage_before_start == pytest.approx({2020: 147, 2024: 982}[year] / places)
 
 
 def test_a_2020_start_runs_a_year_with_invariants_checked():

@@ -152,6 +152,7 @@ class Supply:
     private_entry_share: float = P(0.92, "share", 0.0, 1.0, "share of new homes that are private")  # SOURCES.md
     property_elasticity: float = P(1.0, "", 0.0, 5.0, "how strongly property costs deter entry")
     return_elasticity: float = P(1.5, "", 0.0, 10.0, "how strongly expected margins attract entry")
+    shortage_weight: float = P(0.0, "", 0.0, 10.0, "how strongly children going to unregistered settings draw new projects")
     closure_loss_per_year: float = P(0.1, "1/yr", 0.0, 10.0, "closure hazard of a loss-making home")
     # set from history: homes closed 98, 119, 131, 146, 152 a year 2020-21 to 2024-25 (homes at the start +
     # opened - homes at the end, history targets); 0.10 gives the backcast 109-202 (0.25 gave 150-270)

@@ -20,6 +20,8 @@ INITIAL_STAFFING = 0.9  # share of target staff in post when a home opens (prior
 MARCH_2024_HOMES = 3292  # ordinary market homes at 31 March 2024 (OFS, data/history/national_series.csv)
 NEW_ENTRANT_SHARE = 0.5  # share of private new homes opened by a new organisation (prior)
 MAX_ATTRACTIVENESS = 3.0  # a region's margin counts at most 3x the target margin in entrants' choice (prior)
+# NAO25 1.18: 982 children first in an unregistered setting in 2023-24; OFS: 12,138 registered places at 31 March 2024
+SHORTAGE_REFERENCE = 982 / 12138
 SECTOR_LABELS = ("private", "council", "voluntary", "health")
 
 
@@ -110,11 +112,24 @@ def stock_factor(m) -> float:
     return float(np.count_nonzero(m.homes.state == ACTIVE)) / (MARCH_2024_HOMES * m.scale)
 
 
+def shortage_factor(m) -> float:
+    """Projects follow the shortage providers see (`supply.shortage_weight`, w): children going to
+    unregistered settings for want of a registered place, per registered place over the last
+    quarter, against 2023-24's (s). Projects scale by (1 + w s) / (1 + w): 1 at 2023-24's shortage,
+    1 / (1 + w) with none. Weeks before the start count at the shortage seen then (start.py)."""
+    w = m.params.supply.shortage_weight
+    if w == 0:
+        return 1.0
+    places = float(m.homes.places[m.homes.state == ACTIVE].sum())
+    s = m.flows.recent_unregistered_rate(m.week, places, m.shortage_before_start) / SHORTAGE_REFERENCE
+    return (1 + w * s) / (1 + w)
+
+
 def start_projects(m, week: int) -> None:
     """Providers start new-home projects; planning refuses some; Ofsted registers the rest later."""
     rng, sup, s = m.streams["supply"], m.params.supply, m.scale
     w = entry_weights(m)
-    n = rng.poisson(sup.entry_projects_per_year / WEEKS_PER_YEAR * s * stock_factor(m) * w.sum())
+    n = rng.poisson(sup.entry_projects_per_year / WEEKS_PER_YEAR * s * stock_factor(m) * shortage_factor(m) * w.sum())
     if n == 0:
         return
     # rng.choice(m.n_la, size=n, p=w / w.sum()): the same draw, without choice's checks

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..kernels import books
+from ..time import WEEKS_PER_YEAR
 from .homes import ACTIVE, PRIVATE
 
 HIGH_COST_GBP = 10_000.0  # LGA23: placements at 10,000+ a week
@@ -73,6 +74,14 @@ class FlowBook:
             return
         self.la["over_10k"][week] = la_over_10k
         self.la["used_unregistered"][week] = la_unregistered
+
+    def recent_unregistered_rate(self, week: int, places: float, default: float) -> float:
+        """Children first placed in an unregistered setting over the last quarter, a year per
+        registered place; weeks before the start count at `default` (the start knows no history)."""
+        lo = week - MARGIN_WINDOW_WEEKS
+        seen = self.la["unregistered_new"][max(lo, 0):max(week, 0)].sum() * WEEKS_PER_YEAR / max(places, 1.0)
+        unseen = MARGIN_WINDOW_WEEKS - (max(week, 0) - max(lo, 0))
+        return (seen + default * unseen) / MARGIN_WINDOW_WEEKS
 
     def recent_relative_price(self, week: int, group_of_la: np.ndarray, n_groups: int) -> np.ndarray:
         """Mean price relative to cost of the placements authorities started over the last year, by

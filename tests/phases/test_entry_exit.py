@@ -8,8 +8,9 @@ import pytest
 from handmade import GEO, N_LA, REGION_OF_LA, flows, levers, make_children, make_homes
 from simmarket.invariants import violations
 from simmarket.params import Scenario
-from simmarket.phases.entry_exit import (MARCH_2024_HOMES, close_failing, close_homes, entry_weights, fail_owner,
-                                        open_registered, shaped_by_cooperatives, start_projects, stock_factor)
+from simmarket.phases.entry_exit import (MARCH_2024_HOMES, SHORTAGE_REFERENCE, close_failing, close_homes,
+                                        entry_weights, fail_owner, open_registered, shaped_by_cooperatives,
+                                        shortage_factor, start_projects, stock_factor)
 from simmarket.rules import staff_target
 from simmarket.state import ACTIVE, CLOSED, COUNCIL, HOME, NO_BUYER, PIPELINE, PRIVATE, WAITING, Owners
 from simmarket.time import WEEKS_PER_YEAR
@@ -184,6 +185,25 @@ def test_projects_grow_with_the_homes_open():
     assert stock_factor(m) == pytest.approx(20 / (MARCH_2024_HOMES * 0.5))  # twice the homes, twice the projects
     m.params = P.replace(**{"supply.entry_scales_with_stock": False})
     assert stock_factor(m) == 1.0
+
+
+def test_projects_follow_the_shortage_of_the_last_quarter():
+    p = P.replace(**{"supply.shortage_weight": 1.0})
+    homes = make_homes(places=np.full(10, 4), state=[ACTIVE] * 9 + [CLOSED])  # 36 registered places
+    m = SimpleNamespace(params=p, homes=homes, flows=flows(), week=0, shortage_before_start=SHORTAGE_REFERENCE)
+    assert shortage_factor(m) == pytest.approx(1.0)  # at the start, the shortage seen before it: here 2023-24's
+    m.shortage_before_start = 0.2 * SHORTAGE_REFERENCE  # a start when few children went unregistered
+    assert shortage_factor(m) == pytest.approx(0.6)
+    m.shortage_before_start = SHORTAGE_REFERENCE
+    m.week = 6  # half a quarter seen, with no child going unregistered: (1 + (7/13) s_ref) / 2
+    assert shortage_factor(m) == pytest.approx((1 + 7 / 13) / 2)
+    m.week = 40  # a quarter at three times 2023-24's rate
+    m.flows.la["unregistered_new"][27:40, 0] = 3 * SHORTAGE_REFERENCE * 36 / WEEKS_PER_YEAR
+    assert shortage_factor(m) == pytest.approx((1 + 3) / 2)
+    m.flows.la["unregistered_new"][27:40] = 0.0  # none at all: half the projects of 2023-24's shortage
+    assert shortage_factor(m) == pytest.approx(0.5)
+    m.params = P  # weight 0: the shortage draws nothing
+    assert shortage_factor(m) == 1.0
 
 
 def test_market_shaping_steers_projects_within_a_cooperative_by_need_and_keeps_its_pull():
