@@ -91,12 +91,15 @@ def parse_condition(text: str, allowed, source: str = "the sweep") -> Condition:
 
 def point_cases(sweep: Sweep, runs: pd.DataFrame, condition: Condition) -> pd.DataFrame:
     """One row per point with at least one successful run: its parameters, runs averaged, the
-    outcome's mean over them and whether the point is a case of interest."""
-    ok = runs[runs["status"] == "ok"]
+    outcome's mean over them, whether the point is a case of interest, and whether every
+    replication is on the same side of the condition (`agree`: where they are not, the point's
+    side is the seeds' as much as the parameters')."""
+    ok = runs[runs["status"] == "ok"].assign(_holds=lambda r: condition.holds(r[condition.metric]))
     by_point = ok.groupby("point", sort=True)
     out = by_point[sweep.keys].first()
     out["runs"] = by_point.size()
     out[condition.metric] = by_point[condition.metric].mean()
+    out["agree"] = by_point["_holds"].nunique() == 1
     out = out[np.isfinite(out[condition.metric].to_numpy(float))]
     out["case"] = condition.holds(out[condition.metric])
     return out.reset_index()

@@ -62,7 +62,18 @@ def _qps(lim: dict) -> str:
 
 def headline(condition: Condition, cases: pd.DataFrame) -> str:
     n, k = len(cases), int(cases["case"].sum())
-    return f"{condition} at {k} of {n} points ({k / n:.0%})" if n else f"{condition}: no point has a successful run"
+    if not n:
+        return f"{condition}: no point has a successful run"
+    return f"{condition} at {k} of {n} points ({k / n:.0%}){_agreement(cases)}"
+
+
+def _agreement(cases: pd.DataFrame) -> str:
+    """How many cases, and other points, have every replication on their side ('' with one each)."""
+    if "agree" not in cases or int(cases["runs"].max()) < 2:
+        return ""
+    case, agree = cases["case"].to_numpy(bool), cases["agree"].to_numpy(bool)
+    return (f"; every replication agrees at {int((case & agree).sum())} of them and "
+            f"{int((~case & agree).sum())} of the other {int((~case).sum())}")
 
 
 def format_summary(condition: Condition, cases: pd.DataFrame, boxes: list[Box]) -> str:
@@ -113,7 +124,10 @@ def markdown(sweep: Sweep, condition: Condition, cases: pd.DataFrame, boxes: lis
     out = [f"# Scenario discovery: {sweep.name}", "",
            f"Cases of interest: the design points where {plain} (`{condition}`): {k} of {len(cases)} points "
            f"({k / max(len(cases), 1):.0%}), each point's outcome averaged over its successful replications "
-           f"({int(cases['runs'].sum())} runs, up to {sweep.design.replications} per point).", ""]
+           f"({int(cases['runs'].sum())} runs, up to {sweep.design.replications} per point){_agreement(cases)}.", ""]
+    if _agreement(cases):
+        out += ["Where replications disagree, a point's side is set by the average of seeds that differ: a box "
+                "resting on such points may be the seeds' noise, and more replications per point separate it.", ""]
     if len(cases):
         v = cases[condition.metric].to_numpy(float)
         out += [f"Over the points, `{condition.metric}` ranges from {_num(v.min())} to {_num(v.max())} "
@@ -138,7 +152,7 @@ def markdown(sweep: Sweep, condition: Condition, cases: pd.DataFrame, boxes: lis
             "inside the box; density: the share of the box's points that are cases. A quasi-p value (Bryant and "
             "Lempert 2010) near 0 says a side of a restriction is unlikely to be chance; one near 1, that the "
             "box would be as good without it. `peeling.csv` holds every "
-            "trajectory; `points.csv` every point and whether it is a case.", ""]
+            "trajectory; `points.csv` every point, whether it is a case and whether its replications agree.", ""]
     return "\n".join(out)
 
 

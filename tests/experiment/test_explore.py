@@ -3,6 +3,7 @@
 
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from simmarket.experiment import explore
 from simmarket.experiment.explore import Condition, find_boxes, parse_condition
 from simmarket.experiment.store import read_runs
 from simmarket.params import ConfigError
+from simmarket.report.explore import headline
 
 pytest.importorskip("ema_workbench", reason="the [explore] extra")
 
@@ -54,6 +56,19 @@ def test_bad_conditions_say_what_is_allowed_in_one_line(text, fragments):
 def test_a_condition_never_holds_on_a_missing_outcome():
     assert Condition("m", "<", 1.0).holds([0.0, np.nan, 2.0, 1.0]).tolist() == [True, False, False, False]
     assert Condition("m", "<=", 1.0).holds([1.0]).tolist() == [True]
+
+
+def test_a_point_says_whether_its_replications_agree():
+    """Cases are decided on a point's mean; `agree` says whether every replication is on that side."""
+    runs = pd.DataFrame({"point": [0, 0, 1, 1, 2, 2, 3], "x": [0.1, 0.1, 0.5, 0.5, 0.9, 0.9, 0.3],
+                         "m": [5.0, 2.0, 4.0, -1.0, -3.0, -1.0, 7.0], "status": "ok"})
+    cond = Condition("m", ">", 0.0)
+    cases = explore.point_cases(SimpleNamespace(keys=["x"]), runs, cond)
+    assert cases["case"].tolist() == [True, True, False, True]
+    assert cases["agree"].tolist() == [True, False, True, True]  # point 1: one seed above 0, one below
+    assert headline(cond, cases) == "m > 0 at 3 of 4 points (75%); every replication agrees at 2 of them and 1 of the other 1"
+    one_each = explore.point_cases(SimpleNamespace(keys=["x"]), runs[runs["point"] == 3], cond)
+    assert headline(cond, one_each) == "m > 0 at 1 of 1 points (100%)"  # one replication: nothing to agree on
 
 
 def _uniform(n, seed=7, k=3):
