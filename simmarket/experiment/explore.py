@@ -91,15 +91,21 @@ def parse_condition(text: str, allowed, source: str = "the sweep") -> Condition:
 
 def point_cases(sweep: Sweep, runs: pd.DataFrame, condition: Condition) -> pd.DataFrame:
     """One row per point with at least one successful run: its parameters, runs averaged, the
-    outcome's mean over them, whether the point is a case of interest, and whether every
-    replication is on the same side of the condition (`agree`: where they are not, the point's
-    side is the seeds' as much as the parameters')."""
+    outcome's mean over them, whether the point is a case of interest, whether every replication
+    is on the same side of the condition (`agree`: where they are not, the point's side is the
+    seeds' as much as the parameters'), and how clearly the mean is on the case side (`t`: the
+    mean's distance from the threshold towards the cases, in standard errors over the
+    replications; NaN with one)."""
     ok = runs[runs["status"] == "ok"].assign(_holds=lambda r: condition.holds(r[condition.metric]))
     by_point = ok.groupby("point", sort=True)
     out = by_point[sweep.keys].first()
     out["runs"] = by_point.size()
     out[condition.metric] = by_point[condition.metric].mean()
     out["agree"] = by_point["_holds"].nunique() == 1
+    toward = 1.0 if condition.op.startswith(">") else -1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = by_point[condition.metric].std(ddof=1) / np.sqrt(out["runs"])
+        out["t"] = toward * (out[condition.metric] - condition.value) / se
     out = out[np.isfinite(out[condition.metric].to_numpy(float))]
     out["case"] = condition.holds(out[condition.metric])
     return out.reset_index()

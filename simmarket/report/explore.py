@@ -126,7 +126,10 @@ def markdown(sweep: Sweep, condition: Condition, cases: pd.DataFrame, boxes: lis
            f"({k / max(len(cases), 1):.0%}), each point's outcome averaged over its successful replications "
            f"({int(cases['runs'].sum())} runs, up to {sweep.design.replications} per point){_agreement(cases)}.", ""]
     if _agreement(cases):
-        out += ["Where replications disagree, a point's side is set by the average of seeds that differ: a box "
+        t = cases["t"].to_numpy(float)
+        out += [f"The mean is clearly on the cases' side (t above 2 over its replications) at "
+                f"{int((t > 2).sum())} points and clearly on the other (t below -2) at {int((t < -2).sum())}. "
+                "Where replications disagree, a point's side is set by the average of seeds that differ: a box "
                 "resting on such points may be the seeds' noise, and more replications per point separate it.", ""]
     if len(cases):
         v = cases[condition.metric].to_numpy(float)
@@ -152,7 +155,7 @@ def markdown(sweep: Sweep, condition: Condition, cases: pd.DataFrame, boxes: lis
             "inside the box; density: the share of the box's points that are cases. A quasi-p value (Bryant and "
             "Lempert 2010) near 0 says a side of a restriction is unlikely to be chance; one near 1, that the "
             "box would be as good without it. `peeling.csv` holds every "
-            "trajectory; `points.csv` every point, whether it is a case and whether its replications agree.", ""]
+            "trajectory; `points.csv` every point, whether it is a case, whether its replications agree and its t.", ""]
     return "\n".join(out)
 
 

@@ -66,6 +66,12 @@ def test_a_point_says_whether_its_replications_agree():
     cases = explore.point_cases(SimpleNamespace(keys=["x"]), runs, cond)
     assert cases["case"].tolist() == [True, True, False, True]
     assert cases["agree"].tolist() == [True, False, True, True]  # point 1: one seed above 0, one below
+    # t: the mean's distance from 0 towards the cases in standard errors (mean 3.5, sd 2.12, 2 runs: 2.33)
+    np.testing.assert_allclose(cases["t"][:3], [3.5 / (np.sqrt(4.5) / np.sqrt(2)), 1.5 / (np.sqrt(12.5) / np.sqrt(2)),
+                                                -2.0 / (np.sqrt(2.0) / np.sqrt(2))])
+    assert np.isnan(cases["t"][3])  # one run: no spread to judge it by
+    below = explore.point_cases(SimpleNamespace(keys=["x"]), runs, Condition("m", "<", 0.0))
+    np.testing.assert_allclose(below["t"][:3], -cases["t"][:3])  # towards the cases, whichever side they are
     assert headline(cond, cases) == "m > 0 at 3 of 4 points (75%); every replication agrees at 2 of them and 1 of the other 1"
     one_each = explore.point_cases(SimpleNamespace(keys=["x"]), runs[runs["point"] == 3], cond)
     assert headline(cond, one_each) == "m > 0 at 1 of 1 points (100%)"  # one replication: nothing to agree on
