@@ -243,8 +243,7 @@ def place_initial_stock(m, idx: np.ndarray) -> None:
 def shortage_before_start(m) -> float:
     """The shortage providers had seen before the start (entry reads it until a quarter has passed):
     children first placed in an unregistered setting in the year to the start, per registered place."""
-    places = float(m.homes.places[m.homes.state == ACTIVE].sum())
-    return UNREGISTERED_BEFORE_START[m.params.run.start_year] * m.scale / max(places, 1.0)
+    return UNREGISTERED_BEFORE_START[m.params.run.start_year] * m.scale / max(m.homes.registered_places(), 1.0)
 
 
 def seed_pipeline(m) -> None:

@@ -120,8 +120,8 @@ def shortage_factor(m) -> float:
     w = m.params.supply.shortage_weight
     if w == 0:
         return 1.0
-    places = float(m.homes.places[m.homes.state == ACTIVE].sum())
-    s = m.flows.recent_unregistered_rate(m.week, places, m.shortage_before_start) / SHORTAGE_REFERENCE
+    s = m.flows.recent_unregistered_rate(m.week, m.homes.registered_places(), m.shortage_before_start)
+    s /= SHORTAGE_REFERENCE
     return (1 + w * s) / (1 + w)
 
 

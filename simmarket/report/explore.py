@@ -120,12 +120,12 @@ def markdown(sweep: Sweep, condition: Condition, cases: pd.DataFrame, boxes: lis
     docs = {key: doc for key, _v, _u, doc in describe(Scenario())}
     plain = in_words(sweep, condition)
     lead = f"The{plain[3:]}" if plain.startswith("the ") else plain
-    k = int(cases["case"].sum())
+    k, agreement = int(cases["case"].sum()), _agreement(cases)
     out = [f"# Scenario discovery: {sweep.name}", "",
            f"Cases of interest: the design points where {plain} (`{condition}`): {k} of {len(cases)} points "
            f"({k / max(len(cases), 1):.0%}), each point's outcome averaged over its successful replications "
-           f"({int(cases['runs'].sum())} runs, up to {sweep.design.replications} per point){_agreement(cases)}.", ""]
-    if _agreement(cases):
+           f"({int(cases['runs'].sum())} runs, up to {sweep.design.replications} per point){agreement}.", ""]
+    if agreement:
         t = cases["t"].to_numpy(float)
         out += [f"The mean is clearly on the cases' side (t above 2 over its replications) at "
                 f"{int((t > 2).sum())} points and clearly on the other (t below -2) at {int((t < -2).sum())}. "

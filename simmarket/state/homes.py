@@ -62,6 +62,10 @@ class Homes(ColumnStore):
     def free_places(self) -> np.ndarray:
         return np.where(self.active, self.places - self.occupied, 0)
 
+    def registered_places(self) -> float:
+        """Places in the homes open now (the pipeline and closed homes excluded)."""
+        return float(self.places[self.active].sum())
+
     def clear_blocks(self, h=slice(None)) -> None:
         """End the block contracts on these homes (default: all)."""
         self.block_buyer[h] = NO_BUYER
