@@ -12,9 +12,12 @@ tests/phases/test_clearing.py), not here.
 """
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from simmarket.experiment import run_replicates, seed_specs
+from simmarket.experiment.backcast import backcast_table
+from simmarket.experiment.backcast import load_targets as load_history_targets
 from simmarket.experiment.calibrate import BACKCAST_START_YEAR, history_scenario
 from simmarket.model import PlacementMarket
 from simmarket.params import baseline
@@ -67,6 +70,31 @@ def complex_share_rise(seed, **overrides) -> float:
     first = share()
     m.run_weeks(4 * 52)
     return share() - first
+
+
+def history_rows() -> list[tuple[str, int]]:
+    """(target, year) of every row `simmarket backcast` judges: each series' years and each growth ratio."""
+    rows = []
+    for t in load_history_targets():
+        rows += [(t.name, y) for y in t.years]
+        if t.growth_band is not None:
+            rows.append((t.growth_name, t.growth_years()[1]))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def history_table(base):
+    """The backcast's table (backcast.csv) of the scenario's six seeds, by (target, year)."""
+    yearly = pd.concat(base).reset_index(drop=True)
+    return backcast_table(yearly, load_history_targets(), BACKCAST_START_YEAR).set_index(["target", "year"])
+
+
+@pytest.mark.parametrize("target, year", history_rows())
+def test_the_backcast_reproduces_history_on_its_six_seeds(history_table, target, year):
+    """A change to the code that moves any backcast row's mean (six seeds, `simmarket backcast`'s
+    own) outside its band fails here, as tests/test_calibration.py does for the calibration year."""
+    row = history_table.loc[(target, year)]
+    assert row.in_band, f"{target} {year}: model mean {row.model_mean:.4g} outside {row.band_low:.4g}-{row.band_high:.4g}"
 
 
 def test_without_complex_need_growing_faster_children_in_homes_grow_less_complex():

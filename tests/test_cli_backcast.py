@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from simmarket.cli import main
 from simhelpers import needs_start_year
+from simmarket.data import load_targets
 from simmarket.experiment.backcast import COLUMNS
 from test_bad_input import _tree, assert_bad_input
 
@@ -50,6 +51,22 @@ def test_a_tiny_backcast_writes_its_table_chart_and_the_runs_files(here):
     assert table["in_band"].tolist() == [True, True, False]  # wide bands; a price band of 10 to 20 a week
     assert "2 of 3 targets in band" in result.stdout
     assert "| children_in_homes | 2025 |" in (out / "backcast.md").read_text()
+
+
+def test_a_run_reaching_march_2025_is_set_against_the_calibration_years_targets(here):
+    """The year to March 2025 against targets.toml: every target, the same year's numbers as the
+    backcast's own rows (here children in homes in 2025), and not counted among the backcast's."""
+    result = CliRunner().invoke(main, ["backcast", *TINY, "--targets", "targets.toml", "--out", "out"])
+    assert result.exit_code == 0, (result.output, result.exception)
+    final = pd.read_csv(here / "out" / "calibration_year.csv")
+    assert final["target"].tolist() == list(load_targets())
+    table = pd.read_csv(here / "out" / "backcast.csv")
+    same_year = table[(table["target"] == "children_in_homes") & (table["year"] == 2025)]["model_mean"].item()
+    assert final.set_index("target").loc["children_in_homes", "model_mean"] == pytest.approx(same_year)
+    line = next(x for x in result.stdout.splitlines() if x.startswith("2024-25 against the calibration"))
+    assert f"{int(final['within_band'].sum())} of {len(final)} in band" in line
+    assert "2 of 3 targets in band" in result.stdout  # the backcast's own count is unchanged
+    assert "## 2024-25 against the calibration year's targets" in (here / "out" / "backcast.md").read_text()
 
 
 def test_target_years_outside_the_run_are_a_warning_not_an_error(here):
@@ -99,3 +116,5 @@ def test_the_default_scenario_is_the_backcast_from_2020(here):
     table = pd.read_csv(here / "o" / "backcast.csv")
     assert table.loc[table["year"] == 2021, "model_mean"].notna().all()
     assert table.loc[table["year"] > 2021, "model_mean"].isna().all()
+    assert not (here / "o" / "calibration_year.csv").exists()  # the run does not reach March 2025
+    assert "calibration year's targets" not in result.stdout

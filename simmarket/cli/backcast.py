@@ -1,7 +1,9 @@
 """`simmarket backcast [SCENARIO]`: a run from 31 March 2020 against the market's history, year by year.
 
-Writes backcast.csv, backcast.md and backcast.png beside the run's own files (summary.json,
-yearly.parquet, by_authority.csv, manifest.json...), all at once or not at all. Failed runs: the
+Writes backcast.csv, backcast.md and backcast.png (and, when the run reaches March 2025,
+calibration_year.csv: that year against the calibration year's targets, informational) beside the
+run's own files (summary.json, yearly.parquet, by_authority.csv, manifest.json...), all at once or
+not at all. Failed runs: the
 table covers the seeds that ran, each failure is one line on stderr and the exit status is 1; if
 every seed fails nothing is written.
 """
@@ -30,6 +32,7 @@ DEFAULT = "history_2020"
 def command(scenario, seeds, seed, targets_path, sets, out, workers):
     """Run a scenario (default: history_2020, from March 2020) and compare each year with history."""
     from ..experiment import backcast as bcm
+    from ..experiment.calibrate import calibration_year_table
     from ..experiment.outputs import atomic_dir, check_writable, default_out
     from ..experiment.results import run
     from ..params import ConfigError
@@ -54,7 +57,7 @@ def command(scenario, seeds, seed, targets_path, sets, out, workers):
     failed = results.failed_runs()
     if not results.runs:
         all_failed(*failed[0], len(failed))
-    bc = bcm.backcast(sc, results.yearly, targets, len(results.runs))
+    bc = bcm.backcast(sc, results.yearly, targets, len(results.runs), calibration_year_table)
     with atomic_dir(out) as tmp:
         results.write_into(tmp)
         write_backcast(bc, tmp)

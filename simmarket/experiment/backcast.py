@@ -224,17 +224,22 @@ class Backcast:
     paths: pd.DataFrame
     start_year: int
     seeds: int
+    calibration_year: pd.DataFrame | None = None  # the year to March 2025 against targets.toml (informational)
 
     @property
     def in_band(self) -> int:
         return int(self.table["in_band"].sum())
 
 
-def backcast(scenario: Scenario, yearly: pd.DataFrame, targets: list[Target], seeds: int) -> Backcast:
-    """The table and trajectories of a run's yearly results against the targets."""
+def backcast(scenario: Scenario, yearly: pd.DataFrame, targets: list[Target], seeds: int,
+             calibration_year=None) -> Backcast:
+    """The table and trajectories of a run's yearly results against the targets; calibration_year, if
+    given, is a function (yearly, start year, scale) -> its year to March 2025 against targets.toml
+    (experiment.calibrate.calibration_year_table), kept beside them and not counted."""
     start, scale = start_year_of(scenario), scenario.run.scale
+    final = None if calibration_year is None else calibration_year(yearly, start, scale)
     return Backcast(scenario, targets, backcast_table(yearly, targets, start, scale),
-                    trajectories(yearly, targets, start, scale), start, seeds)
+                    trajectories(yearly, targets, start, scale), start, seeds, final)
 
 
 def simulated_years(scenario: Scenario) -> range:

@@ -26,6 +26,7 @@ from .runs import simulate
 from .seeds import seed_specs
 
 CALIBRATION_YEARS = 1  # April 2024 to March 2025 (SOURCES.md)
+CALIBRATION_YEAR_END = 2025  # the 31 March that ends the calibration year (targets.toml's header)
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,19 @@ def target_table(per_seed: list[dict]) -> pd.DataFrame:
             "model_p95": float(np.nanpercentile(vals, 95)), "within_band": bool(lo <= mean <= hi),
         })
     return pd.DataFrame(rows)
+
+
+def calibration_year_table(yearly: pd.DataFrame, start_year: int, scale: float = 1.0) -> pd.DataFrame | None:
+    """A run's year ending 31 March 2025 against the calibration year's targets (`target_table`'s
+    columns), national, counts as national equivalents; None if the run does not simulate that year.
+    For a backcast this sets where the run from an earlier March arrives beside where the baseline
+    starts (the baseline's own calibration year is a run from March 2024)."""
+    from .backcast import national_by_year
+
+    nat = national_by_year(yearly, start_year, scale)
+    if CALIBRATION_YEAR_END not in nat.index.get_level_values(0):
+        return None
+    return target_table(nat.loc[CALIBRATION_YEAR_END].to_dict("records"))
 
 
 def region_table(per_region: list[dict]) -> pd.DataFrame:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..metrics import FORMATS, YEARLY_METRICS
+from ..metrics import FORMATS, METRICS, YEARLY_METRICS
 from .run import markdown_table, text_table
 
 HEADER = ("Target", "Year", "Observed", "Band", "Model mean", "90% interval", "In band")
@@ -63,22 +63,57 @@ def notes(bc) -> list[str]:
     return out
 
 
+# ------------------------------------------------------- the year to March 2025 against targets.toml
+CALIBRATION_TITLE = "2024-25 against the calibration year's targets (targets.toml; informational, not counted)"
+CALIBRATION_HEADER = ("Target", "Observed", "Band", "Model mean", "90% interval", "In band")
+
+
+def calibration_year_rows(table, markdown: bool = False) -> list[tuple[str, ...]]:
+    rows = []
+    for r in table.itertuples():
+        f = METRICS[r.target].format
+        rows.append((r.target, f(r.observed, True), f"{f(r.band_lo, True)} to {f(r.band_hi, True)}",
+                     f(r.model_mean, True), f"{f(r.model_p05, True)} to {f(r.model_p95, True)}",
+                     "yes" if r.within_band else ("**no**" if markdown else "no")))
+    return rows
+
+
+def calibration_year_summary(table, lead: str = CALIBRATION_TITLE) -> str:
+    """One sentence: how many of the calibration year's targets the run's 2024-25 meets, and which not."""
+    out = table[~table["within_band"]]
+    missed = "; ".join(f"{r.target} {METRICS[r.target].format(r.model_mean, True)} (band "
+                       f"{METRICS[r.target].format(r.band_lo, True)} to {METRICS[r.target].format(r.band_hi, True)})"
+                       for r in out.itertuples())
+    return (f"{lead}: {int(table['within_band'].sum())} of {len(table)} in band"
+            + (f"; outside: {missed}." if missed else ".")
+            + " The calibration year itself is a run from March 2024's market (`simmarket calibrate`).")
+
+
 def backcast_text(bc) -> str:
-    """The table for the terminal, with the in-band count."""
-    return "\n".join([headline(bc), "", text_table(HEADER, table_rows(bc), left=1), "", *notes(bc), "",
-                      count_line(bc)])
+    """The table for the terminal, with the in-band count (and the 2024-25 line, if the run reaches it)."""
+    lines = [headline(bc), "", text_table(HEADER, table_rows(bc), left=1), "", *notes(bc), "", count_line(bc)]
+    if bc.calibration_year is not None:
+        lines += ["", calibration_year_summary(bc.calibration_year)]
+    return "\n".join(lines)
 
 
 def backcast_markdown(bc) -> str:
-    """backcast.md: the table, the notes and the count."""
+    """backcast.md: the table, the notes and the count; then the year to March 2025 against targets.toml."""
     lines = [f"## {headline(bc)}", "", markdown_table(HEADER, table_rows(bc, markdown=True)), "",
              *(f"- {n}" for n in notes(bc)), "", f"**{count_line(bc)}.**"]
+    if bc.calibration_year is not None:
+        lines += ["", f"## {CALIBRATION_TITLE}", "",
+                  markdown_table(CALIBRATION_HEADER, calibration_year_rows(bc.calibration_year, markdown=True)), "",
+                  calibration_year_summary(bc.calibration_year, "In all")]
     return "\n".join(lines) + "\n"
 
 
 def write_backcast(bc, folder: Path) -> None:
-    """backcast.csv, backcast.md and backcast.png into a folder."""
+    """backcast.csv, backcast.md and backcast.png into a folder (and calibration_year.csv if the run
+    reaches March 2025)."""
     bc.table.to_csv(folder / "backcast.csv", index=False)
+    if bc.calibration_year is not None:
+        bc.calibration_year.to_csv(folder / "calibration_year.csv", index=False)
     (folder / "backcast.md").write_text(backcast_markdown(bc), encoding="utf-8")
     backcast_chart(bc, folder / "backcast.png")
 
