@@ -33,3 +33,15 @@ def test_run_matches_the_command_line(tmp_path):
     pd.testing.assert_frame_equal(res.yearly, pd.read_parquet(tmp_path / "cli" / "yearly.parquet"))
     assert (tmp_path / "cli" / "by_authority.csv").read_bytes() == (tmp_path / "api" / "by_authority.csv").read_bytes()
     assert isinstance(sc, simmarket.Scenario) and "children_in_homes" in simmarket.METRICS
+
+
+def test_the_readmes_python_example_runs_as_a_script(tmp_path):
+    """The README's "From Python" block, saved as a file and run (its workers re-import the file)."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## From Python", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "example.py").write_text(block, encoding="utf-8")
+    done = subprocess.run([sys.executable, "example.py"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "outputs" / "mine" / "summary.json").is_file()

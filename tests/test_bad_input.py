@@ -184,6 +184,13 @@ CASES = [
     ("set-extends", {"s.toml": OK}, ["run", "s.toml", "--set", "extends=s.toml"], ["--set", "extends"]),
     ("seeds-zero", {"s.toml": OK}, ["run", "s.toml", "--seeds", "0"], ["--seeds", "run.seeds", "1 to 1000"]),
     ("seeds-not-a-number", {"s.toml": OK}, ["run", "s.toml", "--seeds", "abc"], ["--seeds", "not a valid integer"]),
+    # the same key from --set and an option: the line names whichever the bad value came from
+    ("set-bad-beside-good-option", {"s.toml": OK}, ["run", "s.toml", "--seeds", "2", "--set", "run.seeds=0"],
+     ["--set: run.seeds: 0 is out of range"]),
+    ("option-bad-beside-good-set", {"s.toml": OK}, ["run", "s.toml", "--seeds", "0", "--set", "run.seeds=3"],
+     ["--seeds: run.seeds: 0 is out of range"]),
+    ("set-malformed-beside-option", {"s.toml": OK}, ["run", "s.toml", "--years", "1", "--set", "run.years"],
+     ["--set: run.years: expected KEY=VALUE"]),
     ("years-too-many", {"s.toml": OK}, ["run", "s.toml", "--years", "100"], ["--years", "run.years", "1 to 50"]),
     ("seed-negative", {"s.toml": OK}, ["run", "s.toml", "--seed", "-1"], ["--seed", "run.root_seed"]),
     ("unknown-option", {"s.toml": OK}, ["run", "s.toml", "--frobnicate"], ["--frobnicate"]),

@@ -47,9 +47,19 @@ def load_scenario(name_or_path, sets=(), seeds=None, seed=None, years=None) -> S
     try:
         return load(name_or_path, extra)
     except ConfigError as e:
-        if e.source == "--set" and e.key in option_of:  # name the option the user typed
-            e = ConfigError(option_of[e.key], e.key, e.message)
+        if e.source == "--set" and e.key in option_of and _loads(name_or_path, sets):
+            e = ConfigError(option_of[e.key], e.key, e.message)  # the option's value, not a --set, is at fault
         fail_input(str(e))
+
+
+def _loads(name_or_path, sets) -> bool:
+    """Whether the scenario loads with the user's --set values alone (so an error naming a key that
+    an option also sets came from the option)."""
+    try:
+        load(name_or_path, list(sets))
+        return True
+    except ConfigError:
+        return False
 
 
 def warn_extremes(path, sc: Scenario) -> None:

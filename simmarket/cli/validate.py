@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..params import ConfigError, describe, describe_local, resolve
+from ..params import ConfigError, allowed_values, describe, describe_local, resolve
 from .common import fail_input, load_scenario, warn_extremes
 
 
@@ -25,8 +25,10 @@ def command(scenario, sets):
     click.echo(f"{scenario}: valid scenario '{sc.name}'")
     if sc.description:
         click.echo(f"  {sc.description}")
+    allowed = allowed_values(sc)
     for key, value, unit, doc in describe(sc):
-        click.echo(f"  {key} = {value!r}  [{unit}] {doc}".rstrip())
+        within = ", ".join(x for x in (unit, allowed.get(key, "")) if x)
+        click.echo(f"  {key} = {value!r}  [{within}] {doc}".rstrip())
     for line in describe_local(sc):
         click.echo(f"  {line}")
 

@@ -9,7 +9,7 @@
 """
 
 from ..data import REGIONS
-from .describe import describe, describe_local, retired_in_use, warnings_for
+from .describe import allowed_values, describe, describe_local, retired_in_use, warnings_for
 from .errors import ConfigError, suggest
 from .loading import (BASELINE, baseline, load, load_raw, merge, parse_set, read_toml, resolve,
                       shipped_dir, shipped_names)
@@ -17,6 +17,6 @@ from .schema import Scenario, from_dict
 from .sections import SECTIONS, P
 from .validation import set_dotted
 
-__all__ = ["REGIONS", "SECTIONS", "BASELINE", "ConfigError", "P", "Scenario", "baseline", "describe", "describe_local",
+__all__ = ["REGIONS", "SECTIONS", "BASELINE", "ConfigError", "P", "Scenario", "baseline", "allowed_values", "describe", "describe_local",
            "from_dict", "load", "load_raw", "merge", "parse_set", "read_toml", "resolve", "retired_in_use",
            "set_dotted", "shipped_dir", "shipped_names", "suggest", "warnings_for"]

@@ -57,7 +57,37 @@ def describe(scenario: Scenario) -> list[tuple[str, Any, str, str]]:
     return out
 
 
+def allowed_values(scenario: Scenario) -> dict[str, str]:
+    """Each resolved parameter's allowed values as validation checks them: 'lo to hi' (inclusive;
+    'at least lo' or 'at most hi' with one bound), 'one of a, b', or '' where any value of its type
+    is accepted."""
+    return {key: _allowed_text(meta, value) for key, meta, value in _metadata(scenario, values=True)}
+
+
+def _allowed_text(meta, value) -> str:
+    lo, hi, choices = meta.get("lo"), meta.get("hi"), meta.get("choices")
+    if isinstance(value, bool):
+        return "true or false"
+    if choices:
+        return "one of " + ", ".join(map(str, choices))
+    each = "each " if isinstance(value, tuple) else ""
+    if lo is not None and hi is not None:
+        return f"{each}{_number(lo)} to {_number(hi)}"
+    if lo is not None:
+        return f"{each}at least {_number(lo)}"
+    return "" if hi is None else f"{each}at most {_number(hi)}"
+
+
+def _number(x) -> str:
+    return str(x) if isinstance(x, int) else f"{x:g}"
+
+
 def _rows(scenario: Scenario) -> list[tuple[str, Any, str, str, str]]:
+    return [(key, value, meta.get("unit", ""), meta.get("doc", ""), meta.get("retired", ""))
+            for key, meta, value in _metadata(scenario, values=True)]
+
+
+def _metadata(scenario: Scenario, values: bool = False) -> list:
     rows: list = []
 
     def walk(obj, prefix):
@@ -72,8 +102,7 @@ def _rows(scenario: Scenario) -> list[tuple[str, Any, str, str, str]]:
             elif value is None:  # a local table's unset key: the national value applies
                 continue
             elif prefix:  # name and description are not parameters
-                meta = f.metadata
-                rows.append((key, value, meta.get("unit", ""), meta.get("doc", ""), meta.get("retired", "")))
+                rows.append((key, f.metadata, value) if values else (key, f.metadata))
 
     walk(scenario, "")
     return rows

@@ -65,3 +65,22 @@ def test_validate_prints_the_resolved_local_tables(tmp_path):
             f"(national {national.unregistered_after_weeks:g})") in out.output
     again = params.load(f).replace(**{"run.years": 2})  # a resolved Scenario round-trips (unset keys are None)
     assert again.commissioning.local == params.load(f).commissioning.local
+
+
+def test_validate_prints_each_parameters_allowed_values_as_validation_checks_them():
+    """The README: validate lists every parameter with its unit and what is allowed; the range it
+    prints is the one a value outside it is refused with."""
+    from click.testing import CliRunner
+
+    from simmarket.cli import main
+
+    out = CliRunner().invoke(main, ["validate", "baseline"])
+    assert out.exit_code == 0, out.output
+    assert "  run.years = 5  [years, 1 to 50] " in out.output
+    assert "  run.check = False  [true or false] " in out.output
+    assert "  commissioning.mode = 'spot'  [one of spot, rcc] " in out.output
+    assert "  workforce.staff_per_child = (2.5, 3.75, 6.0)  [FTE, each 0 to 50] " in out.output
+    allowed = params.allowed_values(params.baseline())
+    assert allowed["run.years"] == "1 to 50"
+    with pytest.raises(ConfigError, match="allowed 1 to 50"):
+        params.load("baseline", ["run.years=51"])
