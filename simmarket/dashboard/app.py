@@ -94,7 +94,7 @@ def LessonPicker(setup: Setup, start, error: str | None):
                         style={"font-size": "0.9em"})
         for lesson in LESSONS:
             active = setup.lesson == lesson.id
-            solara.Button(lesson.title, on_click=lambda lid=lesson.id: start(setup.scenario, lid, setup.seed),
+            solara.Button(lesson.title, on_click=lambda ls=lesson: start(ls.scenario, ls.id, setup.seed),
                           color="primary" if active else None, outlined=not active, small=True, block=True,
                           style={"text-transform": "none", "margin-bottom": "4px"})
         names = list(scenario_choices())

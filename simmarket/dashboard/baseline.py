@@ -1,5 +1,7 @@
 """The baseline runs drawn faintly beside the student's run: the baseline scenario at the same
-scale, seed and length, each run once in a background process and cached.
+scale, seed and length, from the same 31 March (a run from March 2020 is set beside the baseline's
+behaviour from March 2020, not beside the baseline's own March 2024), each run once in a background
+process and cached.
 
 A process, not a thread: a thread stepping a national model holds the interpreter lock for most
 of each second and made the student's own steps and redraws two to four times slower while it
@@ -24,7 +26,7 @@ MAX_BASELINES = 6
 SEND_EVERY = 26  # weeks between partial series sent back while the baseline runs
 
 
-def compute(scale: float, seed: int, years: int) -> None:
+def compute(scale: float, seed: int, years: int, start_year: int) -> None:
     """In the background process: run the baseline and write pickled ("part", progress, series)
     now and then, and ("done", 1.0, series) or ("error", message, None) at the end, to stdout."""
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
@@ -32,7 +34,7 @@ def compute(scale: float, seed: int, years: int) -> None:
         os.nice(10)  # background work: the student's own steps and redraws come first
     sys.stdout = sys.stderr  # nothing else may write to the data stream
     try:
-        m = DashboardMarket("baseline", seed=seed, **{"run.scale": scale, "run.years": years})
+        m = DashboardMarket("baseline", seed=seed, start_year=start_year, **{"run.scale": scale, "run.years": years})
         while m.running:
             m.step()
             if m.week % SEND_EVERY == 0 and m.running:
@@ -46,17 +48,18 @@ def compute(scale: float, seed: int, years: int) -> None:
 
 
 class BaselineRun:
-    """The baseline scenario at a given scale, seed and length, run once in a background process."""
+    """The baseline scenario at a given scale, seed, length and start, run once in a background process."""
 
-    def __init__(self, scale: float, seed: int, years: int):
-        self.key = (scale, seed, years)
+    def __init__(self, scale: float, seed: int, years: int, start_year: int):
+        self.key = (scale, seed, years, start_year)
         self.error: str | None = None
         self.progress = 0.0
         self.done = threading.Event()
         self._frame: pd.DataFrame | None = None
-        code = f"from simmarket.dashboard.baseline import compute; compute({scale!r}, {seed!r}, {years!r})"
+        code = (f"from simmarket.dashboard.baseline import compute; "
+                f"compute({scale!r}, {seed!r}, {years!r}, {start_year!r})")
         self._process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
-        threading.Thread(target=self._receive, daemon=True, name=f"baseline-{scale}-{seed}-{years}").start()
+        threading.Thread(target=self._receive, daemon=True, name=f"baseline-{scale}-{seed}-{years}-{start_year}").start()
 
     def _receive(self) -> None:
         stream = self._process.stdout
@@ -85,9 +88,9 @@ _BASELINES: OrderedDict = OrderedDict()
 _LOCK = threading.Lock()
 
 
-def baseline_for(scale: float, seed: int, years: int) -> BaselineRun:
+def baseline_for(scale: float, seed: int, years: int, start_year: int) -> BaselineRun:
     """The cached baseline run for these settings (started on first request)."""
-    key = (float(scale), int(seed), int(years))
+    key = (float(scale), int(seed), int(years), int(start_year))
     with _LOCK:
         run = _BASELINES.get(key)
         if run is None:
@@ -102,4 +105,4 @@ def baseline_for(scale: float, seed: int, years: int) -> BaselineRun:
 
 def baseline_of(model: DashboardMarket) -> BaselineRun:
     p = model.params.run
-    return baseline_for(p.scale, model.seed, p.years)
+    return baseline_for(p.scale, model.seed, p.years, p.start_year)

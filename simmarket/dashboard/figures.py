@@ -20,6 +20,7 @@ from ..phases.clearing import available_homes
 from ..state import ACTIVE
 from ..time import START_DATE, decimal_year
 from .canvas import DPI, Canvas, Sticky
+from .history import HISTORY_LABEL, points_between
 from .market_week import MarketWeek
 from .model import day_month_year
 
@@ -272,6 +273,14 @@ def _line(df: pd.DataFrame, col: str, smooth: int):
 BASE_LABEL = "baseline (same seed and scale)"
 
 
+def base_label(start=START_DATE) -> str:
+    """The faint line's name: the baseline, or its behaviour from another March (baseline.py)."""
+    return BASE_LABEL if start == START_DATE else f"baseline from {start.day} {start:%B %Y} (same seed and scale)"
+
+
+HISTORY_STYLE = {"marker": "s", "color": "#111111", "markersize": 5}
+
+
 class TrendsView:
     """The market's weekly indicators, this run against the baseline (faint, dashed).
 
@@ -279,21 +288,28 @@ class TrendsView:
     when an axis range widens); each week only this run's lines (and a baseline still arriving) are drawn.
     """
 
-    def __init__(self, years: int, start=START_DATE):
+    def __init__(self, years: int, start=START_DATE, history: bool = True):
         self.years, self.start = years, start
+        x0 = decimal_year(0, start)
+        # what happened, where it falls in the run's years (history.py): static squares on their panels
+        self.observed = points_between(x0, x0 + years) if history else {}
         fig = Figure(figsize=(13.0, 5.6), dpi=DPI)
         self.axes = fig.subplots(2, 4, sharex=True)
         fig.subplots_adjust(left=0.055, right=0.99, top=0.86, bottom=0.1, wspace=0.32, hspace=0.3)
         self.run_lines, self.base_lines, self.in_axes_legends = [], [], []
         self.ranges = [Sticky(from_zero=panel.from_zero, headroom=0.15, min_span=0.5) for panel in PANELS]
-        for ax, panel in zip(self.axes.ravel(), PANELS):
+        self._observed_values = [np.zeros(0)] * len(PANELS)
+        for i, (ax, panel) in enumerate(zip(self.axes.ravel(), PANELS)):
             self._draw_axis(ax, panel)
+            self._observed_values[i] = self._draw_observed(ax, panel)
         for ax in self.axes[1]:
             ax.set_xlabel(f"year (from {start.day} {start:%B %Y})", fontsize=9)
         handles = [Line2D([], [], color=RUN_COLOUR, lw=1.6, label="this run"),
                    Line2D([], [], **BASE_STYLE, label=BASE_LABEL)]
+        if self.observed:
+            handles.append(Line2D([], [], **HISTORY_STYLE, label=HISTORY_LABEL))
         self.suptitle = fig.suptitle("", fontsize=11, x=0.01, ha="left")
-        self.legend = fig.legend(handles=handles, loc="upper right", fontsize=8, ncol=2, frameon=False)
+        self.legend = fig.legend(handles=handles, loc="upper right", fontsize=8, ncol=len(handles), frameon=False)
         self.canvas = Canvas(fig)
         self.canvas.animate(*(line for lines in self.base_lines + self.run_lines for line in lines))
         self.canvas.cover(*self.in_axes_legends)  # the legends over the lines
@@ -328,6 +344,17 @@ class TrendsView:
         if len(panel.series) > 1:
             self.in_axes_legends.append(ax.legend(fontsize=6.5, loc="upper left"))
 
+    def _draw_observed(self, ax, panel: Panel) -> np.ndarray:
+        """What happened on a panel (squares, in the panel's first series' metric), as drawn."""
+        col = panel.series[0][0]
+        if col not in self.observed:
+            return np.zeros(0)
+        x, y = self.observed[col]
+        y = y * METRICS[col].scale
+        # clip_on=False: a 31 March on the axis edge shows whole
+        ax.plot(x, y, linestyle="none", **HISTORY_STYLE, zorder=3, clip_on=False)
+        return y
+
     @staticmethod
     def _set_lines(lines_by_panel: list, frame: pd.DataFrame | None) -> list[np.ndarray]:
         """Give each panel's lines their series from `frame`; returns each panel's finite values."""
@@ -361,9 +388,9 @@ class TrendsView:
             self._base_values = self._set_lines(self.base_lines, base)
             self._base_key = base_key
         ranges = []
-        for ax, sticky, run, bl in zip(self.axes.ravel(), self.ranges, self._set_lines(self.run_lines, df),
-                                       self._base_values):
-            vals = np.concatenate([run, bl])
+        for ax, sticky, run, bl, seen in zip(self.axes.ravel(), self.ranges, self._set_lines(self.run_lines, df),
+                                             self._base_values, self._observed_values):
+            vals = np.concatenate([run, bl, seen])
             if len(vals):
                 ax.set_ylim(sticky.fit(float(vals.min()), float(vals.max())))
             ranges.append(ax.get_ylim())

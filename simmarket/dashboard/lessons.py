@@ -98,4 +98,27 @@ LESSONS: tuple[Lesson, ...] = (
     ),
 )
 
+LESSONS += (
+    Lesson(
+        id="history",
+        title="What happened, 2020 to 2025",
+        intro=("This run starts from the market as it was on 31 March 2020 (its homes, children and authorities) "
+               "and plays the model's behaviour forward through what happened around it: children entering care, "
+               "foster places, wages, the 2021 ban on unregulated placements for under-16s. Nothing is replayed: "
+               "the black squares are what happened, for you to compare with the lines."),
+        watch=("'Weekly price': it climbs by about a quarter over the first four years; the square is the 6,100 a "
+               "week authorities paid on average in 2023-24.",
+               "'Occupancy of registered places': in history it fell from 77% to 69% (squares) while prices rose, "
+               "because places grew faster than children. In the model it stays near three quarters: here prices "
+               "rise mostly because authorities bid against each other for children who have waited ('Bidding "
+               "between buyers'), not because places stand empty. Where a model and history part, ask why.",
+               "'Children in unregistered settings' grows as the shortage bites: about 150 children a year were "
+               "first placed in one in 2020-21, nearly 1,000 in 2023-24."),
+        try_next=("Set 'Profit cap' to 0.05 and press Reset: with margins capped from 2020, do prices stay down, "
+                  "and what happens to the children waiting and in unregistered settings?"),
+        scenario="history_2020",
+        map_metric="children_unregistered",
+    ),
+)
+
 LESSON_BY_ID = {lesson.id: lesson for lesson in LESSONS}

@@ -19,12 +19,16 @@ class DashboardMarket(PlacementMarket):
     """A PlacementMarket made from keyword arguments, as Mesa's SolaraViz re-creates models on Reset.
 
     scenario_name: a shipped scenario name or a file; seed: root seed, the same stream as the
-    first replicate of `simmarket run --seed SEED`; levers: dotted scenario keys and values.
+    first replicate of `simmarket run --seed SEED`; start_year: the March it starts from, if not the
+    scenario's own; levers: dotted scenario keys and values.
     `scenario` is the Mesa scenario object SolaraViz passes on Reset; it carries nothing for us.
     """
 
-    def __init__(self, scenario_name: str = "baseline", seed: int = 1, rng=None, scenario=None, **levers):
+    def __init__(self, scenario_name: str = "baseline", seed: int = 1, rng=None, scenario=None,
+                 start_year: int | None = None, **levers):
         base = load_scenario(scenario_name)
+        if start_year is not None:  # the scenario's behaviour from another March (the faint baseline's)
+            base = base.replace(**{"run.start_year": int(start_year)})
         params, notes = build_scenario(base, levers)
         self.scenario_name = scenario_name
         self.scenario_values = values_of(base)  # the levers as the scenario file sets them

@@ -36,7 +36,9 @@ beds, authorities search further away, pay more, or use unregistered settings.
 
 EXPLAIN_TRENDS = """
 **What you see.** Eight measures of the market, week by week, for this run (solid) and for the
-baseline scenario with the same seed and scale (faint, dashed), so you can see what your levers changed.
+baseline scenario with the same seed and scale from the same 31 March (faint, dashed), so you can see
+what your levers changed. Black squares, where a run's years have them, are what happened: occupancy
+each 31 March and the mean price of a place in 2023-24 (DfE, Ofsted, NAO).
 
 **How to read it.** A price rise in *new placements* (orange) comes first; the average of all
 placements (blue) follows as old placements end. Waiting children and unregistered settings rise
@@ -194,7 +196,7 @@ def TrendsPanel(model: DashboardMarket, week: int, timings: dict):
 
     def draw():
         t0 = time.perf_counter()
-        label = F.BASE_LABEL
+        label = F.base_label(model.start_date)
         if base.error:
             label = "baseline failed to run"
         elif not done:

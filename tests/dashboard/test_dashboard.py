@@ -65,11 +65,54 @@ def test_lessons_set_valid_scenarios():
     for lesson in LESSONS:
         assert lesson.watch and lesson.intro
         settings = lesson.applicable_settings()
-        assert settings, lesson.id
-        sc, notes = build_scenario(Scenario(), settings)
+        assert settings or lesson.scenario != "baseline", f"{lesson.id} changes nothing"
+        sc, notes = build_scenario(load_scenario(lesson.scenario), settings)
         assert not [n for n in notes if n.startswith(("Ignored", "Could not"))], notes
         assert lesson.map_metric in F.MAP_METRICS
         assert not set(lesson.settings) - set(CONTROL_BY_KEY), f"{lesson.id} sets a key that is not a lever"
+
+
+def test_history_lesson_starts_in_march_2020_and_its_squares_are_what_happened():
+    """The history lesson runs from 31 March 2020; the trends draw the observed points inside the
+    run's years on the panels of the same metric (occupancy each 31 March, the 2023-24 price)."""
+    from simmarket.dashboard.history import observed
+    from simmarket.dashboard.lessons import LESSON_BY_ID
+
+    assert load_scenario(LESSON_BY_ID["history"].scenario).run.start_year == 2020
+    view = F.TrendsView(5, DashboardMarket("history_2020", seed=1, **NATIONAL).start_date)
+    assert set(view.observed) == {"occupancy_registered_places", "mean_weekly_price_gbp"}
+    x, y = view.observed["occupancy_registered_places"]
+    assert x.tolist() == [2020.25, 2021.25, 2022.25, 2023.25, 2024.25, 2025.25]
+    assert y[0] == pytest.approx(0.769) and y[-1] == pytest.approx(0.688)  # history/national_series.csv
+    assert view.observed["mean_weekly_price_gbp"][1].tolist() == [6100.0]  # 2023-24 (NAO25 1.12); 2019-20 is before
+    panel = next(i for i, p in enumerate(F.PANELS) if p.series[0][0] == "occupancy_registered_places")
+    squares = [ln for ln in view.axes.ravel()[panel].lines if ln.get_marker() == "s"]
+    assert len(squares) == 1 and np.allclose(squares[0].get_ydata(), y * metrics.METRICS[
+        "occupancy_registered_places"].scale)
+    assert F.HISTORY_LABEL in [t.get_text() for t in view.legend.get_texts()]
+    later = F.TrendsView(5)  # the baseline's years, from March 2024: only the last two Marches are history
+    assert list(later.observed) == ["occupancy_registered_places"]
+    assert later.observed["occupancy_registered_places"][0].tolist() == [2024.25, 2025.25]
+    assert F.TrendsView(5, history=False).observed == {} and len(observed()) == 2
+
+
+def test_the_faint_baseline_starts_from_the_runs_own_march(monkeypatch):
+    """A run from March 2020 is set beside the baseline's behaviour from March 2020 (not its own 2024)."""
+    from simmarket.dashboard import baseline as B
+
+    started = []
+    monkeypatch.setattr(B, "BaselineRun", lambda *key: started.append(key) or key)
+    monkeypatch.setattr(B, "_BASELINES", B.OrderedDict())
+    m = DashboardMarket("history_2020", seed=4, **NATIONAL)
+    assert B.baseline_of(m) == (1.0, 4, 1, 2020)
+    assert B.baseline_of(DashboardMarket("baseline", seed=4, **NATIONAL)) == (1.0, 4, 1, 2024)
+    assert started == [(1.0, 4, 1, 2020), (1.0, 4, 1, 2024)]
+    twin = DashboardMarket("baseline", seed=4, start_year=2020, **NATIONAL)  # what the faint line runs
+    # the same model but for the scenario's name and its command-line seeds (the dashboard passes its own)
+    same = {"name": "baseline", "description": twin.params.description, "run.seeds": twin.params.run.seeds,
+            "run.root_seed": twin.params.run.root_seed}
+    assert twin.start_date == m.start_date and twin.params == m.params.replace(**same)
+    assert F.base_label(m.start_date).startswith("baseline from 31 March 2020")
 
 
 def test_figures_render_for_a_running_model():
@@ -319,6 +362,14 @@ def test_choosing_a_broken_scenario_shows_why_and_keeps_the_run(page, tmp_path, 
     alerts = " ".join(str(a.children) for a in rc.find(v.Alert).widgets)
     assert "cannot be used" in alerts and "run.years" in alerts, alerts
     assert "Week 0" in _texts(rc)  # the previous run is still shown
+
+
+def test_the_history_lesson_starts_a_run_from_march_2020(page):
+    rc = page
+    rc.find(v.Btn, children=["What happened, 2020 to 2025"]).widget.click()
+    text = _texts(rc)
+    assert "31 March 2020" in text and "Watch for" in text
+    assert "Week 0" in text and "2020" in text
 
 
 def test_a_lesson_sets_the_levers(page):
