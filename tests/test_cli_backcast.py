@@ -67,6 +67,11 @@ def test_a_run_reaching_march_2025_is_set_against_the_calibration_years_targets(
     assert f"{int(final['within_band'].sum())} of {len(final)} in band" in line
     assert "2 of 3 targets in band" in result.stdout  # the backcast's own count is unchanged
     assert "## 2024-25 against the calibration year's targets" in (here / "out" / "backcast.md").read_text()
+    beyond = pd.read_csv(here / "out" / "beyond_targets.csv")  # the run ends March 2025 and 2026: one year published
+    assert beyond["year"].tolist() == [2025] and beyond["observed"].item() == pytest.approx(0.688)
+    assert beyond["model_mean"].item() == pytest.approx(final.set_index("target").loc["occupancy_registered_places",
+                                                                                       "model_mean"])
+    assert "Occupancy at 31 March 2025 (informational" in result.stdout
 
 
 def test_target_years_outside_the_run_are_a_warning_not_an_error(here):

@@ -12,9 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..data import load_national_series
 
-OCCUPANCY_COLUMN = "children_in_homes_per_market_or_secure_place"
 PRICE = "mean_weekly_price_gbp"
 HISTORY_LABEL = "what happened (DfE, Ofsted, NAO)"
 
@@ -32,10 +30,10 @@ def mid_year(year_ending) -> np.ndarray:
 @lru_cache(maxsize=1)
 def observed() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """metric key -> (decimal years, values in the metric's own units, as summary.json has them)."""
-    from ..experiment.backcast import load_targets
+    from ..experiment.backcast import load_targets, observed_occupancy
 
-    nat = load_national_series().dropna(subset=[OCCUPANCY_COLUMN])
-    out = {"occupancy_registered_places": (at_31_march(nat.index.to_numpy()), nat[OCCUPANCY_COLUMN].to_numpy(float))}
+    occupancy = observed_occupancy()
+    out = {"occupancy_registered_places": (at_31_march(occupancy.index.to_numpy()), occupancy.to_numpy(float))}
     price = next(t for t in load_targets() if t.metric == PRICE)
     years, values = list(price.years), list(price.values)
     if price.start_level is not None:

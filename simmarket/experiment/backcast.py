@@ -214,6 +214,33 @@ def trajectories(yearly: pd.DataFrame, targets: list[Target], start_year: int, s
     return pd.DataFrame(rows, columns=["metric", "year", "mean", "p05", "p95"])
 
 
+OCCUPANCY = "occupancy_registered_places"
+OCCUPANCY_HISTORY = "children_in_homes_per_market_or_secure_place"  # data/history/national_series.csv
+BEYOND_COLUMNS = ("metric", "year", "observed", "model_mean", "p05", "p95")
+
+
+def observed_occupancy() -> pd.Series:
+    """Children in homes per registered place at each 31 March (DfE and Ofsted, national_series.csv):
+    the occupancy the history targets judge only in 2025, every year it is published."""
+    from ..data import load_national_series
+
+    return load_national_series()[OCCUPANCY_HISTORY].dropna()
+
+
+def beyond_targets(yearly: pd.DataFrame, start_year: int, scale: float = 1.0) -> pd.DataFrame:
+    """The shipped history's series that no target judges, against the model in every simulated year
+    it covers (informational, no band): occupancy at each 31 March."""
+    nat = national_by_year(yearly, start_year, scale)
+    rows = []
+    for year, value in observed_occupancy().items():
+        vals = _values(nat, OCCUPANCY, int(year))
+        if len(vals):
+            s = stats(vals)
+            rows.append({"metric": OCCUPANCY, "year": int(year), "observed": float(value),
+                         "model_mean": s["mean"], "p05": s["p05"], "p95": s["p95"]})
+    return pd.DataFrame(rows, columns=list(BEYOND_COLUMNS))
+
+
 @dataclass
 class Backcast:
     """A backcast's table and trajectories, with what they were computed from."""
@@ -225,6 +252,7 @@ class Backcast:
     start_year: int
     seeds: int
     calibration_year: pd.DataFrame | None = None  # the year to March 2025 against targets.toml (informational)
+    beyond: pd.DataFrame | None = None  # the history's series no target judges (informational)
 
     @property
     def in_band(self) -> int:
@@ -239,7 +267,8 @@ def backcast(scenario: Scenario, yearly: pd.DataFrame, targets: list[Target], se
     start, scale = start_year_of(scenario), scenario.run.scale
     final = None if calibration_year is None else calibration_year(yearly, start, scale)
     return Backcast(scenario, targets, backcast_table(yearly, targets, start, scale),
-                    trajectories(yearly, targets, start, scale), start, seeds, final)
+                    trajectories(yearly, targets, start, scale), start, seeds, final,
+                    beyond_targets(yearly, start, scale))
 
 
 def simulated_years(scenario: Scenario) -> range:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..experiment.backcast import OCCUPANCY
 from ..metrics import FORMATS, METRICS, YEARLY_METRICS
 from .run import markdown_table, text_table
 
@@ -89,11 +90,25 @@ def calibration_year_summary(table, lead: str = CALIBRATION_TITLE) -> str:
             + " The calibration year itself is a run from March 2024's market (`simmarket calibrate`).")
 
 
+def beyond_line(beyond) -> str | None:
+    """Occupancy at each 31 March, history against the model's mean (informational), or None."""
+    if beyond is None or beyond.empty:
+        return None
+    f = YEARLY_METRICS[OCCUPANCY].format
+    years = ", ".join(str(y) for y in beyond["year"])
+    return (f"Occupancy at 31 March {years} (informational, not counted; DfE and Ofsted): history "
+            f"{', '.join(f(v, True) for v in beyond['observed'])}; model "
+            f"{', '.join(f(v, True) for v in beyond['model_mean'])}.")
+
+
 def backcast_text(bc) -> str:
-    """The table for the terminal, with the in-band count (and the 2024-25 line, if the run reaches it)."""
+    """The table for the terminal, with the in-band count (and the informational lines: occupancy each
+    31 March, and the year to March 2025 against targets.toml if the run reaches it)."""
     lines = [headline(bc), "", text_table(HEADER, table_rows(bc), left=1), "", *notes(bc), "", count_line(bc)]
-    if bc.calibration_year is not None:
-        lines += ["", calibration_year_summary(bc.calibration_year)]
+    for extra in (beyond_line(bc.beyond),
+                  None if bc.calibration_year is None else calibration_year_summary(bc.calibration_year)):
+        if extra:
+            lines += ["", extra]
     return "\n".join(lines)
 
 
@@ -101,6 +116,8 @@ def backcast_markdown(bc) -> str:
     """backcast.md: the table, the notes and the count; then the year to March 2025 against targets.toml."""
     lines = [f"## {headline(bc)}", "", markdown_table(HEADER, table_rows(bc, markdown=True)), "",
              *(f"- {n}" for n in notes(bc)), "", f"**{count_line(bc)}.**"]
+    if beyond_line(bc.beyond):
+        lines += ["", beyond_line(bc.beyond)]
     if bc.calibration_year is not None:
         lines += ["", f"## {CALIBRATION_TITLE}", "",
                   markdown_table(CALIBRATION_HEADER, calibration_year_rows(bc.calibration_year, markdown=True)), "",
@@ -109,9 +126,11 @@ def backcast_markdown(bc) -> str:
 
 
 def write_backcast(bc, folder: Path) -> None:
-    """backcast.csv, backcast.md and backcast.png into a folder (and calibration_year.csv if the run
-    reaches March 2025)."""
+    """backcast.csv, backcast.md and backcast.png into a folder; beyond_targets.csv (occupancy each
+    31 March the run covers) and calibration_year.csv (if the run reaches March 2025)."""
     bc.table.to_csv(folder / "backcast.csv", index=False)
+    if bc.beyond is not None and not bc.beyond.empty:
+        bc.beyond.to_csv(folder / "beyond_targets.csv", index=False)
     if bc.calibration_year is not None:
         bc.calibration_year.to_csv(folder / "calibration_year.csv", index=False)
     (folder / "backcast.md").write_text(backcast_markdown(bc), encoding="utf-8")

@@ -183,3 +183,17 @@ def test_start_year_defaults_to_the_baselines():
     import simmarket
 
     assert start_year_of(simmarket.load("baseline")) == 2024
+
+
+def test_beyond_the_targets_is_occupancy_each_march_the_run_ends_a_year_in():
+    """History's occupancy every 31 March it is published (national_series.csv), against the seeds'
+    mean in the simulated years that end then; a year the run does not reach has no row."""
+    from simmarket.experiment.backcast import beyond_targets, observed_occupancy
+
+    occ = {1: [0.70, 0.80], 2: [0.60, 0.70], 3: [0.5, 0.5]}
+    table = beyond_targets(yearly({"occupancy_registered_places": occ}), 2020)
+    assert table["year"].tolist() == [2021, 2022, 2023]
+    assert table["model_mean"].tolist() == pytest.approx([0.75, 0.65, 0.5])
+    assert table["observed"].tolist() == pytest.approx([0.752, 0.737, 0.728])  # DfE and Ofsted, 31 March
+    assert observed_occupancy().loc[2025] == pytest.approx(0.688) and observed_occupancy().loc[2020] == pytest.approx(0.769)
+    assert beyond_targets(yearly({"occupancy_registered_places": occ}), 2024)["year"].tolist() == [2025]
