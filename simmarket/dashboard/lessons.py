@@ -96,9 +96,6 @@ LESSONS: tuple[Lesson, ...] = (
         settings={"supply.registration_weeks_min": 52, "supply.registration_weeks_max": 156},
         map_metric="children_unregistered",
     ),
-)
-
-LESSONS += (
     Lesson(
         id="history",
         title="What happened, 2020 to 2025",
