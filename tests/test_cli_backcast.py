@@ -71,7 +71,7 @@ def test_a_run_reaching_march_2025_is_set_against_the_calibration_years_targets(
     assert beyond["year"].tolist() == [2025] and beyond["observed"].item() == pytest.approx(0.688)
     assert beyond["model_mean"].item() == pytest.approx(final.set_index("target").loc["occupancy_registered_places",
                                                                                        "model_mean"])
-    assert "Occupancy at 31 March 2025 (informational" in result.stdout
+    assert "Occupancy at 31 March 2025 (DfE and Ofsted): history 69%" in result.stdout
 
 
 def test_target_years_outside_the_run_are_a_warning_not_an_error(here):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..experiment.backcast import OCCUPANCY
+from ..experiment.backcast import HIGH_COST, OCCUPANCY
 from ..metrics import FORMATS, METRICS, YEARLY_METRICS
 from .run import markdown_table, text_table
 
@@ -90,15 +90,21 @@ def calibration_year_summary(table, lead: str = CALIBRATION_TITLE) -> str:
             + " The calibration year itself is a run from March 2024's market (`simmarket calibrate`).")
 
 
+BEYOND_WHAT = {OCCUPANCY: "Occupancy at 31 March {years} (DfE and Ofsted)",
+               HIGH_COST: "Placements at 10,000+ a week, {years} (LGA23 for the year to March; model at its end)"}
+
+
 def beyond_line(beyond) -> str | None:
-    """Occupancy at each 31 March, history against the model's mean (informational), or None."""
+    """History against the model's mean for what no target judges (informational), or None."""
     if beyond is None or beyond.empty:
         return None
-    f = YEARLY_METRICS[OCCUPANCY].format
-    years = ", ".join(str(y) for y in beyond["year"])
-    return (f"Occupancy at 31 March {years} (informational, not counted; DfE and Ofsted): history "
-            f"{', '.join(f(v, True) for v in beyond['observed'])}; model "
-            f"{', '.join(f(v, True) for v in beyond['model_mean'])}.")
+    parts = []
+    for metric, rows in beyond.groupby("metric", sort=False):
+        f = YEARLY_METRICS[metric].format
+        what = BEYOND_WHAT[metric].format(years=", ".join(str(y) for y in rows["year"]))
+        parts.append(f"{what}: history {', '.join(f(v, True) for v in rows['observed'])}; model "
+                     f"{', '.join(f(v, True) for v in rows['model_mean'])}.")
+    return "Informational, not counted. " + " ".join(parts)
 
 
 def backcast_text(bc) -> str:

@@ -197,3 +197,8 @@ def test_beyond_the_targets_is_occupancy_each_march_the_run_ends_a_year_in():
     assert table["observed"].tolist() == pytest.approx([0.752, 0.737, 0.728])  # DfE and Ofsted, 31 March
     assert observed_occupancy().loc[2025] == pytest.approx(0.688) and observed_occupancy().loc[2020] == pytest.approx(0.769)
     assert beyond_targets(yearly({"occupancy_registered_places": occ}), 2024)["year"].tolist() == [2025]
+    tail = beyond_targets(yearly({"placements_over_10k": {3: [400.0, 600.0]}}), 2020)  # the LGA's 2022-23 count
+    assert tail[["metric", "year", "observed", "model_mean"]].values.tolist() == [["placements_over_10k", 2023,
+                                                                                  1510.0, 500.0]]
+    half = beyond_targets(yearly({"placements_over_10k": {3: [200.0, 300.0]}}), 2020, scale=0.5)
+    assert half["model_mean"].item() == 500.0  # a count, as a national equivalent
