@@ -158,9 +158,16 @@ def _series_panel(ax, bc, target) -> None:
         c = "#1b7837" if r.in_band else "#c51b7d"
         ax.plot([r.year, r.year], [r.band_low * k, r.band_high * k], color=c, lw=1.5, marker="_", ms=9)
         ax.plot([r.year], [r.observed * k], "s", color=c, ms=5)
+    judged = set(target.years)
+    seen = bc.beyond[(bc.beyond["metric"] == target.metric) & ~bc.beyond["year"].isin(judged)] \
+        if bc.beyond is not None else bc.table.iloc[:0]
+    if len(seen):  # history no target judges (beyond_targets.csv), drawn beside the judged points
+        ax.plot(seen["year"], seen["observed"] * k, "s", mfc="none", color="#555555", ms=5,
+                label="history, not judged")
     if target.start_level is not None:
         ax.plot([target.start_level_year()], [target.start_level * k], "o", mfc="none", color="#555555",
                 label=f"{_season(target.start_level_year())} level (not judged)")
+    if target.start_level is not None or len(seen):
         ax.legend(fontsize=7, loc="upper left", frameon=False)
     ax.set_title(metric.title, fontsize=10)
     ax.set_ylabel(metric.unit, fontsize=8)
