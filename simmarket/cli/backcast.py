@@ -1,9 +1,9 @@
 """`simmarket backcast [SCENARIO]`: a run from 31 March 2020 against the market's history, year by year.
 
 Writes backcast.csv, backcast.md and backcast.png, and two informational tables (not counted):
-beyond_targets.csv (history's occupancy each 31 March the run covers) and, when the run reaches
-March 2025, calibration_year.csv (that year against the calibration year's targets), beside the
-run's own files (summary.json, yearly.parquet, by_authority.csv, manifest.json...), all at once or
+beyond_targets.csv (history no target judges: occupancy each 31 March, the LGA's 10,000+ a week
+count) and, when the run reaches March 2025, calibration_year.csv (that year against the
+calibration year's targets), beside the run's own files (summary.json, yearly.parquet, by_authority.csv, manifest.json...), all at once or
 not at all. Failed runs: the table covers the seeds that ran, each failure is one line on stderr
 and the exit status is 1; if every seed fails nothing is written.
 """

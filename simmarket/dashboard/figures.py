@@ -298,10 +298,10 @@ class TrendsView:
         fig.subplots_adjust(left=0.055, right=0.99, top=0.86, bottom=0.1, wspace=0.32, hspace=0.3)
         self.run_lines, self.base_lines, self.in_axes_legends = [], [], []
         self.ranges = [Sticky(from_zero=panel.from_zero, headroom=0.15, min_span=0.5) for panel in PANELS]
-        self._observed_values = [np.zeros(0)] * len(PANELS)
-        for i, (ax, panel) in enumerate(zip(self.axes.ravel(), PANELS)):
+        self._observed_values = []  # each panel's squares, as drawn (they count in its range)
+        for ax, panel in zip(self.axes.ravel(), PANELS):
             self._draw_axis(ax, panel)
-            self._observed_values[i] = self._draw_observed(ax, panel)
+            self._observed_values.append(self._draw_observed(ax, panel))
         for ax in self.axes[1]:
             ax.set_xlabel(f"year (from {start.day} {start:%B %Y})", fontsize=9)
         handles = [Line2D([], [], color=RUN_COLOUR, lw=1.6, label="this run"),

@@ -61,7 +61,7 @@ def allowed_values(scenario: Scenario) -> dict[str, str]:
     """Each resolved parameter's allowed values as validation checks them: 'lo to hi' (inclusive;
     'at least lo' or 'at most hi' with one bound), 'one of a, b', or '' where any value of its type
     is accepted."""
-    return {key: _allowed_text(meta, value) for key, meta, value in _metadata(scenario, values=True)}
+    return {key: _allowed_text(meta, value) for key, meta, value in _metadata(scenario)}
 
 
 def _allowed_text(meta, value) -> str:
@@ -84,10 +84,11 @@ def _number(x) -> str:
 
 def _rows(scenario: Scenario) -> list[tuple[str, Any, str, str, str]]:
     return [(key, value, meta.get("unit", ""), meta.get("doc", ""), meta.get("retired", ""))
-            for key, meta, value in _metadata(scenario, values=True)]
+            for key, meta, value in _metadata(scenario)]
 
 
-def _metadata(scenario: Scenario, values: bool = False) -> list:
+def _metadata(scenario: Scenario) -> list[tuple[str, Any, Any]]:
+    """Every resolved parameter as (dotted key, its field's metadata, value)."""
     rows: list = []
 
     def walk(obj, prefix):
@@ -102,7 +103,7 @@ def _metadata(scenario: Scenario, values: bool = False) -> list:
             elif value is None:  # a local table's unset key: the national value applies
                 continue
             elif prefix:  # name and description are not parameters
-                rows.append((key, f.metadata, value) if values else (key, f.metadata))
+                rows.append((key, f.metadata, value))
 
     walk(scenario, "")
     return rows

@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from ..experiment.backcast import HIGH_COST, OCCUPANCY
-from ..metrics import FORMATS, METRICS, YEARLY_METRICS
+from ..metrics import FORMATS, YEARLY_METRICS
+from .calibrate import target_cells
 from .run import markdown_table, text_table
 
 HEADER = ("Target", "Year", "Observed", "Band", "Model mean", "90% interval", "In band")
@@ -69,22 +70,10 @@ CALIBRATION_TITLE = "2024-25 against the calibration year's targets (targets.tom
 CALIBRATION_HEADER = ("Target", "Observed", "Band", "Model mean", "90% interval", "In band")
 
 
-def calibration_year_rows(table, markdown: bool = False) -> list[tuple[str, ...]]:
-    rows = []
-    for r in table.itertuples():
-        f = METRICS[r.target].format
-        rows.append((r.target, f(r.observed, True), f"{f(r.band_lo, True)} to {f(r.band_hi, True)}",
-                     f(r.model_mean, True), f"{f(r.model_p05, True)} to {f(r.model_p95, True)}",
-                     "yes" if r.within_band else ("**no**" if markdown else "no")))
-    return rows
-
-
 def calibration_year_summary(table, lead: str = CALIBRATION_TITLE) -> str:
     """One sentence: how many of the calibration year's targets the run's 2024-25 meets, and which not."""
-    out = table[~table["within_band"]]
-    missed = "; ".join(f"{r.target} {METRICS[r.target].format(r.model_mean, True)} (band "
-                       f"{METRICS[r.target].format(r.band_lo, True)} to {METRICS[r.target].format(r.band_hi, True)})"
-                       for r in out.itertuples())
+    cells = [target_cells(r) for r in table[~table["within_band"]].itertuples()]
+    missed = "; ".join(f"{target} {mean} (band {band})" for target, _obs, band, mean, *_rest in cells)
     return (f"{lead}: {int(table['within_band'].sum())} of {len(table)} in band"
             + (f"; outside: {missed}." if missed else ".")
             + " The calibration year itself is a run from March 2024's market (`simmarket calibrate`).")
@@ -108,8 +97,8 @@ def beyond_line(beyond) -> str | None:
 
 
 def backcast_text(bc) -> str:
-    """The table for the terminal, with the in-band count (and the informational lines: occupancy each
-    31 March, and the year to March 2025 against targets.toml if the run reaches it)."""
+    """The table for the terminal, with the in-band count (and the informational lines: history no
+    target judges, and the year to March 2025 against targets.toml if the run reaches it)."""
     lines = [headline(bc), "", text_table(HEADER, table_rows(bc), left=1), "", *notes(bc), "", count_line(bc)]
     for extra in (beyond_line(bc.beyond),
                   None if bc.calibration_year is None else calibration_year_summary(bc.calibration_year)):
@@ -119,21 +108,23 @@ def backcast_text(bc) -> str:
 
 
 def backcast_markdown(bc) -> str:
-    """backcast.md: the table, the notes and the count; then the year to March 2025 against targets.toml."""
+    """backcast.md: the table, the notes and the count; then history no target judges and the year to
+    March 2025 against targets.toml."""
     lines = [f"## {headline(bc)}", "", markdown_table(HEADER, table_rows(bc, markdown=True)), "",
              *(f"- {n}" for n in notes(bc)), "", f"**{count_line(bc)}.**"]
-    if beyond_line(bc.beyond):
-        lines += ["", beyond_line(bc.beyond)]
+    beyond = beyond_line(bc.beyond)
+    if beyond:
+        lines += ["", beyond]
     if bc.calibration_year is not None:
         lines += ["", f"## {CALIBRATION_TITLE}", "",
-                  markdown_table(CALIBRATION_HEADER, calibration_year_rows(bc.calibration_year, markdown=True)), "",
+                  markdown_table(CALIBRATION_HEADER, [target_cells(r) for r in bc.calibration_year.itertuples()]), "",
                   calibration_year_summary(bc.calibration_year, "In all")]
     return "\n".join(lines) + "\n"
 
 
 def write_backcast(bc, folder: Path) -> None:
-    """backcast.csv, backcast.md and backcast.png into a folder; beyond_targets.csv (occupancy each
-    31 March the run covers) and calibration_year.csv (if the run reaches March 2025)."""
+    """backcast.csv, backcast.md and backcast.png into a folder; beyond_targets.csv (history no target
+    judges, in the years the run covers) and calibration_year.csv (if the run reaches March 2025)."""
     bc.table.to_csv(folder / "backcast.csv", index=False)
     if bc.beyond is not None and not bc.beyond.empty:
         bc.beyond.to_csv(folder / "beyond_targets.csv", index=False)
@@ -158,9 +149,8 @@ def _series_panel(ax, bc, target) -> None:
         c = "#1b7837" if r.in_band else "#c51b7d"
         ax.plot([r.year, r.year], [r.band_low * k, r.band_high * k], color=c, lw=1.5, marker="_", ms=9)
         ax.plot([r.year], [r.observed * k], "s", color=c, ms=5)
-    judged = set(target.years)
-    seen = bc.beyond[(bc.beyond["metric"] == target.metric) & ~bc.beyond["year"].isin(judged)] \
-        if bc.beyond is not None else bc.table.iloc[:0]
+    seen = [] if bc.beyond is None else \
+        bc.beyond[(bc.beyond["metric"] == target.metric) & ~bc.beyond["year"].isin(target.years)]
     if len(seen):  # history no target judges (beyond_targets.csv), drawn beside the judged points
         ax.plot(seen["year"], seen["observed"] * k, "s", mfc="none", color="#555555", ms=5,
                 label="history, not judged")

@@ -7,14 +7,20 @@ from pathlib import Path
 from ..metrics import METRICS
 
 
+def target_cells(r, markdown: bool = True) -> tuple[str, ...]:
+    """One row of a table against targets.toml (`experiment.calibrate.target_table`), written in each
+    metric's own format: target, observed, band, model mean, 90% interval, in band."""
+    f = METRICS[r.target].format
+    return (r.target, f(r.observed, True), f"{f(r.band_lo, True)} to {f(r.band_hi, True)}", f(r.model_mean, True),
+            f"{f(r.model_p05, True)} to {f(r.model_p95, True)}",
+            "yes" if r.within_band else ("**no**" if markdown else "no"))
+
+
 def calibration_markdown(table, regions, sc) -> str:
     lines = [f"## Calibration year (April 2024 to March 2025), {sc.run.seeds} seeds, root {sc.run.root_seed}", "",
              "| target | observed | band | model mean | 90% interval | in band | source |", "|---|---|---|---|---|---|---|"]
     for r in table.itertuples():
-        f = METRICS[r.target].format
-        lines.append(f"| {r.target} | {f(r.observed, True)} | {f(r.band_lo, True)} to {f(r.band_hi, True)} | "
-                     f"{f(r.model_mean, True)} | {f(r.model_p05, True)} to {f(r.model_p95, True)} | "
-                     f"{'yes' if r.within_band else '**no**'} | {r.source} |")
+        lines.append("| " + " | ".join((*target_cells(r), r.source)) + " |")
     lines += ["", "### By region (model at March 2025 against the shipped data)", "",
               "| region | children in homes 2024 | 2025 | model | homes 2024 | 2025 | model | places 2025 | model | over 20 miles | outside LA |",
               "|---|---|---|---|---|---|---|---|---|---|---|"]
